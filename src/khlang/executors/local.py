@@ -1,0 +1,67 @@
+"""Local executor: shards in N worker processes on this machine (default: all cores)."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Callable
+
+from ..shards import Shard, ShardWorker
+
+_worker: ShardWorker | None = None
+
+
+def _init(pipeline_dict: dict[str, Any], corpus_path: str, run_id: str) -> None:
+    global _worker
+    _worker = ShardWorker(pipeline_dict, corpus_path, run_id)
+
+
+def _run(shard: Shard) -> dict[str, Any]:
+    assert _worker is not None
+    return _worker(shard)
+
+
+class LocalExecutor:
+    """Runs shards in a process pool; with one worker, in this process (simplest to debug)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+
+    def run_shards(
+        self,
+        pipeline_dict: dict[str, Any],
+        corpus_path: str,
+        run_id: str,
+        shards: list[Shard],
+        on_done: Callable[[dict[str, Any]], None],
+    ) -> None:
+        if self.workers == 1 or len(shards) <= 1:
+            worker = ShardWorker(pipeline_dict, corpus_path, run_id)
+            for shard in shards:
+                on_done(worker(shard))
+            return
+        # spawn, not fork: the driver holds a DuckDB connection and a progress thread.
+        ctx = mp.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(self.workers, len(shards)),
+            mp_context=ctx,
+            initializer=_init,
+            initargs=(pipeline_dict, corpus_path, run_id),
+        ) as pool:
+            # Keep a bounded window of shards in flight so the plan can be huge.
+            pending = iter(shards)
+            futures = set()
+            for shard in pending:
+                futures.add(pool.submit(_run, shard))
+                if len(futures) >= 2 * self.workers:
+                    break
+            while futures:
+                done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    on_done(fut.result())
+                    nxt = next(pending, None)
+                    if nxt is not None:
+                        futures.add(pool.submit(_run, nxt))

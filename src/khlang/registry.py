@@ -1,0 +1,35 @@
+"""Stage names → classes, resolved lazily so heavy libraries load only when a pipeline uses them.
+
+A pipeline file names stages (``normalize``, ``langid`` …); this table says where each lives. A
+name that is not here may be given as ``package.module:ClassName`` to use your own stage.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .stage import CorpusStage, Stage
+
+#: Built-in stages. One line per stage; the module is imported on first use.
+STAGES: dict[str, str] = {
+    "clean": "khlang.stages.clean:Clean",
+}
+
+
+def resolve(name: str) -> type:
+    """The stage class for ``name`` (a built-in name or ``module:Class``)."""
+    target = STAGES.get(name, name)
+    if ":" not in target:
+        known = ", ".join(sorted(STAGES))
+        raise KeyError(f"unknown stage {name!r}; built-in stages are: {known} (or use module:Class)")
+    module_name, _, class_name = target.partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(cls, type) and issubclass(cls, (Stage, CorpusStage))):
+        raise TypeError(f"{target} is not a khlang Stage or CorpusStage")
+    return cls
+
+
+def build(name: str, params: dict[str, Any] | None = None) -> Stage | CorpusStage:
+    """Instantiate stage ``name`` with ``params`` (unknown parameters are an error, not ignored)."""
+    return resolve(name)(**(params or {}))

@@ -1,0 +1,124 @@
+"""Stages: small classes with one job each, chained into a pipeline.
+
+Two kinds exist because two kinds of work exist:
+
+* :class:`Stage` looks at one document at a time (normalise, langid, quality, pii …). Executors
+  run it inside shards, in parallel, and it never knows which executor that is.
+* :class:`CorpusStage` needs the whole corpus at once (exact and near-duplicate dedup). It runs
+  after every shard is written, over the corpus store.
+
+A per-document stage never deletes a document: it sets ``doc.drop`` (via :meth:`Stage.drop`),
+and the executor routes the document to the ``dropped`` table with the stage and reason. An
+exception inside ``process`` becomes an ``error`` drop carrying the traceback's last line, so one
+bad document never kills a shard.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+
+from .document import Document, Drop
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Corpus
+
+
+@dataclass
+class StageStats:
+    """What one stage did in one shard (or, summed, in one run)."""
+
+    docs_in: int = 0
+    docs_out: int = 0
+    dropped: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    def merge(self, other: "StageStats") -> None:
+        self.docs_in += other.docs_in
+        self.docs_out += other.docs_out
+        self.dropped.update(other.dropped)
+        self.seconds += other.seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "docs_in": self.docs_in,
+            "docs_out": self.docs_out,
+            "dropped": dict(self.dropped),
+            "seconds": round(self.seconds, 6),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "StageStats":
+        return cls(d["docs_in"], d["docs_out"], Counter(d["dropped"]), d["seconds"])
+
+
+class Stage:
+    """A per-document step. Subclasses set ``name`` and implement :meth:`process`."""
+
+    name: ClassVar[str] = "stage"
+    #: Resources one worker running this stage needs (used by the Ray executor, e.g. {"GPU": 1}).
+    resources: ClassVar[dict[str, float]] = {}
+
+    def __init__(self, **params: Any) -> None:
+        if params:
+            raise TypeError(f"stage {self.name!r} got unknown parameters: {sorted(params)}")
+        self.stats = StageStats()
+
+    def params(self) -> dict[str, Any]:
+        """The parameters this stage was built with (recorded in the ``runs`` table)."""
+        return {}
+
+    def process(self, doc: Document) -> Document:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def drop(self, doc: Document, reason: str, detail: str = "") -> Document:
+        """Mark ``doc`` as dropped by this stage, with a reason the catalog will keep."""
+        doc.drop = Drop(stage=self.name, reason=reason, detail=detail)
+        return doc
+
+    def __call__(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """Apply :meth:`process` to every live document; pass dropped ones through untouched."""
+        stats = self.stats
+        for doc in docs:
+            if doc.drop is not None:
+                yield doc
+                continue
+            stats.docs_in += 1
+            start = time.perf_counter()
+            try:
+                doc = self.process(doc)
+            except Exception as exc:  # one bad document must not kill the shard
+                last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+                doc.drop = Drop(stage=self.name, reason="error", detail=last)
+            stats.seconds += time.perf_counter() - start
+            if doc.drop is None:
+                stats.docs_out += 1
+            else:
+                stats.dropped[doc.drop.reason] += 1
+            yield doc
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.params()})"
+
+
+class CorpusStage:
+    """A step over the whole corpus (runs after all shards are written).
+
+    :meth:`run` receives the open :class:`~khlang.store.Corpus` and the run id, records its drops
+    through ``corpus.add_dropped`` and returns its :class:`StageStats`.
+    """
+
+    name: ClassVar[str] = "corpus-stage"
+
+    def __init__(self, **params: Any) -> None:
+        if params:
+            raise TypeError(f"stage {self.name!r} got unknown parameters: {sorted(params)}")
+
+    def params(self) -> dict[str, Any]:
+        return {}
+
+    def run(self, corpus: "Corpus", run_id: str) -> StageStats:  # pragma: no cover - abstract
+        raise NotImplementedError
