@@ -40,6 +40,9 @@ class Document:
     annotations: dict[str, Any] = field(default_factory=dict)
     lang: str | None = None
     drop: Drop | None = None
+    #: Scratch space shared by the stages of one pass (e.g. the word list from ``segment``, reused
+    #: by ``quality``). Never written to the corpus.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def dropped(self) -> bool:

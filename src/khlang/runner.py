@@ -141,7 +141,7 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
         doc_stages, corpus_stages = pipeline.build()
         for stage in corpus_stages:
             t = time.perf_counter()
-            stats = stage.run(corpus, run_id)
+            stats = stage.run(corpus, run_id, ex)
             stats.seconds = stats.seconds or time.perf_counter() - t
             totals[stage.name] = stats
         status = "done"

@@ -107,8 +107,10 @@ class Stage:
 class CorpusStage:
     """A step over the whole corpus (runs after all shards are written).
 
-    :meth:`run` receives the open :class:`~khlang.store.Corpus` and the run id, records its drops
-    through ``corpus.add_dropped`` and returns its :class:`StageStats`.
+    :meth:`run` receives the open :class:`~khlang.store.Corpus`, the run id and the run's
+    executor, records its drops through ``corpus.add_dropped`` and returns its
+    :class:`StageStats`. Parallel parts go through ``executor.map(fn, items)`` (``fn`` must be a
+    picklable top-level function), so the same stage spreads over local processes or a Ray cluster.
     """
 
     name: ClassVar[str] = "corpus-stage"
@@ -120,5 +122,5 @@ class CorpusStage:
     def params(self) -> dict[str, Any]:
         return {}
 
-    def run(self, corpus: "Corpus", run_id: str) -> StageStats:  # pragma: no cover - abstract
+    def run(self, corpus: "Corpus", run_id: str, executor: Any) -> StageStats:  # pragma: no cover
         raise NotImplementedError

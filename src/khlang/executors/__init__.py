@@ -2,7 +2,8 @@
 
 Every executor implements ``run_shards(pipeline_dict, corpus_path, run_id, shards, on_done)``:
 run each shard through :class:`khlang.shards.ShardWorker` and call ``on_done(stats)`` in the
-driver as each one finishes (in any order).
+driver as each one finishes (in any order); and ``map(fn, items)`` for the parallel parts of
+corpus-level stages (dedup signatures), returning results in input order.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from ..shards import Shard, ShardWorker
 
@@ -65,3 +65,11 @@ class LocalExecutor:
                     nxt = next(pending, None)
                     if nxt is not None:
                         futures.add(pool.submit(_run, nxt))
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+        """``[fn(x) for x in items]`` over the worker processes, results in input order."""
+        items = list(items)
+        if self.workers == 1 or len(items) <= 1:
+            return [fn(x) for x in items]
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(items)), mp_context=mp.get_context("spawn")) as pool:
+            return list(pool.map(fn, items))
