@@ -103,14 +103,13 @@ def run(
 def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, executor_options) -> RunResult:
     fingerprint = pipeline.fingerprint()
     if resume:
-        row = corpus.con.execute(
+        run_id = corpus.scalar(
             "SELECT run_id FROM runs WHERE fingerprint = ? AND status <> 'done' "
             "ORDER BY started_at DESC LIMIT 1",
             [fingerprint],
-        ).fetchone()
-        if row is None:
+        )
+        if run_id is None:
             raise RunError("nothing to resume: no unfinished run of this pipeline in this corpus")
-        run_id = row[0]
         shards = load_plan(corpus.run_dir(run_id) / "plan.json")
     else:
         run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + fingerprint[:6]

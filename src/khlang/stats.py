@@ -10,21 +10,16 @@ from .store import Corpus
 def corpus_stats(corpus: Corpus) -> dict[str, list[dict[str, Any]]]:
     """Documents and characters by source kind, by language, and by stage outcome."""
 
-    def rows(query: str) -> list[dict[str, Any]]:
-        rel = corpus.con.execute(query)
-        cols = [c[0] for c in rel.description]
-        return [dict(zip(cols, r)) for r in rel.fetchall()]
-
     return {
-        "by_source_kind": rows(
+        "by_source_kind": corpus.rows(
             "SELECT source_kind, count(*) AS docs, coalesce(sum(n_chars), 0) AS chars "
             "FROM documents GROUP BY 1 ORDER BY docs DESC, 1"
         ),
-        "by_lang": rows(
+        "by_lang": corpus.rows(
             "SELECT coalesce(lang, '(unknown)') AS lang, count(*) AS docs, "
             "coalesce(sum(n_chars), 0) AS chars FROM documents GROUP BY 1 ORDER BY docs DESC, 1"
         ),
-        "by_outcome": rows(
+        "by_outcome": corpus.rows(
             "SELECT 'kept' AS stage, 'kept' AS reason, count(*) AS docs, "
             "coalesce(sum(n_chars), 0) AS chars FROM documents "
             "UNION ALL SELECT stage, reason, count(*), coalesce(sum(length(text)), 0) FROM dropped "

@@ -206,7 +206,19 @@ class Corpus:
         )
 
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
+        """A lazy DuckDB relation (print it, or ``.fetchall()`` / ``.arrow()`` it)."""
         return self.con.sql(query, params=params)
+
+    def rows(self, query: str, params: list | None = None) -> list[dict[str, Any]]:
+        """The result of ``query`` as a list of dicts."""
+        cur = self.con.execute(query, params or [])
+        cols = [c[0] for c in cur.description]
+        return [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    def scalar(self, query: str, params: list | None = None) -> Any:
+        """The first column of the first row of ``query`` (None when there is no row)."""
+        rows = self.con.execute(query, params or []).fetchall()  # fetchall: DuckDB 2 forbids half-read results
+        return rows[0][0] if rows else None
 
     def add_dropped(self, stage: str, run_id: str, drops: pa.Table) -> Path:
         """Record drops made by a corpus-level stage (``drops`` follows DROPPED_SCHEMA; shard is
@@ -228,26 +240,20 @@ class Corpus:
     def get(self, doc_id: str) -> dict[str, Any] | None:
         """A document's row, or its ``dropped`` row (with ``status`` saying which), or None."""
         for table, status in (("all_docs", "kept"), ("dropped", "dropped")):
-            rel = self.con.execute(f"SELECT * FROM {table} WHERE id = ?", [doc_id])
-            cols = [c[0] for c in rel.description]
-            rows = rel.fetchall()
+            rows = self.rows(f"SELECT * FROM {table} WHERE id = ?", [doc_id])
             if rows:
-                out = dict(zip(cols, rows[-1]))
-                if status == "kept" and self.con.execute(
-                    "SELECT count(*) FROM dropped WHERE id = ? AND shard IS NULL", [doc_id]
-                ).fetchone()[0]:
-                    status = "dropped"
-                    out["drops"] = self.con.execute(
-                        "SELECT stage, reason, detail, duplicate_of FROM dropped WHERE id = ?", [doc_id]
-                    ).fetchall()
+                out = rows[-1]
+                later = self.rows(
+                    "SELECT stage, reason, detail, duplicate_of FROM dropped WHERE id = ? AND shard IS NULL", [doc_id]
+                )
+                if status == "kept" and later:
+                    status, out["drops"] = "dropped", later
                 out["status"] = status
                 return out
         return None
 
     def runs(self) -> list[dict[str, Any]]:
-        rel = self.con.execute("SELECT * FROM runs ORDER BY started_at")
-        cols = [c[0] for c in rel.description]
-        return [dict(zip(cols, r)) for r in rel.fetchall()]
+        return self.rows("SELECT * FROM runs ORDER BY started_at")
 
     def close(self) -> None:
         self.con.close()
