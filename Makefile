@@ -21,6 +21,7 @@ test: setup
 	$(PY) -m pytest -q -ra || [ $$? -eq 5 ]
 
 bench: setup
+	$(PY) -m pip install -q -e '.[bench]'
 	$(PY) bench/throughput.py
 
 clean:

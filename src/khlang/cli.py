@@ -12,10 +12,12 @@ from rich.table import Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="khlang: Southeast-Asian text → training-ready corpora.")
 console = Console()
+err_console = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    """Print a one-line error on stderr and exit 2 (bad input is never a traceback)."""
+    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
     raise typer.Exit(2)
 
 
