@@ -55,6 +55,9 @@ def run(
                               mode=mode, progress=not quiet, executor_options=options)
     except (RunError, FileNotFoundError, ValueError, KeyError, TypeError) as exc:
         _fail(str(exc))
+    except KeyboardInterrupt:
+        err_console.print(f"interrupted: finished shards are kept; continue with: khlang run {pipeline} -o {output} --resume")
+        raise typer.Exit(130)
     console.print(
         f"run [bold]{result.run_id}[/]: {result.docs_in:,} in, {result.docs_out:,} kept, "
         f"{result.docs_dropped:,} dropped in {result.seconds:.1f}s ({result.docs_per_second:,.0f} docs/s) → {result.corpus}"

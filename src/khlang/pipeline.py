@@ -127,9 +127,9 @@ def _stage_spec(item: Any) -> StageSpec:
         return StageSpec(item)
     if isinstance(item, StageSpec):
         return item
-    if isinstance(item, dict) and len(item) == 1:
+    if isinstance(item, dict) and isinstance(item.get("name"), str):  # {name: x, params: {...}}
+        return StageSpec(item["name"], dict(item.get("params") or {}))
+    if isinstance(item, dict) and len(item) == 1:  # {x: {...}}
         (name, params), = item.items()
         return StageSpec(name, dict(params or {}))
-    if isinstance(item, dict) and "name" in item:
-        return StageSpec(item["name"], dict(item.get("params") or {}))
     raise ValueError(f"cannot read stage entry {item!r}: use 'name' or {{name: {{params}}}}")

@@ -111,6 +111,8 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
         if run_id is None:
             raise RunError("nothing to resume: no unfinished run of this pipeline in this corpus")
         shards = load_plan(corpus.run_dir(run_id) / "plan.json")
+        for leftover in [*corpus.docs_dir.glob(".*.tmp*"), *corpus.dropped_dir.glob(".*.tmp*")]:
+            leftover.unlink()  # temp files of shards that were being written when the run died
     else:
         run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + fingerprint[:6]
         shards = plan_shards(pipeline.input, pipeline.docs_per_shard)

@@ -1,0 +1,32 @@
+import pytest
+
+from khlang.pipeline import Pipeline, StageSpec
+from khlang.stages.clean import Clean
+
+
+def test_yaml_and_toml_give_the_same_pipeline(tmp_path):
+    (tmp_path / "p.yaml").write_text(
+        "name: news\ninput:\n  paths: [data/a.jsonl]\n  text_field: body\ndocs_per_shard: 10\n"
+        "stages:\n  - clean\n  - langid: {min_confidence: 0.5}\n", encoding="utf-8")
+    (tmp_path / "p.toml").write_text(
+        'name = "news"\ndocs_per_shard = 10\n[input]\npaths = ["data/a.jsonl"]\ntext_field = "body"\n'
+        '[[stages]]\nname = "clean"\n[[stages]]\nname = "langid"\nparams = {min_confidence = 0.5}\n', encoding="utf-8")
+    a, b = Pipeline.from_file(tmp_path / "p.yaml"), Pipeline.from_file(tmp_path / "p.toml")
+    assert a.to_dict() == b.to_dict()
+    assert a.input.paths == [str(tmp_path / "data" / "a.jsonl")]  # relative to the pipeline file
+    assert a.stages == [StageSpec("clean"), StageSpec("langid", {"min_confidence": 0.5})]
+    assert a.fingerprint() == b.fingerprint()
+
+
+def test_bad_pipelines_are_rejected_clearly():
+    with pytest.raises(ValueError, match="input.paths"):
+        Pipeline.from_dict({"stages": ["clean"]})
+    with pytest.raises(ValueError, match="unknown pipeline keys"):
+        Pipeline.from_dict({"input": "x", "stagez": []})
+    with pytest.raises(ValueError, match="cannot read stage entry"):
+        Pipeline.from_dict({"input": "x", "stages": [["clean"]]})
+
+
+def test_build_orders_document_and_corpus_stages():
+    doc_stages, corpus_stages = Pipeline.from_dict({"input": "x", "stages": ["clean"]}).build()
+    assert [type(s) for s in doc_stages] == [Clean] and corpus_stages == []
