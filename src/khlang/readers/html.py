@@ -1,0 +1,129 @@
+"""HTML pages: main text extracted with trafilatura, boilerplate (menus, footers, ads) left out.
+
+:func:`extract_html` is the whole job and is shared with the WARC reader: bytes → text in the
+right encoding (HTTP header, then ``<meta charset>``, then detection) → trafilatura's
+``bare_extraction`` → ``(text, metadata)``. A page with no main text gives ``text=None``; the
+reader keeps such a page as a ``no_text`` drop holding the raw HTML, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterator
+
+from ..document import Document, Drop, make_id
+from .base import Reader
+from .encoding import DecodeError, decode
+
+#: ``<meta charset="x">`` or ``<meta http-equiv="Content-Type" content="text/html; charset=x">``.
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+#: Thai legacy charsets all decode with cp874, their superset (TIS-620 pages often contain cp874
+#: extras such as the ellipsis or curly quotes).
+_ALIASES = {"tis-620": "cp874", "tis620": "cp874", "iso-8859-11": "cp874", "windows-874": "cp874",
+            "x-windows-874": "cp874", "iso-8859-1": "cp1252", "latin1": "cp1252", "us-ascii": "utf-8",
+            "ascii": "utf-8"}
+#: Metadata from trafilatura that we keep (title, date and url get their own corpus columns).
+_KEEP = ("title", "date", "url", "author", "sitename", "description")
+
+
+def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
+    """``(html, encoding)``: the declared charset (HTTP header ``charset``, else ``<meta>``) when
+    it decodes cleanly, else :func:`~khlang.readers.encoding.decode`'s detection.
+
+    Declarations are often wrong (a UTF-8 page still saying ISO-8859-1), so a declared charset
+    that fails strictly falls back to detection; Latin-1 declarations are checked as UTF-8 first
+    because that is what such pages almost always really are.
+    """
+    declared = [charset] if charset else []
+    m = _META_CHARSET.search(data[:4096])
+    if m:
+        declared.append(m.group(1).decode("ascii", "ignore"))
+    for name in declared:
+        name = _ALIASES.get(name.strip().lower(), name.strip().lower())
+        if name == "cp1252" and _is_utf8(data):
+            return data.decode("utf-8"), "utf-8"
+        try:
+            return data.decode(name), name
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return decode(data)
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def extract_html(html: str, url: str | None = None) -> tuple[str | None, dict[str, Any]]:
+    """Main text and metadata of one page: ``(text or None, {title, date, url, …})``.
+
+    ``url`` is where the page came from (used when the page names no canonical URL).
+    """
+    import trafilatura
+
+    result = trafilatura.bare_extraction(
+        html,
+        url=url,
+        with_metadata=True,
+        include_comments=False,
+        include_tables=True,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    if result is None:
+        return None, {"url": url} if url else {}
+    data = result.as_dict() if hasattr(result, "as_dict") else dict(result)
+    meta = {k: data[k] for k in _KEEP if data.get(k)}
+    if url and "url" not in meta:
+        meta["url"] = url
+    text = (data.get("text") or "").strip()
+    return (text or None), meta
+
+
+class HtmlReader(Reader):
+    """One ``.html`` file is one document (``source_uri`` = the path)."""
+
+    kind = "html"
+
+    def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
+        if start > 0 or stop == 0:
+            return
+        yield html_document(
+            Path(path).read_bytes(), id=make_id(path), source_uri=path, source_kind=self.kind,
+            encoding=self.spec.encoding,
+        )
+
+
+def html_document(
+    data: bytes, *, id: str, source_uri: str, source_kind: str, encoding: str | None = None,
+    url: str | None = None, metadata: dict[str, Any] | None = None,
+) -> Document:
+    """A Document from raw HTML bytes: extracted text, or a drop (``decode_error`` / ``no_text``)
+    that keeps the raw page. ``metadata`` (e.g. WARC headers) fills what the page does not say."""
+    doc = Document(id=id, text="", source_uri=source_uri, source_kind=source_kind)
+    try:
+        html, used = decode_html(data, encoding)
+    except DecodeError as exc:
+        doc.text = data.decode("utf-8", errors="replace")
+        doc.drop = Drop("read", "decode_error", str(exc))
+        doc.metadata.update(metadata or {})
+        return doc
+    try:
+        text, meta = extract_html(html, url)
+    except Exception as exc:  # lxml/trafilatura failure on pathological markup: keep the page
+        text, meta = None, {}
+        detail = f"extraction failed: {type(exc).__name__}: {exc}"
+    else:
+        detail = "no main text found in the page"
+    doc.metadata.update(metadata or {})
+    doc.metadata.update(meta)  # what the page says wins over what the container says
+    doc.metadata["encoding"] = used
+    if text is None:
+        doc.text = html
+        doc.drop = Drop("read", "no_text", detail)
+    else:
+        doc.text = text
+    return doc

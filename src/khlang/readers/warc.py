@@ -1,0 +1,98 @@
+"""WARC / WARC.gz web archives (Common Crawl, Heritrix, wget --warc-file), read with FastWARC.
+
+Only records that carry a page are documents: ``response`` (and ``resource``) records.
+``request``, ``warcinfo``, ``metadata`` and ``revisit`` records are skipped, by :meth:`count` and
+:meth:`read` alike, so record *i* means the same thing to both. Of the documents:
+
+* HTML (``text/html``, XHTML, or an untyped body that looks like markup) → main text via
+  :func:`khlang.readers.html.extract_html`; charset from the HTTP ``Content-Type`` header, else
+  ``<meta charset>``, else detection.
+* ``text/plain`` → the decoded body.
+* anything else (images, PDFs …) → a drop with reason ``unsupported_type`` (empty text), so the
+  catalog still accounts for every response.
+
+Ids derive from ``WARC-Record-ID`` (globally unique), ``source_uri`` is ``WARC-Target-URI``, and
+``metadata`` keeps ``url``, ``date`` (the page's own date, else ``WARC-Date``), ``http_status``,
+``content_type``, ``warc_record_id``, ``warc_file`` and ``warc_offset``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..document import Document, Drop, make_id
+from .base import Reader
+from .encoding import DecodeError, decode
+from .html import html_document
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+
+
+def _records(path: str):
+    """Page-carrying records of ``path`` (gzip detected by FastWARC from the bytes)."""
+    from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+    with open(path, "rb") as f:
+        yield from ArchiveIterator(
+            f, record_types=WarcRecordType.response | WarcRecordType.resource, parse_http=True
+        )
+
+
+class WarcReader(Reader):
+    kind = "warc"
+
+    def count(self, path: str) -> int:
+        return sum(1 for _ in _records(path))
+
+    def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
+        for index, record in enumerate(_records(path)):
+            if stop is not None and index >= stop:
+                return
+            if index >= start:
+                yield self._document(path, record)
+
+    def _document(self, path: str, record) -> Document:
+        headers = record.headers
+        record_id = record.record_id or f"{path}#{record.stream_pos}"
+        url = headers.get("WARC-Target-URI") or None
+        http = record.http_headers if record.is_http else None
+        content_type = record.http_content_type if http is not None else _mime(headers.get("Content-Type"))
+        charset = self.spec.encoding or (record.http_charset if http is not None else None)
+        meta: dict[str, Any] = {
+            "url": url,
+            "date": headers.get("WARC-Date"),
+            "warc_record_id": record_id,
+            "warc_file": path,
+            "warc_offset": record.stream_pos,
+        }
+        if http is not None:
+            meta["http_status"] = http.status_code
+        if content_type:
+            meta["content_type"] = content_type
+        meta = {k: v for k, v in meta.items() if v is not None}
+        body = record.reader.read()
+        common = dict(id=make_id(record_id), source_uri=url or f"{path}#{record.stream_pos}",
+                      source_kind=self.kind)
+        kind = (content_type or "").lower()
+        if kind in _HTML_TYPES or (not kind and body.lstrip()[:1] == b"<"):
+            return html_document(body, encoding=charset, url=url, metadata=meta, **common)
+        doc = Document(text="", metadata=meta, **common)
+        if kind.startswith("text/") or not kind:
+            try:
+                try:
+                    doc.text, doc.metadata["encoding"] = decode(body, charset)
+                except DecodeError:
+                    if self.spec.encoding or not charset:
+                        raise
+                    doc.text, doc.metadata["encoding"] = decode(body)  # the header was wrong
+            except DecodeError as exc:
+                doc.text = body.decode("utf-8", errors="replace")
+                doc.drop = Drop("read", "decode_error", str(exc))
+            return doc
+        doc.drop = Drop("read", "unsupported_type", f"content type {content_type} is not text")
+        return doc
+
+
+def _mime(value: str | None) -> str | None:
+    """``text/html; charset=utf-8`` → ``text/html``."""
+    return value.split(";", 1)[0].strip().lower() if value else None
