@@ -22,6 +22,17 @@ _BOMS = [
 ]
 
 
+#: Legacy encodings charset-normalizer may choose from: the ones text in our languages (and
+#: Western-European boilerplate) actually turns up in. An open choice lets rare code pages such
+#: as cp1257 win on short Latin-1 text.
+CANDIDATES = [
+    "cp1252", "latin_1", "iso8859_15", "cp1258",  # Western, Vietnamese (Windows)
+    "cp874", "tis_620",  # Thai
+    "gb18030", "big5", "euc_jp", "shift_jis", "euc_kr",  # CJK
+    "cp1251", "koi8_r",  # Cyrillic
+]
+
+
 class DecodeError(ValueError):
     """The bytes are not text in any encoding we accept."""
 
@@ -50,7 +61,7 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             pass
     if b"\x00" in data:
         raise DecodeError("binary data (NUL bytes) that is not UTF-16/32 text")
-    best = from_bytes(data).best()
+    best = from_bytes(data, cp_isolation=CANDIDATES).best()
     if best is None or best.encoding is None:
         raise DecodeError("no text encoding fits these bytes")
     if best.percent_chaos > 20:  # decodes, but into garbage: treat as not text
@@ -58,10 +69,20 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     return str(best), best.encoding
 
 
+#: CP874 bytes outside the Thai block: euro, ellipsis, curly quotes, bullet, dashes, NBSP.
+_CP874_PUNCT = frozenset({0x80, 0x85, *range(0x91, 0x98), 0xA0})
+
+
 def _looks_thai_legacy(data: bytes) -> bool:
-    """Most high bytes fall in TIS-620's Thai range (0xA1–0xFB) — CP874 is a superset."""
-    high = [b for b in data if b >= 0x80]
+    """Thai in TIS-620 / CP874: high bytes are Thai letters (0xA1–0xFB) or CP874 punctuation,
+    mostly letters, and they come in runs (Thai words are all high bytes), which tells Thai apart
+    from Latin-1 text whose accented letters (also ≥ 0xE0) sit alone between ASCII letters."""
+    high = [i for i, b in enumerate(data) if b >= 0x80]
     if not high:
         return False
-    thai = sum(1 for b in high if 0xA1 <= b <= 0xFB and b not in range(0xDB, 0xDF))
-    return thai / len(high) > 0.95
+    thai = sum(1 for i in high if 0xA1 <= data[i] <= 0xFB and not 0xDB <= data[i] <= 0xDE)
+    punct = sum(1 for i in high if data[i] in _CP874_PUNCT)
+    if thai + punct < 0.98 * len(high) or thai < 0.6 * len(high):
+        return False
+    in_runs = sum(1 for i in high if (i > 0 and data[i - 1] >= 0x80) or (i + 1 < len(data) and data[i + 1] >= 0x80))
+    return in_runs >= 0.7 * len(high)

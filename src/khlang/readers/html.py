@@ -64,12 +64,17 @@ def extract_html(html: str, url: str | None = None) -> tuple[str | None, dict[st
     ``url`` is where the page came from (used when the page names no canonical URL).
     """
     import trafilatura
+    from trafilatura.utils import load_html
 
+    tree = load_html(html)  # parsed again by trafilatura, which works best from the string
+    if tree is None or not _has_content(tree):
+        return None, {"url": url} if url else {}
     result = trafilatura.bare_extraction(
         html,
         url=url,
         with_metadata=True,
         include_comments=False,
+        favor_precision=True,  # for training data a missed line costs less than a menu kept
         include_tables=True,
         date_extraction_params={"extensive_search": False, "original_date": True},
     )
@@ -81,6 +86,19 @@ def extract_html(html: str, url: str | None = None) -> tuple[str | None, dict[st
         meta["url"] = url
     text = (data.get("text") or "").strip()
     return (text or None), meta
+
+
+#: Text outside these elements is what a page has to say (trafilatura's fallback would otherwise
+#: return a bare menu as the "main text" of a page that has none).
+_CONTENT_TEXT = (
+    "//body//text()[not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside"
+    " or ancestor::script or ancestor::style or ancestor::noscript or ancestor::form"
+    " or ancestor::template or ancestor::button or ancestor::select)]"
+)
+
+
+def _has_content(tree) -> bool:
+    return any(any(ch.isalnum() for ch in node) for node in tree.xpath(_CONTENT_TEXT))
 
 
 class HtmlReader(Reader):
