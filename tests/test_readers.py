@@ -371,3 +371,18 @@ def test_reader_choice_and_expand(tmp_path):
     assert reader_for(str(tmp_path / "notes.log"), forced).kind == "text"
     with pytest.raises(FileNotFoundError):
         expand(str(tmp_path / "missing.jsonl"))
+
+
+def test_cli_read(tmp_path):
+    from typer.testing import CliRunner
+
+    from khlang.cli import app
+
+    p = tmp_path / "a.jsonl"
+    p.write_text('{"body": "ข้อความแรก", "id": "x1"}\n{"body": \n', encoding="utf-8")
+    result = CliRunner().invoke(app, ["read", str(p), "--text-field", "body", "--id-field", "id"])
+    assert result.exit_code == 0, result.output
+    first, second = [json.loads(line) for line in result.output.splitlines()]
+    assert first["text"] == "ข้อความแรก" and first["metadata"] == {"record_id": "x1"} and first["drop"] is None
+    assert second["drop"]["reason"] == "parse_error"
+    assert CliRunner().invoke(app, ["read", str(tmp_path / "missing.txt")]).exit_code == 2
