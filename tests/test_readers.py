@@ -289,7 +289,7 @@ def test_warc_reader(tmp_path, name):
 RECORDS = [f"{THAI} เรื่องที่ {i} (第{i}条) ๐๑๒" for i in range(7)]
 
 
-def _all_formats(tmp_path: Path, texts: list[str]) -> dict[str, Path]:
+def _all_formats(tmp_path: Path, texts: list[str], with_variants: bool = False) -> dict[str, Path]:
     """The same texts as one file per format (text: one file per text, in a folder)."""
     out = {}
     (tmp_path / "jsonl").mkdir()
@@ -302,9 +302,17 @@ def _all_formats(tmp_path: Path, texts: list[str]) -> dict[str, Path]:
         w.writerows([t] for t in texts)
     out["parquet"] = tmp_path / "a.parquet"
     pq.write_table(pa.table({"text": texts}), out["parquet"], row_group_size=2)
-    out["warc"] = tmp_path / "a.warc.gz"
-    write_warc(out["warc"], [{"url": f"https://s.example/{i}", "content_type": "text/html; charset=utf-8",
-                              "body": html_page(paragraphs(t)).encode()} for i, t in enumerate(texts)], gz=True)
+    pages = [{"url": f"https://s.example/{i}", "content_type": "text/html; charset=utf-8",
+              "body": html_page(paragraphs(t)).encode()} for i, t in enumerate(texts)]
+    out["warc"] = tmp_path / "a.warc.gz"  # one gzip member per record: shards seek to their record
+    write_warc(out["warc"], pages, gz=True)
+    if with_variants:
+        (tmp_path / "warc").mkdir()
+        write_warc(tmp_path / "warc" / "plain.warc", pages, gz=False)
+        # one gzip stream over the whole archive (not seekable): shards must scan instead
+        (tmp_path / "warc" / "single-stream.warc.gz").write_bytes(
+            gzip.compress((tmp_path / "warc" / "plain.warc").read_bytes()))
+        out["warc variants"] = tmp_path / "warc"
     (tmp_path / "text").mkdir()
     (tmp_path / "html").mkdir()
     for i, t in enumerate(texts):
@@ -320,8 +328,11 @@ def _lines(text: str) -> list[str]:
 
 
 def test_count_matches_read_and_ranges_partition(tmp_path):
-    for kind, path in _all_formats(tmp_path, RECORDS).items():
+    from khlang.readers import warc
+
+    for kind, path in _all_formats(tmp_path, RECORDS, with_variants=True).items():
         for f in expand(str(path)):
+            warc._INDEX.clear()
             reader = reader_for(f)
             everything = list(reader.read(f))
             n = reader.count(f)
@@ -333,7 +344,8 @@ def test_count_matches_read_and_ranges_partition(tmp_path):
                 assert pieces == ids, (kind, cuts)
             assert list(reader.read(f, n, None)) == []
         got = [d.text for d in read(str(path))]
-        assert [_lines(t) for t in got] == [_lines(t) for t in RECORDS], kind
+        copies = len(expand(str(path))) if kind == "warc variants" else 1
+        assert [_lines(t) for t in got] == [_lines(t) for t in RECORDS] * copies, kind
 
 
 # -- the five real seed articles through every format --------------------------------------------
@@ -386,3 +398,26 @@ def test_cli_read(tmp_path):
     assert first["text"] == "ข้อความแรก" and first["metadata"] == {"record_id": "x1"} and first["drop"] is None
     assert second["drop"]["reason"] == "parse_error"
     assert CliRunner().invoke(app, ["read", str(tmp_path / "missing.txt")]).exit_code == 2
+
+
+def test_warc_shards_seek_to_their_first_record(tmp_path, monkeypatch):
+    from khlang.readers import warc
+
+    pages = [{"url": f"https://s.example/{i}", "content_type": "text/plain", "body": f"ข้อความ {i}".encode()}
+             for i in range(6)]
+    write_warc(tmp_path / "a.warc.gz", pages, gz=True)
+    (tmp_path / "single.warc.gz").write_bytes(gzip.compress(gzip.decompress((tmp_path / "a.warc.gz").read_bytes())))
+    opened = []
+    original = warc._records
+    monkeypatch.setattr(warc, "_records",
+                        lambda path, offset=0, **k: opened.append(offset) or original(path, offset, **k))
+    for name, seeks in (("a.warc.gz", True), ("single.warc.gz", False)):
+        path = str(tmp_path / name)
+        reader = reader_for(path)
+        assert reader.count(path) == 6
+        opened.clear()
+        assert [d.text for d in reader.read(path, 4, 6)] == ["ข้อความ 4", "ข้อความ 5"]
+        if seeks:
+            assert len(opened) == 1 and opened[0] > 0  # straight to record 4
+        else:
+            assert opened[-1] == 0  # seeking failed the check: scanned from the start

@@ -18,6 +18,8 @@ Ids derive from ``WARC-Record-ID`` (globally unique), ``source_uri`` is ``WARC-T
 
 from __future__ import annotations
 
+import itertools
+import os
 from typing import Any, Iterator
 
 from ..document import Document, Drop, make_id
@@ -28,28 +30,63 @@ from .html import html_document
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 
 
-def _records(path: str):
-    """Page-carrying records of ``path`` (gzip detected by FastWARC from the bytes)."""
+def _records(path: str, offset: int = 0, parse_http: bool = True):
+    """Page-carrying records of ``path`` from byte ``offset`` on (gzip detected by FastWARC)."""
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     with open(path, "rb") as f:
+        f.seek(offset)
         yield from ArchiveIterator(
-            f, record_types=WarcRecordType.response | WarcRecordType.resource, parse_http=True
+            f, record_types=WarcRecordType.response | WarcRecordType.resource, parse_http=parse_http
         )
+
+
+#: (path, size, mtime) → (byte offset, record id) of each document record. A worker that reads
+#: shard k of a big archive seeks straight to its first record instead of inflating everything
+#: before it; the index costs one pass per file and process.
+_INDEX: dict[tuple[str, int, int], list[tuple[int, str]]] = {}
+
+
+def _index(path: str) -> list[tuple[int, str]]:
+    st = os.stat(path)
+    key = (path, st.st_size, st.st_mtime_ns)
+    if key not in _INDEX:
+        if len(_INDEX) >= 16:
+            _INDEX.pop(next(iter(_INDEX)))
+        _INDEX[key] = [(r.stream_pos, r.record_id) for r in _records(path, parse_http=False)]
+    return _INDEX[key]
 
 
 class WarcReader(Reader):
     kind = "warc"
 
     def count(self, path: str) -> int:
-        return sum(1 for _ in _records(path))
+        return len(_index(path))
 
     def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
-        for index, record in enumerate(_records(path)):
-            if stop is not None and index >= stop:
+        records = self._seek(path, start) if start > 0 else None
+        first = start if records is not None else 0
+        for i, record in enumerate(records or _records(path), first):
+            if stop is not None and i >= stop:
                 return
-            if index >= start:
+            if i >= start:
                 yield self._document(path, record)
+
+    def _seek(self, path: str, start: int):
+        """Records from number ``start`` on, read from its byte offset; None when that does not
+        work (e.g. one gzip stream over the whole file), so the caller scans from the start."""
+        index = _index(path)
+        if start >= len(index):
+            return iter(())
+        offset, record_id = index[start]
+        records = _records(path, offset)
+        try:
+            head = next(records, None)
+        except Exception:  # noqa: BLE001 — a bad seek only loses the shortcut
+            return None
+        if head is None or head.stream_pos != offset or head.record_id != record_id:
+            return None
+        return itertools.chain([head], records)
 
     def _document(self, path: str, record) -> Document:
         headers = record.headers
