@@ -421,3 +421,26 @@ def test_warc_shards_seek_to_their_first_record(tmp_path, monkeypatch):
             assert len(opened) == 1 and opened[0] > 0  # straight to record 4
         else:
             assert opened[-1] == 0  # seeking failed the check: scanned from the start
+
+
+def test_damaged_and_foreign_warcs_are_error_records(tmp_path):
+    pages = [{"url": f"https://s.example/{i}", "content_type": "text/plain", "body": f"ข้อความ {i} " .encode() * 50}
+             for i in range(4)]
+    good = tmp_path / "good.warc.gz"
+    write_warc(good, pages + [{"url": "https://s.example/empty", "content_type": "text/html", "body": b""}], gz=True)
+    empty, = [d for d in docs(good) if d.source_uri.endswith("/empty")]
+    assert empty.drop.reason == "no_text"
+    # not a WARC at all
+    junk = tmp_path / "junk.warc"
+    junk.write_text("this is not a web archive\n", encoding="utf-8")
+    # a valid archive followed by garbage
+    tail = tmp_path / "tail.warc"
+    write_warc(tail, pages, gz=False)
+    tail.write_bytes(tail.read_bytes() + b"<html>stray bytes, not a WARC record</html>")
+    for path, n_good in ((junk, 0), (tail, 4)):
+        reader = spec_reader(path)
+        out = docs(path)
+        assert reader.count(str(path)) == len(out) == n_good + 1
+        assert [d.drop is None for d in out] == [True] * n_good + [False]
+        assert out[-1].drop.reason == "parse_error" and out[-1].source_uri == f"{path}#{n_good}"
+        assert [d.id for k in range(len(out)) for d in reader.read(str(path), k, k + 1)] == [d.id for d in out]

@@ -1,9 +1,9 @@
 """HTML pages: main text extracted with trafilatura, boilerplate (menus, footers, ads) left out.
 
-:func:`extract_html` is the whole job and is shared with the WARC reader: bytes → text in the
-right encoding (HTTP header, then ``<meta charset>``, then detection) → trafilatura's
-``bare_extraction`` → ``(text, metadata)``. A page with no main text gives ``text=None``; the
-reader keeps such a page as a ``no_text`` drop holding the raw HTML, so nothing is lost.
+Three functions, shared with the WARC reader: :func:`decode_html` (bytes → str: HTTP charset,
+then ``<meta charset>``, then detection), :func:`extract_html` (str → main text + title, date,
+url …, via trafilatura's ``bare_extraction``) and :func:`html_document` (bytes → Document). A page
+with no main text is kept as a ``no_text`` drop holding the raw HTML, so nothing is lost.
 """
 
 from __future__ import annotations
@@ -129,19 +129,18 @@ def html_document(
         doc.drop = Drop("read", "decode_error", str(exc))
         doc.metadata.update(metadata or {})
         return doc
+    doc.metadata.update(metadata or {})
+    doc.metadata["encoding"] = used
     try:
         text, meta = extract_html(html, url)
     except Exception as exc:  # lxml/trafilatura failure on pathological markup: keep the page
-        text, meta = None, {}
-        detail = f"extraction failed: {type(exc).__name__}: {exc}"
-    else:
-        detail = "no main text found in the page"
-    doc.metadata.update(metadata or {})
+        doc.text = html
+        doc.drop = Drop("read", "parse_error", f"HTML extraction failed: {type(exc).__name__}: {exc}")
+        return doc
     doc.metadata.update(meta)  # what the page says wins over what the container says
-    doc.metadata["encoding"] = used
     if text is None:
         doc.text = html
-        doc.drop = Drop("read", "no_text", detail)
+        doc.drop = Drop("read", "no_text", "no main text found in the page")
     else:
         doc.text = text
     return doc

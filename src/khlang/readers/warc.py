@@ -45,6 +45,8 @@ def _records(path: str, offset: int = 0, parse_http: bool = True):
 #: shard k of a big archive seeks straight to its first record instead of inflating everything
 #: before it; the index costs one pass per file and process.
 _INDEX: dict[tuple[str, int, int], list[tuple[int, str]]] = {}
+#: Offset of the index entry that stands for "the archive cannot be read from here on".
+_DAMAGED = -1
 
 
 def _index(path: str) -> list[tuple[int, str]]:
@@ -53,7 +55,13 @@ def _index(path: str) -> list[tuple[int, str]]:
     if key not in _INDEX:
         if len(_INDEX) >= 16:
             _INDEX.pop(next(iter(_INDEX)))
-        _INDEX[key] = [(r.stream_pos, r.record_id) for r in _records(path, parse_http=False)]
+        entries: list[tuple[int, str]] = []
+        try:
+            for r in _records(path, parse_http=False):
+                entries.append((r.stream_pos, r.record_id))
+        except OSError as exc:  # not a WARC, or damaged after the last good record
+            entries.append((_DAMAGED, str(exc)))
+        _INDEX[key] = entries
     return _INDEX[key]
 
 
@@ -65,12 +73,20 @@ class WarcReader(Reader):
 
     def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
         records = self._seek(path, start) if start > 0 else None
-        first = start if records is not None else 0
-        for i, record in enumerate(records or _records(path), first):
-            if stop is not None and i >= stop:
+        i = start if records is not None else 0
+        records = records or _records(path)
+        while stop is None or i < stop:
+            try:
+                record = next(records, None)
+            except OSError as exc:  # damaged from here on: one error record, as count() says
+                if i >= start:
+                    yield self._damaged(path, i, str(exc))
+                return
+            if record is None:
                 return
             if i >= start:
                 yield self._document(path, record)
+            i += 1
 
     def _seek(self, path: str, start: int):
         """Records from number ``start`` on, read from its byte offset; None when that does not
@@ -79,6 +95,8 @@ class WarcReader(Reader):
         if start >= len(index):
             return iter(())
         offset, record_id = index[start]
+        if offset == _DAMAGED:
+            return None  # the scan reaches the damage and yields its error record
         records = _records(path, offset)
         try:
             head = next(records, None)
@@ -87,6 +105,12 @@ class WarcReader(Reader):
         if head is None or head.stream_pos != offset or head.record_id != record_id:
             return None
         return itertools.chain([head], records)
+
+    def _damaged(self, path: str, index: int, detail: str) -> Document:
+        return Document(
+            id=make_id(path, str(index)), text="", source_uri=f"{path}#{index}", source_kind=self.kind,
+            drop=Drop("read", "parse_error", f"not a readable WARC from here on: {detail}"),
+        )
 
     def _document(self, path: str, record) -> Document:
         headers = record.headers
@@ -111,6 +135,8 @@ class WarcReader(Reader):
         common = dict(id=make_id(record_id), source_uri=url or f"{path}#{record.stream_pos}",
                       source_kind=self.kind)
         kind = (content_type or "").lower()
+        if not body.strip():
+            return Document(text="", metadata=meta, drop=Drop("read", "no_text", "empty response body"), **common)
         if kind in _HTML_TYPES or (not kind and body.lstrip()[:1] == b"<"):
             return html_document(body, encoding=charset, url=url, metadata=meta, **common)
         doc = Document(text="", metadata=meta, **common)
