@@ -184,6 +184,13 @@ def test_tsv_in_tis620(tmp_path):
     assert [d.metadata["title"] for d in out] == ["หนึ่ง", "สอง"]
 
 
+def test_csv_with_bom_from_spreadsheet_export(tmp_path):
+    p = tmp_path / "excel.csv"
+    p.write_bytes(b"\xef\xbb\xbf" + "text,title\nข้อความ,หัวข้อ\n".encode())
+    doc, = docs(p)
+    assert doc.text == "ข้อความ" and doc.metadata == {"title": "หัวข้อ"}
+
+
 def test_csv_undecodable_file_is_one_error_record(tmp_path):
     p = tmp_path / "bad.csv"
     p.write_bytes(b"text\n\x00\xff\xfe\x00\xc3\x28" + bytes(range(0x80, 0xA0)))
@@ -213,6 +220,15 @@ def test_parquet_text_field_ranges_read_only_needed_row_groups(tmp_path, monkeyp
     assert all(d.drop.reason == "missing_text" for d in docs(p, text_field="nope"))
 
 
+def test_unreadable_parquet_is_one_error_record(tmp_path):
+    p = tmp_path / "bad.parquet"
+    p.write_bytes(b"PAR1 this is not really parquet")
+    reader = spec_reader(p)
+    out = list(reader.read(str(p)))
+    assert reader.count(str(p)) == len(out) == 1 and out[0].drop.reason == "parse_error"
+    assert list(reader.read(str(p), 1, 2)) == []
+
+
 # -- HTML -----------------------------------------------------------------------------------------
 def test_html_extraction_metadata_and_boilerplate(tmp_path):
     p = tmp_path / "page.html"
@@ -239,6 +255,18 @@ def test_html_meta_charset_tis620_and_og_url(tmp_path):
     doc, = docs(p)
     assert doc.metadata["encoding"] == "cp874" and doc.metadata["url"] == "https://news.example/th/rice"
     assert "ตันละ ๑๕,๐๐๐ บาท" in doc.text
+
+
+def test_html_forced_encoding_is_strict(tmp_path):
+    p = tmp_path / "page.html"
+    text = "ข่าวเช้าวันนี้ ฝนตกหนักในภาคใต้ ชาวบ้านหลายหมู่บ้านต้องอพยพขึ้นที่สูงเพื่อความปลอดภัย"
+    p.write_bytes(html_page(paragraphs(text), charset="utf-8").replace("·", "-").encode("cp874"))
+    doc, = docs(p)  # the page lies (says utf-8): detection finds TIS-620
+    assert text in doc.text and doc.metadata["encoding"] == "cp874"
+    doc, = docs(p, encoding="tis-620")
+    assert text in doc.text
+    doc, = docs(p, encoding="utf-8")  # forced and wrong: an error record, not a guess
+    assert doc.drop.reason == "decode_error"
 
 
 def test_html_without_main_text_is_kept_as_no_text(tmp_path):

@@ -27,14 +27,17 @@ _ALIASES = {"tis-620": "cp874", "tis620": "cp874", "iso-8859-11": "cp874", "wind
 _KEEP = ("title", "date", "url", "author", "sitename", "description")
 
 
-def decode_html(data: bytes, charset: str | None = None) -> tuple[str, str]:
-    """``(html, encoding)``: the declared charset (HTTP header ``charset``, else ``<meta>``) when
-    it decodes cleanly, else :func:`~khlang.readers.encoding.decode`'s detection.
+def decode_html(data: bytes, charset: str | None = None, encoding: str | None = None) -> tuple[str, str]:
+    """``(html, encoding)``: the forced ``encoding`` (strict), else the declared charset (HTTP
+    header ``charset``, then ``<meta>``) when it decodes cleanly, else
+    :func:`~khlang.readers.encoding.decode`'s detection.
 
     Declarations are often wrong (a UTF-8 page still saying ISO-8859-1), so a declared charset
     that fails strictly falls back to detection; Latin-1 declarations are checked as UTF-8 first
     because that is what such pages almost always really are.
     """
+    if encoding:
+        return decode(data, _ALIASES.get(encoding.lower(), encoding))
     declared = [charset] if charset else []
     m = _META_CHARSET.search(data[:4096])
     if m:
@@ -117,13 +120,15 @@ class HtmlReader(Reader):
 
 def html_document(
     data: bytes, *, id: str, source_uri: str, source_kind: str, encoding: str | None = None,
-    url: str | None = None, metadata: dict[str, Any] | None = None,
+    charset: str | None = None, url: str | None = None, metadata: dict[str, Any] | None = None,
 ) -> Document:
-    """A Document from raw HTML bytes: extracted text, or a drop (``decode_error`` / ``no_text``)
-    that keeps the raw page. ``metadata`` (e.g. WARC headers) fills what the page does not say."""
+    """A Document from raw HTML bytes: extracted text, or a drop (``decode_error``, ``no_text``,
+    ``parse_error``) that keeps the raw page. ``encoding`` is forced (``input.encoding``),
+    ``charset`` declared (HTTP header); ``metadata`` (e.g. WARC headers) fills what the page does
+    not say."""
     doc = Document(id=id, text="", source_uri=source_uri, source_kind=source_kind)
     try:
-        html, used = decode_html(data, encoding)
+        html, used = decode_html(data, charset, encoding)
     except DecodeError as exc:
         doc.text = data.decode("utf-8", errors="replace")
         doc.drop = Drop("read", "decode_error", str(exc))

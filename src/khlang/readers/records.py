@@ -139,15 +139,27 @@ class ParquetReader(_RecordReader):
 
     kind = "parquet"
 
-    def count(self, path: str) -> int:
+    def _open(self, path: str):
+        """The ParquetFile, or the error message when ``path`` is not readable Parquet (then the
+        file counts as one ``parse_error`` record)."""
+        import pyarrow as pa
         import pyarrow.parquet as pq
 
-        return pq.ParquetFile(path).metadata.num_rows
+        try:
+            return pq.ParquetFile(path)
+        except (pa.ArrowException, OSError) as exc:
+            return f"not a readable Parquet file: {exc}"
+
+    def count(self, path: str) -> int:
+        pf = self._open(path)
+        return 1 if isinstance(pf, str) else pf.metadata.num_rows
 
     def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
+        pf = self._open(path)
+        if isinstance(pf, str):
+            if start == 0 and stop != 0:
+                yield self._error(path, 0, "parse_error", pf, "")
+            return
         meta = pf.metadata
         stop = meta.num_rows if stop is None else min(stop, meta.num_rows)
         first = 0  # index of the first row of row group g

@@ -118,7 +118,7 @@ class WarcReader(Reader):
         url = headers.get("WARC-Target-URI") or None
         http = record.http_headers if record.is_http else None
         content_type = record.http_content_type if http is not None else _mime(headers.get("Content-Type"))
-        charset = self.spec.encoding or (record.http_charset if http is not None else None)
+        charset = record.http_charset if http is not None else None
         meta: dict[str, Any] = {
             "url": url,
             "date": headers.get("WARC-Date"),
@@ -138,12 +138,13 @@ class WarcReader(Reader):
         if not body.strip():
             return Document(text="", metadata=meta, drop=Drop("read", "no_text", "empty response body"), **common)
         if kind in _HTML_TYPES or (not kind and body.lstrip()[:1] == b"<"):
-            return html_document(body, encoding=charset, url=url, metadata=meta, **common)
+            return html_document(body, encoding=self.spec.encoding, charset=charset, url=url, metadata=meta,
+                                 **common)
         doc = Document(text="", metadata=meta, **common)
         if kind.startswith("text/") or not kind:
             try:
                 try:
-                    doc.text, doc.metadata["encoding"] = decode(body, charset)
+                    doc.text, doc.metadata["encoding"] = decode(body, self.spec.encoding or charset)
                 except DecodeError:
                     if self.spec.encoding or not charset:
                         raise
