@@ -45,8 +45,8 @@ def test_demo_data_is_packaged_flat_and_documented():
 def test_every_input_record_is_kept_or_dropped(demo_corpus):
     out, result = demo_corpus
     records = _input_records()
-    assert len(records) == 25 == result.docs_in
-    assert Counter(kind for kind, _ in records.values()) == {"jsonl": 14, "warc": 8, "html": 1, "text": 2}
+    assert len(records) == 29 == result.docs_in
+    assert Counter(kind for kind, _ in records.values()) == {"jsonl": 18, "warc": 8, "html": 1, "text": 2}
     with Corpus(out) as corpus:
         kept = {r[0] for r in corpus.sql("SELECT id FROM documents").fetchall()}
         dropped = {r[0]: r[1:] for r in corpus.sql("SELECT id, stage, reason, text FROM dropped").fetchall()}
@@ -82,7 +82,7 @@ def test_demo_content(demo_corpus):
     assert by_uri["https://demo.khlang.example/id/pertanian/padi-tahan-banjir-salinan"].metadata["date"] == \
         "2025-12-05T10:00:00Z"  # the page has no date: WARC-Date
     jsonl = [d for d in docs if d.source_kind == "jsonl" and d.drop is None]
-    assert len(jsonl) == 12 and all(d.metadata["licence"] == "CC-BY-4.0" and d.metadata["url"] for d in jsonl)
+    assert len(jsonl) == 16 and all(d.metadata["licence"] == "CC-BY-4.0" and d.metadata["url"] for d in jsonl)
     zawgyi = [d for d in jsonl if "\u1031\u1008" in d.text]  # ေ stored before its consonant ဈ
     assert [d.metadata["record_id"] for d in zawgyi] == ["my-market-05-zawgyi"]
 
@@ -102,5 +102,5 @@ def test_cli_demo(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "khlang", "demo", "--output", str(out), "--workers", "1"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    assert "25 documents read" in " ".join(proc.stdout.split())
+    assert "29 documents read" in " ".join(proc.stdout.split())
     assert (out / "catalog.duckdb").exists()
