@@ -76,6 +76,10 @@ def write_warc(path: Path, pages: list[dict], gz: bool) -> None:
 def test_decode_detects_tis620_utf16_and_rejects_binary():
     assert decode(THAI.encode("tis-620")) == (THAI, "cp874")
     assert decode(THAI.encode("utf-16"))[0] == THAI
+    assert decode(THAI.encode("utf-16-le")) == (THAI, "utf-16-le")  # no BOM
+    assert decode(("ข้อความ ABC 123\n" + THAI).encode("utf-16-be"))[1] == "utf-16-be"
+    for text in ("ສະບາຍດີ ທຸກຄົນ", "ពិធីបុណ្យអុំទូក", "မိုးလေဝသပညာရှင်များက", "Hello, plain ASCII"):
+        assert decode(text.encode("utf-16-le"))[0] == text
     assert decode("ข่าว…“ไทย”".encode("cp874"))[0] == "ข่าว…“ไทย”"  # cp874 extras
     assert decode(b"\xef\xbb\xbf" + THAI.encode()) == (THAI, "utf-8-sig")
     # legacy non-Thai text is not mistaken for TIS-620, and common code pages win over rare ones

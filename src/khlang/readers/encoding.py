@@ -1,15 +1,17 @@
 """Bytes → text, detecting the encoding when the file does not say.
 
 Thai text outside the web is still often TIS-620 / Windows-874, and UTF-16 shows up in exports
-from office tools. We try, in order: an explicit encoding, a BOM, strict UTF-8, then
-charset-normalizer's best guess restricted to plausible encodings, with a Thai-specific check
-(TIS-620 bytes 0xA1–0xFB decode to Thai letters). Bytes that no candidate decodes cleanly raise
+from office tools. We try, in order: an explicit encoding, a BOM, strict UTF-8, UTF-16 without a
+BOM, a Thai-specific check (TIS-620 bytes 0xA1–0xFB decode to Thai letters), then
+charset-normalizer's best guess restricted to plausible encodings. Bytes that no candidate decodes cleanly raise
 :class:`DecodeError`, which readers turn into an error record.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
+from collections import Counter
 
 from charset_normalizer import from_bytes
 
@@ -33,6 +35,9 @@ CANDIDATES = [
 ]
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
+
+
 class DecodeError(ValueError):
     """The bytes are not text in any encoding we accept."""
 
@@ -51,9 +56,20 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
             except UnicodeDecodeError as exc:
                 raise DecodeError(f"{name} BOM but invalid data: {exc}") from exc
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:
+        # Thai/Lao/… UTF-16 without BOM is valid UTF-8 too (every byte < 0x80), but decodes into
+        # control characters that real text never has.
+        if _CONTROL.search(text, 0, 4096):
+            utf16 = _utf16_without_bom(data)
+            if utf16:
+                return utf16
+        return text, "utf-8"
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return utf16
     if _looks_thai_legacy(data):
         try:
             return data.decode("cp874"), "cp874"
@@ -67,6 +83,31 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if best.percent_chaos > 20:  # decodes, but into garbage: treat as not text
         raise DecodeError(f"bytes decode as {best.encoding} only into noise ({best.percent_chaos:.0f}% chaos)")
     return str(best), best.encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 exported without a BOM. Text in one script keeps one byte of each pair nearly
+    constant (0x00 for Latin, 0x0E for Thai, 0x0E/0x17/0x10 for Lao/Khmer/Burmese …): when one
+    side of the pairs is that uniform and the other is not, and the decoded text is printable,
+    it is UTF-16 on that side."""
+    if len(data) % 2 or len(data) < 16:  # too short to tell
+        return None
+    sample = data[:8192]
+
+    def uniformity(side: bytes) -> float:
+        top = Counter(side).most_common(2)
+        return sum(n for _, n in top) / max(len(side), 1)
+
+    even, odd = uniformity(sample[0::2]), uniformity(sample[1::2])
+    name = "utf-16-le" if odd >= 0.9 > even else "utf-16-be" if even >= 0.9 > odd else None
+    if name is None:
+        return None
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError:
+        return None
+    bad = sum(1 for ch in text if not ch.isprintable() and ch not in "\n\r\t")
+    return (text, name) if bad <= 0.01 * len(text) else None
 
 
 #: CP874 bytes outside the Thai block: euro, ellipsis, curly quotes, bullet, dashes, NBSP.
