@@ -3,8 +3,8 @@
 Thai text outside the web is still often TIS-620 / Windows-874, and UTF-16 shows up in exports
 from office tools. We try, in order: an explicit encoding, a BOM, strict UTF-8, UTF-16 without a
 BOM, a Thai-specific check (TIS-620 bytes 0xA1–0xFB decode to Thai letters), then
-charset-normalizer's best guess restricted to plausible encodings. Bytes that no candidate decodes cleanly raise
-:class:`DecodeError`, which readers turn into an error record.
+charset-normalizer's best guess restricted to plausible encodings. Bytes that no candidate
+decodes cleanly raise :class:`DecodeError`, which readers turn into an error record.
 """
 
 from __future__ import annotations
