@@ -141,6 +141,31 @@ def demo(
     run_demo(output, workers=workers, console=console)
 
 
+@app.command("read")
+def read_files(
+    paths: list[str] = typer.Argument(..., help="files, folders or globs"),
+    text_field: str = typer.Option("text", help="JSONL/CSV/Parquet field holding the text"),
+    id_field: Optional[str] = typer.Option(None, help="field holding the record's own id"),
+    encoding: Optional[str] = typer.Option(None, help="force an encoding (default: detect)"),
+    kind: Optional[str] = typer.Option(None, help="force a reader (text, html, jsonl, csv, parquet, warc)"),
+    limit: int = typer.Option(10, "--limit", "-n", help="documents to print (0: all)"),
+) -> None:
+    """Print what the readers make of PATHS, as JSON lines (errors included, with their reason)."""
+    from itertools import islice
+
+    from .readers import read
+
+    docs = read(paths, text_field=text_field, id_field=id_field, encoding=encoding, kind=kind)
+    try:
+        for doc in islice(docs, limit or None):
+            drop = {"reason": doc.drop.reason, "detail": doc.drop.detail} if doc.drop else None
+            print(json.dumps({"id": doc.id, "source_uri": doc.source_uri, "source_kind": doc.source_kind,
+                              "drop": drop, "metadata": doc.metadata, "text": doc.text},
+                             ensure_ascii=False, default=str))
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,106 @@
+"""The built-in demo: every input record ends up in ``documents`` or ``dropped``, with reasons."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from khlang.demo import DATA, demo_pipeline, run_demo
+from khlang.readers import expand, reader_for
+from khlang.store import Corpus
+
+
+@pytest.fixture(scope="module")
+def demo_corpus(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = run_demo(out, workers=1, progress=False)
+    return out, result
+
+
+def _input_records():
+    """What the readers yield for the demo input: id → (source_kind, drop reason or None)."""
+    spec = demo_pipeline().input
+    records = {}
+    for path in expand(spec.paths, spec):
+        reader = reader_for(path, spec)
+        docs = list(reader.read(path))
+        assert len(docs) == reader.count(path), path
+        for d in docs:
+            records[d.id] = (d.source_kind, d.drop.reason if d.drop else None)
+    return records
+
+
+def test_demo_data_is_packaged_flat_and_documented():
+    names = {p.name for p in DATA.iterdir()}
+    assert {"thai_coffee.html", "sea_news.warc.gz", "feeds.jsonl", "thai_weather_tis620.txt",
+            "broken.jsonl", "broken.txt", "README.md"} <= names
+    assert all(p.is_file() for p in DATA.iterdir())  # pyproject's package-data "demo/data/*" is flat
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    assert all(name in readme for name in names - {"README.md"})
+
+
+def test_every_input_record_is_kept_or_dropped(demo_corpus):
+    out, result = demo_corpus
+    records = _input_records()
+    assert len(records) == 29 == result.docs_in
+    assert Counter(kind for kind, _ in records.values()) == {"jsonl": 18, "warc": 8, "html": 1, "text": 2}
+    with Corpus(out) as corpus:
+        kept = {r[0] for r in corpus.sql("SELECT id FROM documents").fetchall()}
+        dropped = {r[0]: r[1:] for r in corpus.sql("SELECT id, stage, reason, text FROM dropped").fetchall()}
+        n_rows = corpus.sql("SELECT (SELECT count(*) FROM all_docs) "
+                            "+ (SELECT count(*) FROM dropped WHERE shard IS NOT NULL)").fetchall()[0][0]
+    assert not kept & set(dropped)
+    assert kept | set(dropped) == set(records)
+    assert n_rows == len(records)
+    reasons = {records[i][1] for i in dropped if records[i][1]}
+    assert reasons == {"decode_error", "parse_error", "missing_text", "unsupported_type"}
+    for doc_id, (stage, reason, text) in dropped.items():
+        if reason in ("decode_error", "parse_error", "missing_text"):
+            assert stage == "read" and text  # the broken input is kept, with what could be read
+
+
+def test_demo_content(demo_corpus):
+    """What the demo data plants, checked on what the readers yield (later stages may change or
+    drop documents) and on the corpus (every record once: kept by the document stages, or dropped
+    by one of them)."""
+    out, _ = demo_corpus
+    spec = demo_pipeline().input
+    docs = [d for path in expand(spec.paths, spec) for d in reader_for(path, spec).read(path)]
+    by_uri = {d.source_uri: d for d in docs}
+    html = next(d for d in docs if d.source_kind == "html")
+    assert html.metadata["url"] == "https://demo.khlang.example/th/agri/2025/02/maetaeng-coffee"
+    assert html.metadata["date"] == "2025-02-14" and "กาแฟอาราบิกา" in html.metadata["title"]
+    assert "李文忠" in html.text and "(traceability)" in html.text and "๓.๕" in html.text
+    assert "ข่าวยอดนิยม" not in html.text and "สงวนลิขสิทธิ์" not in html.text  # sidebar, footer
+    tis = by_uri[str(DATA / "thai_weather_tis620.txt")]
+    assert tis.text.startswith("พยากรณ์อากาศประจำวันที่ ๑๕ สิงหาคม ๒๕๖๘") and tis.metadata["encoding"] == "cp874"
+    thai_warc = by_uri["https://demo.khlang.example/th/health/flu-vaccine"]
+    assert "ฉีดวัคซีนไข้หวัดใหญ่ฟรี" in thai_warc.text and thai_warc.metadata["encoding"] == "cp874"
+    assert by_uri["https://demo.khlang.example/id/pertanian/padi-tahan-banjir-salinan"].metadata["date"] == \
+        "2025-12-05T10:00:00Z"  # the page has no date: WARC-Date
+    jsonl = [d for d in docs if d.source_kind == "jsonl" and d.drop is None]
+    assert len(jsonl) == 16 and all(d.metadata["licence"] == "CC-BY-4.0" and d.metadata["url"] for d in jsonl)
+    zawgyi = [d for d in jsonl if "\u1031\u1008" in d.text]  # ေ stored before its consonant ဈ
+    assert [d.metadata["record_id"] for d in zawgyi] == ["my-market-05-zawgyi"]
+
+    with Corpus(out) as corpus:
+        texts = Counter(r[0] for r in corpus.sql(
+            "SELECT text FROM all_docs UNION ALL SELECT text FROM dropped WHERE shard IS NOT NULL").fetchall())
+        broken = corpus.sql("SELECT reason, source_uri FROM dropped "
+                            "WHERE stage = 'read' AND source_uri LIKE '%broken%'").fetchall()
+    assert sorted(n for n in texts.values() if n > 1) == [2, 2]  # the two planted duplicate pairs
+    assert sorted(broken) == sorted([
+        ("parse_error", f"{DATA / 'broken.jsonl'}#1"), ("missing_text", f"{DATA / 'broken.jsonl'}#2"),
+        ("decode_error", str(DATA / "broken.txt"))])
+
+
+def test_cli_demo(tmp_path):
+    out = tmp_path / "cli-demo"
+    proc = subprocess.run([sys.executable, "-m", "khlang", "demo", "--output", str(out), "--workers", "1"],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "29 documents read" in " ".join(proc.stdout.split())
+    assert (out / "catalog.duckdb").exists()
