@@ -98,7 +98,8 @@ _LEADS = [
 
 def _alternation(patterns: list[str]) -> str:
     """Latin patterns get word boundaries; patterns in unspaced scripts cannot have them."""
-    return "|".join(rf"\b(?:{p})\b" if p[0].isascii() else p for p in patterns)
+    return "|".join(rf"\b(?:{p})" + ("" if p.endswith(":") else r"(?!\w)") if p[0].isascii() else p
+                    for p in patterns)
 
 
 #: Boilerplate anywhere in a line of at most this many characters.

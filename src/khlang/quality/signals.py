@@ -98,6 +98,9 @@ _END_PUNCT = tuple('.!?"”’\')»:;។။。！？…')
 _PARAS = re.compile(r"\n\s*\n")
 _LOREM = re.compile(r"lorem ipsum", re.IGNORECASE)
 SHORT_LINE_CHARS = 30
+#: Below this many words the n-gram repetition signals are None (rules skip them): in a 20-word
+#: text one repeated 3-gram already covers a quarter of the characters.
+NGRAM_MIN_WORDS = 50
 
 
 def quality_signals(text: str, lang: str | None = None, words: list[str] | None = None) -> dict[str, Any]:
@@ -130,10 +133,11 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
     paras = [p.strip() for p in _PARAS.split(text)]
     s["dup_para_frac"], s["dup_para_char_frac"] = _dup_fracs([p for p in paras if p])
+    enough = n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
     for n in (2, 3, 4):
-        s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n)
+        s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
     for n in range(5, 11):
-        s[f"dup_{n}gram_frac"] = _dup_ngram_frac(words, word_chars, n)
+        s[f"dup_{n}gram_frac"] = _dup_ngram_frac(words, word_chars, n) if enough else None
     s["lorem_ipsum"] = len(_LOREM.findall(text))
     return s
 
@@ -148,8 +152,9 @@ def is_boilerplate(line: str) -> bool:
     if n <= lexicon.MENU_MAX_CHARS:
         if lexicon.CRUMBS_RE.match(line + " > "):
             return line.count(">") + line.count("|") + line.count("»") + line.count("›") >= 2
+        letters = lexicon.FILLER_RE.sub("", line)  # no letters: symbol soup, not page furniture
         rest = lexicon.FILLER_RE.sub("", lexicon.MENU_WORDS_RE.sub("", line))
-        return len(rest) <= 0.3 * len(lexicon.FILLER_RE.sub("", line))
+        return bool(letters) and len(rest) <= 0.3 * len(letters)
     return False
 
 

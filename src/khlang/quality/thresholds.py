@@ -20,24 +20,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-#: rule → (signal it reads, "min" or "max").
+#: rule → (signal it reads, "min" or "max"), in order of precedence: when several rules fail, the
+#: first one names the drop reason, so specific rules come before generic ones (a navigation page
+#: is also short, but ``max_boilerplate_lines_frac`` says why it is junk).
 RULES: dict[str, tuple[str, str]] = {
-    "min_words": ("n_words", "min"),
-    "max_words": ("n_words", "max"),
-    "min_mean_word_len": ("mean_word_len", "min"),
-    "max_mean_word_len": ("mean_word_len", "max"),
-    "max_symbol_word_ratio": ("symbol_word_ratio", "max"),
-    "min_alpha_words_frac": ("alpha_words_frac", "min"),
-    "min_stop_words": ("stop_words", "min"),
-    "max_bullet_lines_frac": ("bullet_lines_frac", "max"),
-    "max_ellipsis_lines_frac": ("ellipsis_lines_frac", "max"),
-    "min_end_punct_lines_frac": ("end_punct_lines_frac", "min"),
-    "max_short_lines_frac": ("short_lines_frac", "max"),
+    "max_lorem_ipsum": ("lorem_ipsum", "max"),
     "max_boilerplate_lines_frac": ("boilerplate_lines_frac", "max"),
-    "max_dup_line_frac": ("dup_line_frac", "max"),
-    "max_dup_line_char_frac": ("dup_line_char_frac", "max"),
     "max_dup_para_frac": ("dup_para_frac", "max"),
     "max_dup_para_char_frac": ("dup_para_char_frac", "max"),
+    "max_dup_line_frac": ("dup_line_frac", "max"),
+    "max_dup_line_char_frac": ("dup_line_char_frac", "max"),
     "max_top_2gram_frac": ("top_2gram_frac", "max"),
     "max_top_3gram_frac": ("top_3gram_frac", "max"),
     "max_top_4gram_frac": ("top_4gram_frac", "max"),
@@ -47,7 +39,17 @@ RULES: dict[str, tuple[str, str]] = {
     "max_dup_8gram_frac": ("dup_8gram_frac", "max"),
     "max_dup_9gram_frac": ("dup_9gram_frac", "max"),
     "max_dup_10gram_frac": ("dup_10gram_frac", "max"),
-    "max_lorem_ipsum": ("lorem_ipsum", "max"),
+    "max_symbol_word_ratio": ("symbol_word_ratio", "max"),
+    "min_alpha_words_frac": ("alpha_words_frac", "min"),
+    "max_bullet_lines_frac": ("bullet_lines_frac", "max"),
+    "max_ellipsis_lines_frac": ("ellipsis_lines_frac", "max"),
+    "min_end_punct_lines_frac": ("end_punct_lines_frac", "min"),
+    "max_short_lines_frac": ("short_lines_frac", "max"),
+    "min_words": ("n_words", "min"),
+    "max_words": ("n_words", "max"),
+    "min_mean_word_len": ("mean_word_len", "min"),
+    "max_mean_word_len": ("mean_word_len", "max"),
+    "min_stop_words": ("stop_words", "min"),
 }
 
 _NO_SPACES = {  # Thai, Lao: segmented words, short words, no full stop at line ends
@@ -126,12 +128,12 @@ def for_lang(table: dict[str, dict[str, Any]], lang: str | None) -> dict[str, An
 
 
 def check(signals: dict[str, Any], rules: dict[str, Any]) -> list[tuple[str, float, float]]:
-    """The rules ``signals`` fail, as (rule, value, threshold), in table order."""
+    """The rules ``signals`` fail, as (rule, value, threshold), in order of precedence."""
     failed = []
-    for rule, threshold in rules.items():
+    for rule, (signal, kind) in RULES.items():
+        threshold = rules.get(rule)
         if threshold is None:
             continue
-        signal, kind = RULES[rule]
         value = signals.get(signal)
         if value is None:
             continue
