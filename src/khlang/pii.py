@@ -38,36 +38,40 @@ class Match(NamedTuple):
 
 # Thai, Lao, Khmer, Myanmar digits → ASCII (one character each, so offsets do not move).
 _DIGITS = str.maketrans({chr(base + i): str(i) for base in (0x0E50, 0x0ED0, 0x17E0, 0x1040) for i in range(10)})
-_HAS_DIGIT = re.compile(r"\d")
+_HAS_DIGIT = re.compile(r"[0-9\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049]")
+_LOCAL_DIGIT = re.compile(r"[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049]")
 _NON_DIGIT = re.compile(r"\D")
 
-# Something digit-like right before/after a candidate means it is part of a longer number.
-_B = r"(?<![\w.,/+\-])"  # no word char, decimal point, slash, sign or dash before
+# Something digit-like right before/after a candidate means it is part of a longer number. Each
+# pattern starts with a character class and checks what precedes it with a lookbehind *after*
+# that first character: a leading lookbehind would cost the regex engine its fast scan (5× slower).
+_LB = r"(?<![\w.,/+\-].)"  # no word char, decimal point, slash, sign or dash before
 _E = r"(?![\w/]|[.,\-]\d)"  # no word char/slash after, nor a decimal/thousands/dash continuation
 
 EMAIL_RE = re.compile(
     r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?\.)+"
     r"(?!(?:png|jpe?g|gif|svg|webp|bmp|ico)\b)[A-Za-z]{2,24}(?![A-Za-z0-9\-])"
 )
-IPV4_RE = re.compile(_B + r"(?<!\d\.)(?:\d{1,3}\.){3}\d{1,3}(?![\w.]|\.\d)")
-IPV6_RE = re.compile(r"(?<![\w:.])(?=[0-9A-Fa-f:]*:[0-9A-Fa-f]*:)[0-9A-Fa-f:]{2,39}(?:%\w+)?(?![\w:])")
+IPV4_RE = re.compile(r"[0-9]" + _LB + r"[0-9]{0,2}\.(?:[0-9]{1,3}\.){2}[0-9]{1,3}(?![\w.]|\.\d)")
+IPV6_RE = re.compile(r"[0-9A-Fa-f:](?<![\w:.].)[0-9A-Fa-f]{0,4}:[0-9A-Fa-f:]{1,37}(?:%\w+)?(?![\w:])")
 _VERSION_BEFORE = re.compile(r"(?:\bv|\bver\.?|version|versi|phiên bản|เวอร์ชั[นั่]|รุ่น|版本)\s*$", re.IGNORECASE)
 
 # Digit runs of ID / card length: contiguous, or grouped by single spaces/dashes.
-ID_TH_RE = re.compile(_B + r"\d(?P<s>[ \-]?)\d{4}(?P=s)\d{5}(?P=s)\d{2}(?P=s)\d" + _E)
-DIGITS_12_16_RE = re.compile(_B + r"\d{12}(?:\d{4})?" + _E)
-CARD_RE = re.compile(_B + r"(?:\d{4}(?P<s>[ \-])\d{4}(?P=s)\d{4}(?P=s)\d{4}(?:(?P=s)\d{1,3})?"
-                     r"|\d{4}(?P<t>[ \-])\d{6}(?P=t)\d{5}|\d{13,19})" + _E)
+ID_TH_RE = re.compile(r"[0-9]" + _LB + r"(?P<s>[ \-]?)[0-9]{4}(?P=s)[0-9]{5}(?P=s)[0-9]{2}(?P=s)[0-9]" + _E)
+DIGITS_12_16_RE = re.compile(r"[0-9]" + _LB + r"[0-9]{11}(?:[0-9]{4})?" + _E)
+CARD_RE = re.compile(r"[0-9]" + _LB + r"(?:[0-9]{3}(?P<s>[ \-])[0-9]{4}(?P=s)[0-9]{4}(?P=s)[0-9]{4}(?:(?P=s)[0-9]{1,3})?"
+                     r"|[0-9]{3}(?P<t>[ \-])[0-9]{6}(?P=t)[0-9]{5}|[0-9]{12,18})" + _E)
 
 _CC = r"(?:66|84|62|60|63|65|855|856|95|86)"
 _SEP = r"[ .\-]?"
+_GROUPS = rf"(?:{_SEP}[0-9]{{2,5}}){{1,4}}"
 PHONE_RE = re.compile(
-    r"(?<![\w+./\-])(?:"
-    rf"(?:\+|\b00){_SEP}{_CC}{_SEP}(?:\(0\){_SEP})?\(?\d{{1,4}}\)?(?:{_SEP}\d{{2,5}}){{1,4}}"  # international
-    rf"|\(0\d{{1,3}}\){_SEP}\d{{3,4}}(?:{_SEP}\d{{3,4}}){{1,2}}"  # (02) 8123 4567
-    rf"|0\d{{1,4}}(?:{_SEP}\d{{2,5}}){{1,4}}"  # national, trunk 0
-    rf"|1[3-9]\d(?:{_SEP}\d{{4}}){{2}}"  # Chinese mobile 138 0013 8000
-    rf"|[689]\d{{3}}{_SEP}\d{{4}}"  # Singapore, needs a keyword before it (below)
+    r"[+(0-9](?<![\w+./\-].)(?:"
+    rf"(?:(?<=\+)|(?<=0)0){_SEP}{_CC}{_SEP}(?:\(0\){_SEP})?\(?[0-9]{{1,4}}\)?{_GROUPS}"  # +66 / 0066
+    rf"|(?<=\()0[0-9]{{1,3}}\){_SEP}[0-9]{{3,4}}(?:{_SEP}[0-9]{{3,4}}){{1,2}}"  # (02) 8123 4567
+    rf"|(?<=0)[0-9]{{1,4}}{_GROUPS}"  # national, trunk 0
+    rf"|(?<=1)[3-9][0-9](?:{_SEP}[0-9]{{4}}){{2}}"  # Chinese mobile 138 0013 8000
+    rf"|(?<=[689])[0-9]{{3}}{_SEP}[0-9]{{4}}"  # Singapore, needs a keyword before it (below)
     r")" + _E
 )
 _PHONE_KEYWORD = re.compile(
@@ -181,7 +185,7 @@ def find_pii(text: str, types: Iterable[str] | None = None) -> list[Match]:
         found += [Match(m.start(), m.end(), "IP") for m in IPV6_RE.finditer(text) if _ipv6(m.group())]
     if not _HAS_DIGIT.search(text):
         return _resolve(found)
-    norm = text.translate(_DIGITS)
+    norm = text.translate(_DIGITS) if _LOCAL_DIGIT.search(text) else text
     if "IP" in wanted and "." in norm:
         found += [Match(m.start(), m.end(), "IP") for m in IPV4_RE.finditer(norm) if _ipv4(m, norm)]
     if "ID_TH" in wanted:
