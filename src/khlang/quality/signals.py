@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import compress, count
+from operator import ne
 from typing import Any
 
 from . import lexicon
@@ -113,7 +115,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     if words is None:
         words = fallback_words(text)
     tokens = words
-    words = [w for w in tokens if _HAS_ALNUM.search(w)]
+    words = list(filter(_HAS_ALNUM.search, tokens))
     n_words = len(words)
     word_chars = sum(map(len, words))
     lines = [ln.strip() for ln in text.split("\n")]
@@ -123,7 +125,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words, "n_lines": len(lines)}
     s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else 0.0
     s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
-    s["alpha_words_frac"] = _ratio(sum(1 for t in tokens if _HAS_LETTER.search(t)), len(tokens))
+    s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
     s["ellipsis_lines_frac"] = _ratio(sum(ln.endswith(_ELLIPSIS) for ln in lines), n_lines)
@@ -136,8 +138,10 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     enough = n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
     for n in (2, 3, 4):
         s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
-    for n in range(5, 11):
-        s[f"dup_{n}gram_frac"] = _dup_ngram_frac(words, word_chars, n) if enough else None
+    frac = 1.0 if enough else None
+    for n in range(5, 11):  # no repeated n-gram ⇒ no repeated longer one: stop at the first 0
+        frac = _dup_ngram_frac(words, word_chars, n) if frac else frac
+        s[f"dup_{n}gram_frac"] = frac
     s["lorem_ipsum"] = len(_LOREM.findall(text))
     return s
 
@@ -168,8 +172,8 @@ def _count_stop_words(tokens: list[str], text: str, lang: str) -> int:
         return len(rx.findall(text)) if rx else 0
     stops = lexicon.stop_words(lang)
     if lang not in ("th",):
-        return sum(1 for t in tokens if t.lower() in stops)
-    return sum(1 for t in tokens if t in stops)
+        return sum(map(stops.__contains__, map(str.lower, tokens)))
+    return sum(map(stops.__contains__, tokens))
 
 
 def _dup_fracs(items: list[str]) -> tuple[float, float]:
@@ -199,14 +203,11 @@ def _dup_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
     grams = list(zip(*(words[i:] for i in range(n))))
     if not grams or len(set(grams)) == len(grams):
         return 0.0
-    seen: set = set()
+    first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1)))  # gram → first position
+    repeats = compress(count(), map(ne, map(first.__getitem__, grams), count()))
     covered = 0
     end = 0  # words before ``end`` are already counted
-    for i, gram in enumerate(grams):
-        if gram in seen:
-            start = max(i, end)
-            covered += sum(map(len, words[start : i + n]))
-            end = i + n
-        else:
-            seen.add(gram)
+    for i in repeats:
+        covered += sum(map(len, words[max(i, end) : i + n]))
+        end = i + n
     return _ratio(covered, word_chars)
