@@ -169,3 +169,20 @@ def test_signals_and_lang_codes():
     assert guess_lang("ភាសាខ្មែរ និង វប្បធម៌") == "km"
     assert guess_lang("The cat is on the mat and it was there") == "en"
     assert set(s) >= {sig for sig, _ in RULES.values()}
+
+
+KM = ("ភ្នំពេញ គឺជារាជធានីនៃព្រះរាជាណាចក្រកម្ពុជា ហើយជាទីក្រុងធំជាងគេបំផុតនៅក្នុងប្រទេស។ "
+      "ទីក្រុងនេះមានប្រជាជនជាងពីរលាននាក់ និងជាមជ្ឈមណ្ឌលសេដ្ឋកិច្ច នយោបាយ និងវប្បធម៌។\n") * 1
+
+
+def test_unsegmented_scripts_skip_word_rules_without_segmenter():
+    doc = run(KM + "ការអភិវឌ្ឍហេដ្ឋារចនាសម្ព័ន្ធបានកើនឡើងយ៉ាងលឿនក្នុងរយៈពេលដប់ឆ្នាំចុងក្រោយនេះ។")
+    q = doc.annotations["quality"]
+    assert q["lang"] == "km" and q["n_words"] is None and q["mean_word_len"] is None
+    assert q["stop_words"] >= 2  # counted as substrings
+    assert doc.drop is None  # no word rule fired on a missing word list
+    # with words from a segmenter, the word rules apply again (here: too short)
+    doc = Document(id="k", text=KM, lang="km")
+    doc.cache["words"] = KM.replace("។", " ។ ").split()
+    (out,) = list(Quality()([doc]))
+    assert out.drop is not None and out.drop.reason == "min_words"

@@ -41,6 +41,11 @@ def fallback_words(text: str) -> list[str]:
     return tokens
 
 
+#: Scripts PyThaiNLP cannot segment and whitespace does not: word signals need the ``segment``
+#: stage (or ``words=``); without it they are None and the word rules are skipped.
+NEEDS_SEGMENTER = frozenset({"lo", "km", "my"})
+
+
 def doc_words(doc: Any) -> list[str]:
     """The words of ``doc``: the ``segment`` stage's list when it ran earlier in this pass
     (``doc.cache["words"]``), else :func:`fallback_words` (cached for later stages)."""
@@ -109,13 +114,17 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     """All quality signals of ``text`` (a flat dict of numbers; see docs/quality-pii.md).
 
     ``lang`` picks the stop-word list (guessed from the script when None); ``words`` is the
-    segmented word list if the caller has one (else :func:`fallback_words`).
+    segmented word list if the caller has one (else :func:`fallback_words`, except for
+    :data:`NEEDS_SEGMENTER` languages, whose word signals are then None).
     """
     lang = norm_lang(lang) or guess_lang(text)
-    if words is None:
+    if words is None and lang not in NEEDS_SEGMENTER:
         words = fallback_words(text)
-    tokens = words
-    words = list(filter(_HAS_ALNUM.search, tokens))
+    if words is None:  # Lao, Khmer, Burmese without a segmenter: no word signals (rules skip None)
+        tokens = words = []
+    else:
+        tokens = words
+        words = list(filter(_HAS_ALNUM.search, tokens))
     n_words = len(words)
     word_chars = sum(map(len, words))
     lines = [ln.strip() for ln in text.split("\n")]
@@ -123,9 +132,14 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     n_lines = len(lines) or 1
 
     s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words, "n_lines": len(lines)}
-    s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else 0.0
-    s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
-    s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
+    if not tokens and lang in NEEDS_SEGMENTER:
+        s["n_words"] = None
+    if s["n_words"] is None:
+        s["mean_word_len"] = s["symbol_word_ratio"] = s["alpha_words_frac"] = None
+    else:
+        s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else 0.0
+        s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
+        s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
     s["ellipsis_lines_frac"] = _ratio(sum(ln.endswith(_ELLIPSIS) for ln in lines), n_lines)
