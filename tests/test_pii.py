@@ -151,3 +151,17 @@ def test_nik_that_is_also_a_card_number():
     assert redact("6471052512880004") == ("<CARD>", {"CARD": 1})
     assert redact("NIK 6471052512880004") == ("NIK <ID_ID>", {"ID_ID": 1})
     assert redact("6471052512880004", ["ID_ID"]) == ("<ID_ID>", {"ID_ID": 1})
+
+
+def test_cli_redact_and_quality(tmp_path, seed_paths):
+    from typer.testing import CliRunner
+
+    from khlang.cli import app
+
+    f = tmp_path / "t.txt"
+    f.write_text("โทร 081-234-5678 ปี 2568", encoding="utf-8")
+    result = CliRunner().invoke(app, ["redact", str(f)])
+    assert result.exit_code == 0 and "โทร <PHONE> ปี 2568" in result.stdout
+    result = CliRunner().invoke(app, ["quality", str(seed_paths[0])])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["failed"] == []
