@@ -186,3 +186,31 @@ def test_unsegmented_scripts_skip_word_rules_without_segmenter():
     doc.cache["words"] = KM.replace("។", " ។ ").split()
     (out,) = list(Quality()([doc]))
     assert out.drop is not None and out.drop.reason == "min_words"
+
+
+def test_pipeline_end_to_end(tmp_path, seed_texts):
+    """quality + pii through the real runner: kept docs carry both annotations, junk lands in
+    the dropped view with the rule name, and no PII value reaches the corpus."""
+    from khlang.runner import run as run_pipeline
+    from khlang.store import open_corpus
+
+    junk = junk_variants(seed_texts)
+    rows = [{"id": f"seed{i}", "text": t} for i, t in enumerate(seed_texts)]
+    rows += [{"id": name, "text": text} for name, (text, _) in junk.items()]
+    rows.append({"id": "pii", "text": seed_texts[0] + "\nติดต่อ somchai@example.co.th โทร 081-234-5678"})
+    data = tmp_path / "in.jsonl"
+    data.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    spec = tmp_path / "p.yaml"
+    spec.write_text(f"input: {{paths: {data}, id_field: id}}\nstages: [clean, quality, pii]\n", encoding="utf-8")
+    run_pipeline(spec, tmp_path / "out", workers=1, progress=False)
+    corpus = open_corpus(tmp_path / "out", read_only=True)
+    name = {f"#{i}": r["id"] for i, r in enumerate(rows)}
+    rid = "regexp_extract(source_uri, '#[0-9]+$')"
+    kept = {name[k]: v for k, v in corpus.sql(f"select {rid}, annotations from documents").fetchall()}
+    assert sorted(kept) == ["pii"] + [f"seed{i}" for i in range(5)]
+    assert json.loads(kept["pii"])["pii"] == {"EMAIL": 1, "PHONE": 1}
+    assert json.loads(kept["seed0"])["quality"]["score"] == 1.0
+    dropped = {name[k]: v for k, v in corpus.sql(f"select {rid}, reason from dropped").fetchall()}
+    assert dropped == {name: reason for name, (_, reason) in junk.items()}
+    everything = json.dumps(corpus.sql("select * from all_docs").fetchall(), default=str, ensure_ascii=False)
+    assert "somchai@example.co.th" not in everything and "081-234-5678" not in everything
