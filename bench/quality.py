@@ -1,13 +1,14 @@
 """Throughput of the ``quality`` and ``pii`` stages against datatrove's heuristic filters.
 
-    python bench/quality.py [--docs 100000] [--pii-rate 0.1]
+    python bench/quality.py [--docs 100000] [--pii-rate 0.1] [--repeat 3]
 
 The corpus is bench/corpus.py's (Thai seed paragraphs); ``--pii-rate`` of the documents get one
 synthetic e-mail / phone / IP / ID appended so the PII path does real work. Every engine sees the
 same texts, one process, one core. datatrove runs with ``language="th"`` (its Thai word tokenizer
 is PyThaiNLP newmm-safe, offline) and PyThaiNLP's Thai stop words for Gopher (its default list is
 English and would drop every Thai document). Ratios are khlang docs/s over datatrove docs/s.
-Differences in what is computed: datatrove filters stop at the first failed rule; khlang computes
+Time is process CPU time, best of ``--repeat`` interleaved rounds (the machine is shared, so
+wall-clock time is noisy). Differences in what is computed: datatrove filters stop at the first failed rule; khlang computes
 every signal for every document (the annotation) and segments once for all rules.
 """
 
@@ -45,12 +46,12 @@ def load(docs: int, pii_rate: float) -> list[str]:
 
 def time_khlang(texts: list[str], stages: list) -> tuple[float, int, dict]:
     docs = [Document(id=str(i), text=t, lang="th") for i, t in enumerate(texts)]
-    start = time.perf_counter()
+    start = time.process_time()
     out = docs
     for stage in stages:
         out = stage(out)
     out = list(out)
-    seconds = time.perf_counter() - start
+    seconds = time.process_time() - start
     found: dict[str, int] = {}
     for d in out:
         for k, v in d.annotations.get("pii", {}).items():
@@ -63,7 +64,7 @@ def time_datatrove(texts: list[str], filters: list, formatters: list = ()) -> tu
 
     docs = [DTDoc(text=t, id=str(i)) for i, t in enumerate(texts)]
     kept = changed = 0
-    start = time.perf_counter()
+    start = time.process_time()
     for doc in docs:
         ok = True
         for f in filters:
@@ -77,7 +78,7 @@ def time_datatrove(texts: list[str], filters: list, formatters: list = ()) -> tu
                 changed += new != doc.text
                 doc.text = new
         kept += ok
-    return time.perf_counter() - start, kept, changed
+    return time.process_time() - start, kept, changed
 
 
 def datatrove_filters():
@@ -95,6 +96,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--pii-rate", type=float, default=0.1)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     texts = load(args.docs, args.pii_rate)
     n = len(texts)
@@ -105,14 +107,25 @@ def main() -> None:
     time_datatrove(texts[:20], gopher + [c4, fineweb], [dt_pii])  # warm-up: load tokenizers
     time_khlang(texts[:20], [Quality(), Pii()])
 
+    runs = {
+        "kq": lambda: time_khlang(texts, [Quality()]),
+        "kp": lambda: time_khlang(texts, [Pii()]),
+        "kqp": lambda: time_khlang(texts, [Quality(), Pii()]),
+        "dg": lambda: time_datatrove(texts, gopher),
+        "dall": lambda: time_datatrove(texts, gopher + [c4, fineweb]),
+        "dp": lambda: time_datatrove(texts, [], [dt_pii]),
+        "dallp": lambda: time_datatrove(texts, gopher + [c4, fineweb], [dt_pii]),
+    }
+    best: dict[str, tuple] = {}
+    for _ in range(args.repeat):
+        for key, fn in runs.items():
+            result = fn()
+            if key not in best or result[0] < best[key][0]:
+                best[key] = result
+    (q_s, q_kept, _), (p_s, _, found), (qp_s, qp_kept, _) = best["kq"], best["kp"], best["kqp"]
+    (g_s, g_kept, _), (all_s, all_kept, _) = best["dg"], best["dall"]
+    (dp_s, _, dp_changed), (dall_s, dall_kept, _) = best["dp"], best["dallp"]
     rows = []
-    q_s, q_kept, _ = time_khlang(texts, [Quality()])
-    p_s, _, found = time_khlang(texts, [Pii()])
-    qp_s, qp_kept, _ = time_khlang(texts, [Quality(), Pii()])
-    g_s, g_kept, _ = time_datatrove(texts, gopher)
-    all_s, all_kept, _ = time_datatrove(texts, gopher + [c4, fineweb])
-    dp_s, _, dp_changed = time_datatrove(texts, [], [dt_pii])
-    dall_s, dall_kept, _ = time_datatrove(texts, gopher + [c4, fineweb], [dt_pii])
     rows += [
         ("khlang quality (Gopher+C4+FineWeb rules, per-language)", q_s, q_kept, "datatrove Gopher+C4+FineWeb", all_s),
         ("khlang quality", q_s, q_kept, "datatrove Gopher quality+repetition", g_s),
@@ -128,7 +141,8 @@ def main() -> None:
         kept_s = f"{kept / n:.1%}" if kept is not None else "–"
         ratio = f"{peer_s / secs:.2f}×" if peer_s else ""
         print(f"| {name} | {n / secs:,.0f} | {kept_s} | {peer or ''} | {ratio} |")
-    print(f"\nPII found by khlang: {found} (items planted: ~{int(args.pii_rate * n)}); "
+    print(f"\nCPU seconds, best of {args.repeat}. "
+          f"PII found by khlang: {found} (items planted: ~{int(args.pii_rate * n)}); "
           f"documents changed by datatrove PIIFormatter: {dp_changed}")
 
 

@@ -165,3 +165,27 @@ def test_cli_redact_and_quality(tmp_path, seed_paths):
     result = CliRunner().invoke(app, ["quality", str(seed_paths[0])])
     assert result.exit_code == 0
     assert json.loads(result.stdout)["failed"] == []
+
+
+NEWS_NUMBERS = [
+    "ดัชนีตลาดหุ้นปิดที่ 1,234.56 จุด เพิ่มขึ้น 12.34 จุด มูลค่าซื้อขาย 45,678.90 ล้านบาท",
+    "ระหว่างวันที่ 9-11 ธันวาคม 2559 และ 19 เมษายน 2561",
+    "แผนปฏิบัติการ ปี 2568 – 2570 งบประมาณ ๓,๐๐๐ ล้านบาท",
+    "GDP tăng 7,09% trong năm 2024, đạt 476,3 tỷ USD",
+    "Harga cabai naik menjadi Rp 85.000 per kilogram pada 12/03/2025",
+    "Windows 10.0.19045.1234 and Python 3.11.4 released on 2023-06-06",
+    "COVID-19 cases: 1,234,567 total; 0.5% positivity; ratio 1:2:3",
+    "iPhone 15 Pro ราคา 41,900 บาท รุ่น 256GB",
+    "Bản tin lúc 08:30:00 ngày 15.01.2025, mã bài 2025011508300001",
+    "หมายเลขพัสดุ TH1234567890123 ส่งถึง 10110",
+    "Artikel ID 20240512123456 dipublikasikan pukul 10.30 WIB",
+    "人民币 1,000 元，2025年3月7日，编号 20250307",
+    "ISO 8601: 2025-03-07T10:30:00+07:00",
+    "อัตราแลกเปลี่ยน 1 ดอลลาร์ = 33.45 บาท ณ 14.00 น.",
+    "รหัสไปรษณีย์ 10400 โทรสายด่วน 1111 หรือ 1669",
+]
+
+
+@pytest.mark.parametrize("text", NEWS_NUMBERS)
+def test_numbers_in_news_are_not_pii(text):
+    assert find_pii(text) == []
