@@ -33,7 +33,7 @@ def fallback_words(text: str) -> list[str]:
     if _THAI.search(text):
         from pythainlp.tokenize import word_tokenize
 
-        tokens = [t for t in word_tokenize(text, engine="newmm", keep_whitespace=False) if not t.isspace()]
+        tokens = word_tokenize(text, engine="newmm", keep_whitespace=False)
     else:
         tokens = text.split()
     if _HAN.search(text):
@@ -123,7 +123,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     if words is None:  # Lao, Khmer, Burmese without a segmenter: no word signals (rules skip None)
         tokens = words = []
     else:
-        tokens = words
+        tokens = list(filter(str.strip, words))  # a segmenter may keep whitespace tokens
         words = list(filter(_HAS_ALNUM.search, tokens))
     n_words = len(words)
     word_chars = sum(map(len, words))
