@@ -15,6 +15,7 @@ every signal for every document (the annotation) and segments once for all rules
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import json
 import random
 import sys
@@ -44,8 +45,11 @@ def load(docs: int, pii_rate: float) -> list[str]:
     return [t + "\n" + rng.choice(PII_SAMPLES) if rng.random() < pii_rate else t for t in texts]
 
 
-def time_khlang(texts: list[str], stages: list) -> tuple[float, int, dict]:
+def time_khlang(texts: list[str], stages: list, words: list | None = None) -> tuple[float, int, dict]:
+    """``words``: word lists as the ``segment`` stage would leave them in ``doc.cache``."""
     docs = [Document(id=str(i), text=t, lang="th") for i, t in enumerate(texts)]
+    for doc, w in zip(docs, words or ()):
+        doc.cache["words"] = w
     start = time.process_time()
     out = docs
     for stage in stages:
@@ -53,10 +57,11 @@ def time_khlang(texts: list[str], stages: list) -> tuple[float, int, dict]:
     out = list(out)
     seconds = time.process_time() - start
     found: dict[str, int] = {}
+    reasons = Counter(d.drop.reason for d in out if d.drop)
     for d in out:
         for k, v in d.annotations.get("pii", {}).items():
             found[k] = found.get(k, 0) + v
-    return seconds, sum(d.drop is None for d in out), found
+    return seconds, sum(d.drop is None for d in out), {**found, **{"drops": dict(reasons)}}
 
 
 def time_datatrove(texts: list[str], filters: list, formatters: list = ()) -> tuple[float, int, int]:
@@ -105,10 +110,14 @@ def main() -> None:
 
     gopher, c4, fineweb, dt_pii = datatrove_filters()
     time_datatrove(texts[:20], gopher + [c4, fineweb], [dt_pii])  # warm-up: load tokenizers
-    time_khlang(texts[:20], [Quality(), Pii()])
+    time_khlang(texts[:20] + PII_SAMPLES, [Quality(), Pii()])  # phonenumbers loads metadata lazily
 
+    from khlang.quality import fallback_words
+
+    segmented = [fallback_words(t) for t in texts]
     runs = {
         "kq": lambda: time_khlang(texts, [Quality()]),
+        "kqw": lambda: time_khlang(texts, [Quality()], segmented),
         "kp": lambda: time_khlang(texts, [Pii()]),
         "kqp": lambda: time_khlang(texts, [Quality(), Pii()]),
         "dg": lambda: time_datatrove(texts, gopher),
@@ -122,13 +131,16 @@ def main() -> None:
             result = fn()
             if key not in best or result[0] < best[key][0]:
                 best[key] = result
-    (q_s, q_kept, _), (p_s, _, found), (qp_s, qp_kept, _) = best["kq"], best["kp"], best["kqp"]
+    (qw_s, qw_kept, _) = best["kqw"]
+    (q_s, q_kept, q_info), (p_s, _, found), (qp_s, qp_kept, _) = best["kq"], best["kp"], best["kqp"]
     (g_s, g_kept, _), (all_s, all_kept, _) = best["dg"], best["dall"]
     (dp_s, _, dp_changed), (dall_s, dall_kept, _) = best["dp"], best["dallp"]
     rows = []
     rows += [
         ("khlang quality (Gopher+C4+FineWeb rules, per-language)", q_s, q_kept, "datatrove Gopher+C4+FineWeb", all_s),
         ("khlang quality", q_s, q_kept, "datatrove Gopher quality+repetition", g_s),
+        ("khlang quality, words from `segment` (already in doc.cache)", qw_s, qw_kept,
+         "datatrove Gopher quality+repetition", g_s),
         ("khlang pii (7 types, SEA phones/IDs)", p_s, None, "datatrove PIIFormatter (e-mail, IP)", dp_s),
         ("khlang quality + pii", qp_s, qp_kept, "datatrove Gopher+C4+FineWeb + PIIFormatter", dall_s),
         ("datatrove Gopher quality+repetition", g_s, g_kept, None, None),
@@ -142,8 +154,10 @@ def main() -> None:
         ratio = f"{peer_s / secs:.2f}×" if peer_s else ""
         print(f"| {name} | {n / secs:,.0f} | {kept_s} | {peer or ''} | {ratio} |")
     print(f"\nCPU seconds, best of {args.repeat}. "
-          f"PII found by khlang: {found} (items planted: ~{int(args.pii_rate * n)}); "
-          f"documents changed by datatrove PIIFormatter: {dp_changed}")
+          f"PII found by khlang: { {k: v for k, v in found.items() if k != 'drops'} } "
+          f"(documents with a planted item: {sum(t.endswith(tuple(PII_SAMPLES)) for t in texts)}); "
+          f"documents changed by datatrove PIIFormatter: {dp_changed}.\n"
+          f"khlang quality drop reasons: {q_info['drops']}")
 
 
 if __name__ == "__main__":

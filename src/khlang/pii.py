@@ -41,6 +41,8 @@ _DIGITS = str.maketrans({chr(base + i): str(i) for base in (0x0E50, 0x0ED0, 0x17
 _HAS_DIGIT = re.compile(r"[0-9\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049]")
 _LOCAL_DIGIT = re.compile(r"[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049]")
 _NON_DIGIT = re.compile(r"\D")
+#: The shortest digit-based PII is 7 characters of digits and separators (1.1.1.1).
+_LONG_NUMBER = re.compile(r"[0-9][0-9 .()+\-]{5,}[0-9]")
 
 # Something digit-like right before/after a candidate means it is part of a longer number. Each
 # pattern starts with a character class and checks what precedes it with a lookbehind *after*
@@ -186,6 +188,8 @@ def find_pii(text: str, types: Iterable[str] | None = None) -> list[Match]:
     if not _HAS_DIGIT.search(text):
         return _resolve(found)
     norm = text.translate(_DIGITS) if _LOCAL_DIGIT.search(text) else text
+    if not _LONG_NUMBER.search(norm):  # one scan rules out every digit-based type (most texts)
+        return _resolve(found)
     if "IP" in wanted and "." in norm:
         found += [Match(m.start(), m.end(), "IP") for m in IPV4_RE.finditer(norm) if _ipv4(m, norm)]
     if "ID_TH" in wanted:

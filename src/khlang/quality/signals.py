@@ -101,7 +101,7 @@ _HAS_LETTER = re.compile(r"[^\W\d_]")
 _SYMBOLS = re.compile(r"#|\.\.\.|…")
 _BULLET = ("•", "●", "○", "▪", "■", "□", "◦", "‣", "➤", "►", "▶", "✓", "✔", "-", "*", "·")
 _ELLIPSIS = ("...", "…")
-_END_PUNCT = tuple('.!?"”’\')»:;។။。！？…') 
+_END_PUNCT = tuple('.!?"”’\')»:;។။。！？…')
 _PARAS = re.compile(r"\n\s*\n")
 _LOREM = re.compile(r"lorem ipsum", re.IGNORECASE)
 SHORT_LINE_CHARS = 30
@@ -120,21 +120,18 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     lang = norm_lang(lang) or guess_lang(text)
     if words is None and lang not in NEEDS_SEGMENTER:
         words = fallback_words(text)
-    if words is None:  # Lao, Khmer, Burmese without a segmenter: no word signals (rules skip None)
-        tokens = words = []
-    else:
-        tokens = list(filter(str.strip, words))  # a segmenter may keep whitespace tokens
-        words = list(filter(_HAS_ALNUM.search, tokens))
+    has_words = words is not None  # False: Lao/Khmer/Burmese without a segmenter (rules skip None)
+    tokens = list(filter(str.strip, words or ()))  # a segmenter may keep whitespace tokens
+    words = list(filter(_HAS_ALNUM.search, tokens))
     n_words = len(words)
     word_chars = sum(map(len, words))
     lines = [ln.strip() for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
     n_lines = len(lines) or 1
 
-    s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words, "n_lines": len(lines)}
-    if not tokens and lang in NEEDS_SEGMENTER:
-        s["n_words"] = None
-    if s["n_words"] is None:
+    s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words if has_words else None,
+                         "n_lines": len(lines)}
+    if not has_words:
         s["mean_word_len"] = s["symbol_word_ratio"] = s["alpha_words_frac"] = None
     else:
         s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else 0.0
@@ -149,7 +146,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
     paras = [p.strip() for p in _PARAS.split(text)]
     s["dup_para_frac"], s["dup_para_char_frac"] = _dup_fracs([p for p in paras if p])
-    enough = n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
+    enough = has_words and n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
     for n in (2, 3, 4):
         s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
     frac = 1.0 if enough else None
@@ -168,8 +165,8 @@ def is_boilerplate(line: str) -> bool:
     if n <= lexicon.LEAD_MAX_CHARS and lexicon.LEAD_RE.match(line):
         return True
     if n <= lexicon.MENU_MAX_CHARS:
-        if lexicon.CRUMBS_RE.match(line + " > "):
-            return line.count(">") + line.count("|") + line.count("»") + line.count("›") >= 2
+        if sum(map(line.count, ">|»›")) >= 2 and lexicon.CRUMBS_RE.match(line + " > "):
+            return True
         letters = lexicon.FILLER_RE.sub("", line)  # no letters: symbol soup, not page furniture
         rest = lexicon.FILLER_RE.sub("", lexicon.MENU_WORDS_RE.sub("", line))
         return bool(letters) and len(rest) <= 0.3 * len(letters)
