@@ -148,7 +148,7 @@ def main() -> None:
         ("datatrove PIIFormatter", dp_s, None, None, None),
         ("datatrove Gopher+C4+FineWeb + PIIFormatter", dall_s, dall_kept, None, None),
     ]
-    print(f"| engine | docs/s | kept | vs | ratio |\n|---|---:|---:|---|---:|")
+    print("| engine | docs/s | kept | vs | ratio |\n|---|---:|---:|---|---:|")
     for name, secs, kept, peer, peer_s in rows:
         kept_s = f"{kept / n:.1%}" if kept is not None else "–"
         ratio = f"{peer_s / secs:.2f}×" if peer_s else ""

@@ -214,3 +214,19 @@ def test_pipeline_end_to_end(tmp_path, seed_texts):
     assert dropped == {name: reason for name, (_, reason) in junk.items()}
     everything = json.dumps(corpus.sql("select * from all_docs").fetchall(), default=str, ensure_ascii=False)
     assert "somchai@example.co.th" not in everything and "081-234-5678" not in everything
+
+
+def test_every_long_seed_paragraph_passes_alone(seed_texts):
+    """Good paragraphs must pass on their own too, including one that repeats a long compound
+    term (การสื่อสารโทรคมนาคมระหว่างประเทศ) — the reason Thai has looser top-n-gram limits."""
+    checked = 0
+    for text in seed_texts:
+        for para in paragraphs(text):
+            signals = quality_signals(para, "th")
+            if signals["n_words"] >= 50:
+                checked += 1
+                assert assess(para, "th")["failed"] == [], para[:80]
+    assert checked >= 40
+    top = max((quality_signals(p, "th") for t in seed_texts for p in paragraphs(t)),
+              key=lambda s: s["top_3gram_frac"] or 0)
+    assert top["top_3gram_frac"] > THRESHOLDS["default"]["max_top_3gram_frac"]  # Gopher's limit would drop it
