@@ -143,6 +143,8 @@ def test_unknown_threshold_key_is_an_error():
         registry.build("quality", {"thresholds": {"th": {"min_wordz": 3}}})
     with pytest.raises(ValueError, match="must be a number"):
         registry.build("quality", {"thresholds": {"th": {"min_words": "many"}}})
+    with pytest.raises(ValueError, match="mapping"):
+        registry.build("quality", {"thresholds": [30]})
     with pytest.raises(TypeError):
         registry.build("quality", {"treshold": {}})
 

@@ -115,6 +115,8 @@ def merge(overrides: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, An
 
     A language not in the table may be added; it inherits ``default`` like the others.
     """
+    if overrides is not None and not isinstance(overrides, dict):
+        raise ValueError(f"thresholds must be a mapping of language → {{rule: value}}, got {overrides!r}")
     table = copy.deepcopy(THRESHOLDS)
     for lang, rules in (overrides or {}).items():
         if not isinstance(rules, dict):
