@@ -232,3 +232,10 @@ def test_every_long_seed_paragraph_passes_alone(seed_texts):
     top = max((quality_signals(p, "th") for t in seed_texts for p in paragraphs(t)),
               key=lambda s: s["top_3gram_frac"] or 0)
     assert top["top_3gram_frac"] > THRESHOLDS["default"]["max_top_3gram_frac"]  # Gopher's limit would drop it
+
+
+def test_empty_and_whitespace_text_dropped_as_too_short():
+    for text in ("", "  \n \n"):
+        doc = run(text, "th")
+        assert doc.drop.reason == "min_words"
+        assert doc.annotations["quality"]["end_punct_lines_frac"] is None

@@ -127,14 +127,14 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     word_chars = sum(map(len, words))
     lines = [ln.strip() for ln in text.split("\n")]
     lines = [ln for ln in lines if ln]
-    n_lines = len(lines) or 1
+    n_lines = len(lines)
 
     s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words if has_words else None,
                          "n_lines": len(lines)}
     if not has_words:
         s["mean_word_len"] = s["symbol_word_ratio"] = s["alpha_words_frac"] = None
     else:
-        s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else 0.0
+        s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
         s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
         s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
@@ -173,8 +173,9 @@ def is_boilerplate(line: str) -> bool:
     return False
 
 
-def _ratio(a: float, b: float) -> float:
-    return round(a / b, 4) if b else 0.0
+def _ratio(a: float, b: float) -> float | None:
+    """a / b to 4 places; None when b is 0 (a ratio over nothing: the rule has nothing to judge)."""
+    return round(a / b, 4) if b else None
 
 
 def _count_stop_words(tokens: list[str], text: str, lang: str) -> int:
