@@ -166,6 +166,29 @@ def read_files(
         _fail(str(exc))
 
 
+@app.command("quality")
+def quality_cmd(
+    file: Path = typer.Argument(..., help="UTF-8 text file (one document)"),
+    lang: Optional[str] = typer.Option(None, "--lang", "-l", help="language code (default: guessed from the script)"),
+) -> None:
+    """Quality signals of one text, the rules it fails and its score (JSON)."""
+    import json
+
+    from .quality import assess
+
+    print(json.dumps(assess(file.read_text(encoding="utf-8"), lang), ensure_ascii=False, indent=1))
+
+
+@app.command()
+def redact(file: Path = typer.Argument(..., help="UTF-8 text file")) -> None:
+    """Print the text with PII replaced by <EMAIL>, <PHONE>, <ID_TH> …; counts go to stderr."""
+    from .pii import redact as redact_text
+
+    text, counts = redact_text(file.read_text(encoding="utf-8"))
+    print(text)
+    typer.echo(f"redacted: {counts}", err=True)
+
+
 def main() -> None:
     app()
 

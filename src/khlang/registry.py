@@ -14,6 +14,8 @@ from .stage import CorpusStage, Stage
 #: Built-in stages. One line per stage; the module is imported on first use.
 STAGES: dict[str, str] = {
     "clean": "khlang.stages.clean:Clean",
+    "quality": "khlang.quality:Quality",
+    "pii": "khlang.pii:Pii",
 }
 
 

@@ -1,0 +1,225 @@
+"""Quality signals: the numbers the Gopher / C4 / FineWeb heuristics look at, for one text.
+
+Everything is computed from three views of the text, each built once: its words (from a
+segmenter for unspaced scripts), its non-empty lines and its paragraphs. Counting is done by
+C-level helpers (``Counter``, ``set``, ``re``) so the per-document cost stays near the cost of
+segmenting it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from itertools import compress, count
+from operator import ne
+from typing import Any
+
+from . import lexicon
+
+# --- words -----------------------------------------------------------------------------------
+
+_THAI = re.compile(r"[\u0e01-\u0e5b]")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_HAN_SPLIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def fallback_words(text: str) -> list[str]:
+    """Words when no ``segment`` stage ran: PyThaiNLP newmm if the text has Thai script,
+    whitespace split otherwise; Han characters count one word each.
+
+    TODO(lead): after merging the ``segment`` branch, replace the body with
+    ``return khlang.lang.segment.words(text, lang)`` (one place: here).
+    """
+    if _THAI.search(text):
+        from pythainlp.tokenize import word_tokenize
+
+        tokens = word_tokenize(text, engine="newmm", keep_whitespace=False)
+    else:
+        tokens = text.split()
+    if _HAN.search(text):
+        tokens = [piece for t in tokens for piece in (_HAN_SPLIT.findall(t) if _HAN.search(t) else (t,))]
+    return tokens
+
+
+#: Scripts PyThaiNLP cannot segment and whitespace does not: word signals need the ``segment``
+#: stage (or ``words=``); without it they are None and the word rules are skipped.
+NEEDS_SEGMENTER = frozenset({"lo", "km", "my"})
+
+
+def doc_words(doc: Any) -> list[str]:
+    """The words of ``doc``: the ``segment`` stage's list when it ran earlier in this pass
+    (``doc.cache["words"]``), else :func:`fallback_words` (cached for later stages)."""
+    words = doc.cache.get("words")
+    if words is None:
+        words = doc.cache["words"] = fallback_words(doc.text)
+    return words
+
+
+# --- language ----------------------------------------------------------------------------------
+
+_ISO3 = {"tha": "th", "lao": "lo", "khm": "km", "mya": "my", "bur": "my", "vie": "vi", "ind": "id",
+         "msa": "ms", "zsm": "ms", "may": "ms", "tgl": "tl", "fil": "tl", "eng": "en", "zho": "zh",
+         "cmn": "zh", "chi": "zh", "yue": "zh", "tam": "ta"}
+_SCRIPTS = {
+    "th": re.compile(r"[\u0e01-\u0e5b]"), "lo": re.compile(r"[\u0e81-\u0edf]"),
+    "km": re.compile(r"[\u1780-\u17ff]"), "my": re.compile(r"[\u1000-\u109f]"),
+    "zh": _HAN, "ta": re.compile(r"[\u0b80-\u0bff]"), "latin": re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"),
+}
+_VIET = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+
+
+def norm_lang(lang: str | None) -> str | None:
+    """``th`` for ``th``, ``tha``, ``tha_Thai``, ``th-TH`` … (langid engines disagree on codes)."""
+    if not lang:
+        return None
+    code = re.split(r"[_\-]", lang.strip().lower(), maxsplit=1)[0]
+    return _ISO3.get(code, code)
+
+
+def guess_lang(text: str) -> str:
+    """A crude guess from the script of the first 2,000 characters, for when no langid ran.
+
+    Latin script is told apart by Vietnamese letters, then by which stop-word list hits most.
+    """
+    sample = text[:2000]
+    counts = {lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()}
+    best = max(counts, key=counts.get)
+    if best != "latin" or not counts["latin"]:
+        return best if counts[best] else "en"
+    if len(_VIET.findall(sample)) > 0.05 * counts["latin"]:
+        return "vi"
+    words = _LATIN_WORD.findall(sample.lower())
+    hits = {lang: sum(w in lexicon.stop_words(lang) for w in words) for lang in ("en", "id", "ms", "tl")}
+    return max(hits, key=hits.get)
+
+
+# --- signals -----------------------------------------------------------------------------------
+
+_HAS_ALNUM = re.compile(r"\w")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+_SYMBOLS = re.compile(r"#|\.\.\.|…")
+_BULLET = ("•", "●", "○", "▪", "■", "□", "◦", "‣", "➤", "►", "▶", "✓", "✔", "-", "*", "·")
+_ELLIPSIS = ("...", "…")
+_END_PUNCT = tuple('.!?"”’\')»:;។။。！？…')
+_PARAS = re.compile(r"\n\s*\n")
+_LOREM = re.compile(r"lorem ipsum", re.IGNORECASE)
+SHORT_LINE_CHARS = 30
+#: Below this many words the n-gram repetition signals are None (rules skip them): in a 20-word
+#: text one repeated 3-gram already covers a quarter of the characters.
+NGRAM_MIN_WORDS = 50
+
+
+def quality_signals(text: str, lang: str | None = None, words: list[str] | None = None) -> dict[str, Any]:
+    """All quality signals of ``text`` (a flat dict of numbers; see docs/quality-pii.md).
+
+    ``lang`` picks the stop-word list (guessed from the script when None); ``words`` is the
+    segmented word list if the caller has one (else :func:`fallback_words`, except for
+    :data:`NEEDS_SEGMENTER` languages, whose word signals are then None).
+    """
+    lang = norm_lang(lang) or guess_lang(text)
+    if words is None and lang not in NEEDS_SEGMENTER:
+        words = fallback_words(text)
+    has_words = words is not None  # False: Lao/Khmer/Burmese without a segmenter (rules skip None)
+    tokens = list(filter(str.strip, words or ()))  # a segmenter may keep whitespace tokens
+    words = list(filter(_HAS_ALNUM.search, tokens))
+    n_words = len(words)
+    word_chars = sum(map(len, words))
+    lines = [ln.strip() for ln in text.split("\n")]
+    lines = [ln for ln in lines if ln]
+    n_lines = len(lines)
+
+    s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words if has_words else None,
+                         "n_lines": len(lines)}
+    if not has_words:
+        s["mean_word_len"] = s["symbol_word_ratio"] = s["alpha_words_frac"] = None
+    else:
+        s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
+        s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
+        s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
+    s["stop_words"] = _count_stop_words(tokens, text, lang)
+    s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
+    s["ellipsis_lines_frac"] = _ratio(sum(ln.endswith(_ELLIPSIS) for ln in lines), n_lines)
+    s["end_punct_lines_frac"] = _ratio(sum(ln.endswith(_END_PUNCT) for ln in lines), n_lines)
+    s["short_lines_frac"] = _ratio(sum(len(ln) <= SHORT_LINE_CHARS for ln in lines), n_lines)
+    s["boilerplate_lines_frac"] = _ratio(sum(map(is_boilerplate, lines)), n_lines)
+    s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
+    paras = [p.strip() for p in _PARAS.split(text)]
+    s["dup_para_frac"], s["dup_para_char_frac"] = _dup_fracs([p for p in paras if p])
+    enough = has_words and n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
+    for n in (2, 3, 4):
+        s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
+    frac = 1.0 if enough else None
+    for n in range(5, 11):  # no repeated n-gram ⇒ no repeated longer one: stop at the first 0
+        frac = _dup_ngram_frac(words, word_chars, n) if frac else frac
+        s[f"dup_{n}gram_frac"] = frac
+    s["lorem_ipsum"] = len(_LOREM.findall(text))
+    return s
+
+
+def is_boilerplate(line: str) -> bool:
+    """Is this (stripped, non-empty) line page furniture rather than content?"""
+    n = len(line)
+    if n <= lexicon.ANYWHERE_MAX_CHARS and lexicon.ANYWHERE_RE.search(line):
+        return True
+    if n <= lexicon.LEAD_MAX_CHARS and lexicon.LEAD_RE.match(line):
+        return True
+    if n <= lexicon.MENU_MAX_CHARS:
+        if sum(map(line.count, ">|»›")) >= 2 and lexicon.CRUMBS_RE.match(line + " > "):
+            return True
+        letters = lexicon.FILLER_RE.sub("", line)  # no letters: symbol soup, not page furniture
+        rest = lexicon.FILLER_RE.sub("", lexicon.MENU_WORDS_RE.sub("", line))
+        return bool(letters) and len(rest) <= 0.3 * len(letters)
+    return False
+
+
+def _ratio(a: float, b: float) -> float | None:
+    """a / b to 4 places; None when b is 0 (a ratio over nothing: the rule has nothing to judge)."""
+    return round(a / b, 4) if b else None
+
+
+def _count_stop_words(tokens: list[str], text: str, lang: str) -> int:
+    if lang in lexicon.UNSEGMENTED:  # fallback words of unspaced text hide stop words
+        rx = lexicon.stop_word_regex(lang)
+        return len(rx.findall(text)) if rx else 0
+    stops = lexicon.stop_words(lang)
+    if lang not in ("th",):
+        return sum(map(stops.__contains__, map(str.lower, tokens)))
+    return sum(map(stops.__contains__, tokens))
+
+
+def _dup_fracs(items: list[str]) -> tuple[float, float]:
+    """Gopher: fraction of items that repeat an earlier one, and of characters in them."""
+    if not items:
+        return 0.0, 0.0
+    counts = Counter(items)
+    if len(counts) == len(items):
+        return 0.0, 0.0
+    dup_items = sum(c - 1 for c in counts.values())
+    dup_chars = sum(len(item) * (c - 1) for item, c in counts.items())
+    return _ratio(dup_items, len(items)), _ratio(dup_chars, sum(map(len, items)))
+
+
+def _top_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
+    """Gopher: characters covered by the most frequent n-gram, over all word characters."""
+    if len(words) < n or not word_chars:
+        return 0.0
+    gram, count = Counter(zip(*(words[i:] for i in range(n)))).most_common(1)[0]
+    if count < 2:
+        return 0.0
+    return _ratio(count * sum(map(len, gram)), word_chars)
+
+
+def _dup_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
+    """Gopher: characters of words inside an n-gram that already occurred earlier."""
+    grams = list(zip(*(words[i:] for i in range(n))))
+    if not grams or len(set(grams)) == len(grams):
+        return 0.0
+    first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1)))  # gram → first position
+    repeats = compress(count(), map(ne, map(first.__getitem__, grams), count()))
+    covered = 0
+    end = 0  # words before ``end`` are already counted
+    for i in repeats:
+        covered += sum(map(len, words[max(i, end) : i + n]))
+        end = i + n
+    return _ratio(covered, word_chars)
