@@ -221,13 +221,16 @@ def _quality(corpus: Corpus) -> Figure:
     charts = []
     for signal in signals:
         part = long[long["signal"] == signal]
+        lines = [(lang, v) for lang, sig in thresholds.items() for s, vals in sig.items() if s == signal for v in vals]
+        lo = min([part["value"].min(), *(v for _, v in lines)])
+        hi = max([part["value"].max(), *(v for _, v in lines)])
+        extent = [lo, hi if hi > lo else lo + 1]  # bins cover the thresholds too
         hist = alt.Chart(part).mark_bar(opacity=0.8).encode(
-            x=alt.X("value:Q", bin=alt.Bin(maxbins=30), title=signal),
+            x=alt.X("value:Q", bin=alt.Bin(maxbins=30, extent=extent), title=signal),
             y=alt.Y("count():Q", title="documents"),
             color=alt.Color("lang:N", title="language"),
             tooltip=["lang", "count()"],
         ).properties(width=WIDTH // 2 - 40, height=150)
-        lines = [(lang, v) for lang, sig in thresholds.items() for s, vals in sig.items() if s == signal for v in vals]
         if lines:
             rules = alt.Chart(pd.DataFrame(lines, columns=["lang", "threshold"])).mark_rule(
                 strokeDash=[6, 3], strokeWidth=2, color="black").encode(
