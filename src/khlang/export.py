@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
@@ -62,7 +63,8 @@ class ExportResult:
 def parse_shard_size(value: str | int) -> tuple[str, int]:
     """``"100MB"`` → ("bytes", 100_000_000); ``"5000"`` or ``"5000rows"`` → ("rows", 5000).
 
-    Bytes are measured on the uncompressed Arrow data, so compressed Parquet shards come out smaller.
+    Bytes are measured on the uncompressed data (UTF-8 length of the strings), so compressed
+    Parquet shards come out smaller.
     """
     if isinstance(value, int):
         return "rows", value
@@ -146,21 +148,27 @@ class _ShardWriter:
             self._writer = None
 
     def write(self, batch: pa.Table) -> None:
+        sizes = _row_sizes(batch) if self.unit == "bytes" else None
         offset = 0
         while offset < batch.num_rows:
             if self._writer is None or self._used >= self.limit:
                 self._close()
                 self._open()
-            take = batch.num_rows - offset
-            if self.unit == "rows":
-                take = min(take, self.limit - self._used)
+            room = self.limit - self._used
+            if sizes is None:
+                take = min(batch.num_rows - offset, room)
+                used = take
+            else:  # as many rows as fit in the room left (at least one)
+                cum = np.cumsum(sizes[offset:])
+                take = max(1, int(np.searchsorted(cum, room, side="right")))
+                used = int(cum[take - 1])
             part = batch.slice(offset, take)
             if self.fmt == "jsonl":
                 for row in part.to_pylist():
                     self._writer.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
                 self._writer.write_table(part)
-            self._used += take if self.unit == "rows" else part.nbytes
+            self._used += used
             self.rows[-1] += take
             offset += take
 
@@ -174,6 +182,19 @@ class _ShardWriter:
             os.replace(tmp, final)
             out.append((final, rows))
         return out
+
+
+def _row_sizes(table: pa.Table) -> np.ndarray:
+    """Bytes per row: UTF-8 length of every string column, plus 8 per other value."""
+    import pyarrow.compute as pc
+
+    sizes = np.zeros(table.num_rows, dtype=np.int64)
+    for col in table.columns:
+        if pa.types.is_string(col.type):
+            sizes += pc.fill_null(pc.binary_length(col), 0).to_numpy()
+        else:
+            sizes += 8
+    return sizes
 
 
 def export(
