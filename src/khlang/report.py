@@ -20,8 +20,10 @@ What the other stages leave, and where the report looks for it::
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -388,14 +390,15 @@ def _langid(corpus: Corpus) -> Figure:
 FIGURES = (_per_language, _lengths, _funnel, _quality, _duplicates, _pii, _sources, _rules, _langid)
 
 
-def totals(corpus: Corpus) -> dict[str, Any]:
-    docs, chars, words, langs = corpus.con.execute(
-        f"SELECT count(*), coalesce(sum(n_chars), 0), coalesce(sum({WORDS_SQL}), 0), count(DISTINCT lang) FROM documents"
-    ).fetchall()[0]
+def totals(corpus: Corpus, per_language: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Headline numbers; ``per_language`` (the languages figure's table) saves a second scan."""
+    if per_language is None:
+        per_language = _per_language(corpus).table
+    known = [lang for lang in per_language["lang"] if lang != "(unknown)"]
     dropped = corpus.con.execute("SELECT count(*) FROM dropped").fetchall()[0][0]
     runs = corpus.con.execute("SELECT count(*) FROM runs").fetchall()[0][0]
-    return {"documents": docs, "characters": chars, "words": words, "languages": langs,
-            "dropped": dropped, "runs": runs}
+    return {"documents": int(per_language["documents"].sum()), "characters": int(per_language["characters"].sum()),
+            "words": int(per_language["words"].sum()), "languages": len(known), "dropped": dropped, "runs": runs}
 
 
 def samples(corpus: Corpus, per_lang: int = SAMPLES_PER_LANG) -> pd.DataFrame:
@@ -409,8 +412,9 @@ def samples(corpus: Corpus, per_lang: int = SAMPLES_PER_LANG) -> pd.DataFrame:
 
 def collect(corpus: Corpus) -> ReportData:
     """Everything the report shows, computed from the catalog."""
-    return ReportData(corpus=corpus.path, totals=totals(corpus),
-                      figures=[f(corpus) for f in FIGURES], samples=samples(corpus))
+    figures = [f(corpus) for f in FIGURES]
+    return ReportData(corpus=corpus.path, totals=totals(corpus, figures[0].table),
+                      figures=figures, samples=samples(corpus))
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -451,12 +455,34 @@ th{background:#f3f5f8} nav a{margin-right:.8rem}
 """
 
 
+@functools.lru_cache(maxsize=1)
+def vega_bundle() -> str:
+    """Vega + Vega-Lite + vega-embed as one script, from vl-convert (offline; a few seconds to
+    build, so cached in ~/.cache/khlang per vl-convert version)."""
+    import vl_convert as vlc
+    from importlib import metadata
+
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "khlang"
+    path = cache / f"vega-bundle-{metadata.version('vl-convert-python')}.js"
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        pass
+    bundle = vlc.javascript_bundle()
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        tmp.write_text(bundle, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:  # a read-only home is fine: just slower next time
+        pass
+    return bundle
+
+
 def render_html(data: ReportData) -> str:
     """The report as one HTML string with the Vega bundle and every chart's data inline."""
-    import vl_convert as vlc
-
     specs = {f.key: f.spec() for f in data.figures if f.chart is not None}
-    bundle = vlc.javascript_bundle().replace("</script", "<\\/script")
+    bundle = vega_bundle().replace("</script", "<\\/script")
     t = data.totals
     cards = "".join(f"<div><b>{v:,}</b>{html.escape(k)}</div>" for k, v in t.items())
     nav = "".join(f'<a href="#{f.key}">{html.escape(f.title.split(":")[0])}</a>' for f in data.figures)
