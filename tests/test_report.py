@@ -122,3 +122,11 @@ def test_report_renders_in_headless_chromium_offline(corpus, tmp_path):
     shot.unlink(missing_ok=True)
     _chromium(f"--screenshot={shot}", "--window-size=1400,3000", html_path.as_uri())
     assert shot.read_bytes()[:4] == b"\x89PNG" and shot.stat().st_size > 50_000
+
+
+def test_empty_corpus_reports_without_charts(tmp_path):
+    Corpus(tmp_path / "empty", create=True).close()
+    data = build(tmp_path / "empty")
+    assert data.totals["documents"] == 0 and all(f.chart is None and f.note for f in data.figures)
+    html = write_report(tmp_path / "empty", tmp_path / "e.html").read_text(encoding="utf-8")
+    assert "no data: the corpus has no documents" in html and "no documents" in html

@@ -184,6 +184,8 @@ def export(
         _fail(str(exc))
     rows = ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
     console.print(f"package [bold]{result.package}[/]: {rows} rows in {len(result.files) - 1} data files ({result.seconds:.1f}s)")
+    if not sum(result.rows.values()):
+        console.print("[yellow]warning:[/] no document matched the filters; the package holds only its data card")
 
 
 @app.command()
