@@ -10,7 +10,7 @@ from khlang.stage import CorpusStage, Stage, StageStats
 from khlang.store import DROPPED_SCHEMA
 
 #: The threshold table the fake quality stage "uses" (recorded via its parameters in runs.config).
-THRESHOLDS = {"th": {"frac_digits": {"max": 0.3}, "score": {"min": 0.2}}, "*": {"score": {"min": 0.2}}}
+THRESHOLDS = {"default": {"min_score": 0.2}, "th": {"max_frac_digits": 0.3, "mean_word_len": [2, 30]}}
 
 
 class FakeAnnotate(Stage):

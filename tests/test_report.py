@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -56,10 +57,26 @@ def test_funnel_counts_each_stage_and_reason(corpus):
 def test_quality_thresholds_are_drawn(corpus):
     with Corpus(corpus) as c:
         thresholds = quality_thresholds(c)
-        assert thresholds["th"]["frac_digits"] == [0.3] and thresholds["*"]["score"] == [0.2]
+        assert thresholds["th"]["frac_digits"] == [0.3] and thresholds["default"]["score"] == [0.2]
+        assert {2.0, 30.0} <= set(thresholds["th"]["mean_word_len"])
         quality = next(f for f in collect(c).figures if f.key == "quality")
     spec = json.dumps(quality.spec())
     assert '"rule"' in spec and '"threshold": 0.3' in spec
+
+
+def test_quality_thresholds_follow_the_stage_rules_table(corpus, monkeypatch):
+    """The quality stage's own table (``khlang.quality.THRESHOLDS`` + ``RULES``) is drawn too."""
+    import types
+
+    module = types.ModuleType("khlang.quality")
+    module.RULES = {"min_words": ("n_words", "min"), "max_dup_line_frac": ("dup_line_frac", "max")}
+    module.THRESHOLDS = {"default": {"min_words": 50, "max_dup_line_frac": 0.3}, "th": {"min_words": None}}
+    monkeypatch.setitem(sys.modules, "khlang.quality", module)
+    with Corpus(corpus) as c:
+        thresholds = quality_thresholds(c)
+    assert thresholds["default"]["n_words"] == [50.0] and thresholds["default"]["dup_line_frac"] == [0.3]
+    assert "n_words" not in thresholds["th"]  # None switches a rule off
+    assert thresholds["th"]["frac_digits"] == [0.3]  # the run's parameters still apply
 
 
 def test_missing_stages_say_which_stage_to_run(bare_corpus):

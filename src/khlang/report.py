@@ -24,6 +24,7 @@ import functools
 import html
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,37 +112,47 @@ def _missing(stage: str) -> str:
 
 # -- quality thresholds -------------------------------------------------------------------------
 def quality_thresholds(corpus: Corpus) -> dict[str, dict[str, list[float]]]:
-    """Thresholds to draw on the quality histograms: ``{lang: {signal: [values]}}`` (lang ``*``
-    applies to every language).
+    """Thresholds to draw on the quality histograms: ``{lang: {signal: [values]}}`` (``default``
+    or ``*`` applies to every language that does not override it).
 
-    Taken from the quality stage's table (``khlang.stages.quality.THRESHOLDS`` when that module
-    exists) overridden by the ``thresholds`` parameter the quality stage was run with (recorded in
-    ``runs.config``). A threshold may be a number, ``[low, high]`` or ``{"min": …, "max": …}``.
+    Taken from the quality stage's table (``THRESHOLDS`` of ``khlang.quality`` or
+    ``khlang.stages.quality``, whichever exists) overridden by the ``thresholds`` parameter the
+    quality stage ran with (recorded in ``runs.config``). Rules are named ``min_<x>``/``max_<x>``
+    and mapped to their signal by the stage's ``RULES`` table (rule → (signal, kind)) when it has
+    one, else by dropping the prefix; a value may also be ``[low, high]`` or ``{"min", "max"}``
+    under the signal's own name. ``None`` switches a rule off.
     """
     tables: list[Any] = []
-    try:
-        from importlib import import_module
+    rules: dict[str, Any] = {}
+    from importlib import import_module
 
-        module = import_module("khlang.stages.quality")
+    for module_name in ("khlang.quality", "khlang.stages.quality"):
+        try:
+            module = import_module(module_name)
+        except Exception:  # the quality stage is optional
+            continue
         tables.append(getattr(module, "THRESHOLDS", None))
-    except Exception:  # the quality stage is optional
-        pass
+        rules.update(getattr(module, "RULES", None) or {})
     for (config,) in corpus.con.execute("SELECT config FROM runs WHERE status = 'done' ORDER BY started_at").fetchall():
         for entry in json.loads(config or "{}").get("stages", []):
             for name, params in (entry.items() if isinstance(entry, dict) else []):
                 if name.rsplit(":", 1)[-1].lower() == "quality" and isinstance(params, dict):
                     tables.append(params.get("thresholds"))
-    out: dict[str, dict[str, list[float]]] = {}
+    merged: dict[str, dict[str, Any]] = {}  # lang → rule → value, later tables win
     for table in tables:
         if not isinstance(table, dict):
             continue
-        # {signal: value} (all languages) or {lang: {signal: value}}
-        per_lang = table if all(isinstance(v, dict) and not set(v) <= {"min", "max"} for v in table.values()) else {"*": table}
-        for lang, signals in per_lang.items():
-            for signal, value in (signals or {}).items():
-                values = _threshold_values(value)
-                if values:
-                    out.setdefault(str(lang), {})[str(signal)] = values
+        flat = all(not isinstance(v, dict) or set(v) <= {"min", "max"} for v in table.values())
+        for lang, entries in ({"*": table} if flat else table).items():
+            if isinstance(entries, dict):
+                merged.setdefault(str(lang), {}).update(entries)
+    out: dict[str, dict[str, list[float]]] = {}
+    for lang, entries in merged.items():
+        for rule, value in entries.items():
+            signal = rules[rule][0] if rule in rules else re.sub(r"^(min|max)_", "", str(rule))
+            values = _threshold_values(value)
+            if values:
+                out.setdefault(lang, {}).setdefault(signal, []).extend(values)
     return out
 
 
@@ -219,7 +230,8 @@ def _quality(corpus: Corpus) -> Figure:
         fig.note = "no data: annotations.quality holds no numeric signals"
         return fig
     thresholds = quality_thresholds(corpus)
-    signals = sorted(set(long["signal"]), key=lambda s: (s != "score", s))[:16]
+    with_lines = {sig for per_lang in thresholds.values() for sig in per_lang}
+    signals = sorted(set(long["signal"]), key=lambda s: (s != "score", s not in with_lines, s))[:16]
     charts = []
     for signal in signals:
         part = long[long["signal"] == signal]
