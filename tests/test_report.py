@@ -147,3 +147,14 @@ def test_empty_corpus_reports_without_charts(tmp_path):
     assert data.totals["documents"] == 0 and all(f.chart is None and f.note for f in data.figures)
     html = write_report(tmp_path / "empty", tmp_path / "e.html").read_text(encoding="utf-8")
     assert "no data: the corpus has no documents" in html and "no documents" in html
+
+
+def test_a_broken_stage_view_becomes_a_note(corpus, tmp_path):
+    copy = tmp_path / "copy"
+    shutil.copytree(corpus, copy)
+    with Corpus(copy) as c:
+        c.con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet('{copy / 'dup_clusters.parquet'}')")
+    (copy / "dup_clusters.parquet").unlink()
+    figures = {f.key: f for f in build(copy).figures}
+    assert figures["duplicates"].chart is None and figures["duplicates"].note.startswith("could not compute")
+    assert figures["funnel"].chart is not None

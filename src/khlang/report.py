@@ -422,9 +422,19 @@ def samples(corpus: Corpus, per_lang: int = SAMPLES_PER_LANG) -> pd.DataFrame:
         WHERE r <= {int(per_lang)} ORDER BY lang, r""")
 
 
+def _safely(builder, corpus: Corpus) -> Figure:
+    """One section's figure; a section that cannot be computed (say, a stage's view points at
+    files that were moved) says why instead of sinking the whole report."""
+    try:
+        return builder(corpus)
+    except Exception as exc:  # noqa: BLE001 - any failure becomes a visible note
+        key = builder.__name__.strip("_")
+        return Figure(key, key.replace("_", " ").capitalize(), note=f"could not compute: {type(exc).__name__}: {exc}")
+
+
 def collect(corpus: Corpus) -> ReportData:
     """Everything the report shows, computed from the catalog."""
-    figures = [f(corpus) for f in FIGURES]
+    figures = [_safely(f, corpus) for f in FIGURES]
     return ReportData(corpus=corpus.path, totals=totals(corpus, figures[0].table),
                       figures=figures, samples=samples(corpus))
 
