@@ -198,7 +198,7 @@ def verify(package: Path = typer.Argument(..., help="package folder (with MANIFE
     except PackageError as exc:
         console.print(f"[bold red]FAILED[/] {package}:")
         for problem in exc.problems:
-            console.print(f"  [red]✗[/] {problem}", markup=True, highlight=False)
+            console.print(f"  [red]✗[/] {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
     console.print(f"[bold green]OK[/] {package}: {len(manifest['files'])} files, "
                   f"{sum(e['rows'] or 0 for e in manifest['files'].values()):,} rows match the MANIFEST")
