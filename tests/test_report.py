@@ -158,3 +158,11 @@ def test_a_broken_stage_view_becomes_a_note(corpus, tmp_path):
     figures = {f.key: f for f in build(copy).figures}
     assert figures["duplicates"].chart is None and figures["duplicates"].note.startswith("could not compute")
     assert figures["funnel"].chart is not None
+
+
+def test_chart_data_cannot_close_the_script_element():
+    from khlang.report import _script_json
+
+    out = _script_json({"source": "</script><script>alert(1)</script>", "amp": "a&b"})
+    assert "<" not in out and ">" not in out and "&" not in out
+    assert json.loads(out) == {"source": "</script><script>alert(1)</script>", "amp": "a&b"}
