@@ -238,7 +238,10 @@ def _quality(corpus: Corpus) -> Figure:
         lines = [(lang, v) for lang, sig in thresholds.items() for s, vals in sig.items() if s == signal for v in vals]
         lo = min([part["value"].min(), *(v for _, v in lines)])
         hi = max([part["value"].max(), *(v for _, v in lines)])
-        extent = [lo, hi if hi > lo else lo + 1]  # bins cover the thresholds too
+        if signal == "score":
+            lo, hi = min(lo, 0.0), max(hi, 1.0)
+        pad = 0.0 if hi > lo else (abs(lo) * 0.1 or 0.5)
+        extent = [lo - pad, hi + pad]  # bins cover the thresholds too
         hist = alt.Chart(part).mark_bar(opacity=0.8).encode(
             x=alt.X("value:Q", bin=alt.Bin(maxbins=30, extent=extent), title=signal),
             y=alt.Y("count():Q", title="documents"),
@@ -252,12 +255,17 @@ def _quality(corpus: Corpus) -> Figure:
             hist = alt.layer(hist, rules)
         charts.append(hist)
     fig.chart = alt.concat(*charts, columns=2)
+    n_signals = long["signal"].nunique()
+    fig.description = ("Kept documents only (dropped rows carry no annotations; run the quality stage "
+                       "with dry_run to see what it would cut)."
+                       + (f" Showing {len(signals)} of {n_signals} signals: the score and those with thresholds first."
+                          if n_signals > len(signals) else ""))
     if thresholds:
         fig.table = pd.DataFrame([(lang, s, ", ".join(f"{v:g}" for v in vals))
                                   for lang, sig in sorted(thresholds.items()) for s, vals in sorted(sig.items())],
                                  columns=["language", "signal", "thresholds"])
     else:
-        fig.description = "No threshold table found (quality stage THRESHOLDS or run parameters)."
+        fig.description += " No threshold table found (quality stage THRESHOLDS or run parameters)."
     return fig
 
 
