@@ -215,3 +215,15 @@ def test_option_parsing():
             parse_split(bad)
     with pytest.raises(ValueError):
         parse_shard_size("lots")
+
+
+def test_failed_export_leaves_nothing_behind(corpus, tmp_path):
+    result = CliRunner().invoke(app, ["export", str(corpus), str(tmp_path / "p"), "--where", "no_such_column > 1"])
+    assert result.exit_code == 2 and "no_such_column" in result.output
+    assert not (tmp_path / "p").exists()
+    with pytest.raises(FileNotFoundError):
+        export(tmp_path / "not-a-corpus", tmp_path / "q")
+    assert not (tmp_path / "q").exists()
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(FileExistsError, match="not a folder"):
+        export(corpus, tmp_path / "file")

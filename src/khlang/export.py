@@ -222,37 +222,49 @@ def export(
     limit = parse_shard_size(shard_size)
     splits = parse_split(split)
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise FileExistsError(f"{out} exists and is not a folder")
     if out.exists() and any(out.iterdir()):
         if not overwrite:
             raise FileExistsError(f"{out} exists and is not empty; choose another folder or overwrite")
         if not (out / MANIFEST).exists():
             raise FileExistsError(f"{out} is not a khlang package; refusing to delete it")
         shutil.rmtree(out)
-    data_dir = out / "data"
-    data_dir.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    result = ExportResult(package=out)
     with Corpus(corpus_path) as corpus:
         filt, params = filter_sql(corpus, langs, min_quality, where)
-        base = f"SELECT {', '.join(COLUMNS)}, {split_sql(splits)} AS __split FROM documents{filt}"
-        shards: dict[str, list[tuple[Path, int]]] = {}
-        for split_name in splits:
-            writer = _ShardWriter(data_dir, split_name, fmt, limit)
-            reader = corpus.con.sql(f"SELECT {', '.join(COLUMNS)} FROM ({base}) WHERE __split = ? ORDER BY id",
-                                    params=params + [split_name]).to_arrow_reader(batch_size)
-            for batch in reader:
-                writer.write(pa.Table.from_batches([batch]).cast(DOCS_SCHEMA))
-            shards[split_name] = writer.finish()
-            result.rows[split_name] = sum(r for _, r in shards[split_name])
-        card = data_card(corpus, name or out.resolve().name, fmt, result.rows,
-                         {"langs": langs, "min_quality": min_quality, "where": where}, splits, filt, params)
+        (out / "data").mkdir(parents=True, exist_ok=True)
+        try:  # a failed export (bad --where, full disk) leaves no half package behind
+            result = _write_package(corpus, out, fmt, limit, splits, filt, params, batch_size, name,
+                                    {"langs": langs, "min_quality": min_quality, "where": where})
+        except BaseException:
+            shutil.rmtree(out, ignore_errors=True)
+            raise
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def _write_package(corpus: Corpus, out: Path, fmt: str, limit: tuple[str, int], splits: dict[str, float],
+                   filt: str, params: list, batch_size: int, name: str | None, filters: dict[str, Any]) -> ExportResult:
+    result = ExportResult(package=out)
+    name = name or out.resolve().name
+    base = f"SELECT {', '.join(COLUMNS)}, {split_sql(splits)} AS __split FROM documents{filt}"
+    shards: dict[str, list[tuple[Path, int]]] = {}
+    for split_name in splits:
+        writer = _ShardWriter(out / "data", split_name, fmt, limit)
+        reader = corpus.con.sql(f"SELECT {', '.join(COLUMNS)} FROM ({base}) WHERE __split = ? ORDER BY id",
+                                params=params + [split_name]).to_arrow_reader(batch_size)
+        for batch in reader:
+            writer.write(pa.Table.from_batches([batch]).cast(DOCS_SCHEMA))
+        shards[split_name] = writer.finish()
+        result.rows[split_name] = sum(r for _, r in shards[split_name])
+    card = data_card(corpus, name, fmt, result.rows, filters, splits, filt, params)
     (out / CARD).write_text(card, encoding="utf-8")
     files = {p.relative_to(out).as_posix(): {"rows": rows, "split": s} for s, lst in shards.items() for p, rows in lst}
     files[CARD] = {"rows": None, "split": None}
-    write_manifest(out, files, {"name": name or out.resolve().name, "format": fmt, "splits": splits,
-                                "rows": result.rows, "shard_size": f"{limit[1]} {limit[0]}"})
+    write_manifest(out, files, {"name": name, "format": fmt, "splits": splits, "rows": result.rows,
+                                "shard_size": f"{limit[1]} {limit[0]}"})
     result.files = sorted(files)
-    result.seconds = time.perf_counter() - start
     return result
 
 
