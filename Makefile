@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup demo test bench clean
+.PHONY: setup system demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -16,8 +16,12 @@ $(VENV)/.installed: pyproject.toml
 demo: setup
 	$(VENV)/bin/khlang demo --output demo-out
 
+# System packages for the browser and database tests (Chromium, PostgreSQL): scripts/setup-system.sh.
+system:
+	bash scripts/setup-system.sh
+
 # pytest exits 5 when it collects no test: that is not a failure of the suite.
-test: setup
+test: setup system
 	$(PY) -m pytest -q -ra || [ $$? -eq 5 ]
 
 bench: setup
@@ -25,4 +29,4 @@ bench: setup
 	$(PY) bench/throughput.py
 
 clean:
-	rm -rf $(VENV) demo-out .pytest_cache
+	rm -rf $(VENV) demo-out .pytest_cache test-artifacts

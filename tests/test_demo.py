@@ -104,3 +104,7 @@ def test_cli_demo(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "29 documents read" in " ".join(proc.stdout.split())
     assert (out / "catalog.duckdb").exists()
+    report = out / "report.html"
+    assert report.exists() and "report.html" in proc.stdout
+    html = report.read_text(encoding="utf-8")
+    assert "<script" in html and "vegaEmbed" in html  # charts embedded, self-contained

@@ -189,6 +189,135 @@ def redact(file: Path = typer.Argument(..., help="UTF-8 text file")) -> None:
     typer.echo(f"redacted: {counts}", err=True)
 
 
+# -- analyse, visualise, exchange (report, export, verify, import, tokens, tokenizer) ------------
+@app.command()
+def report(
+    corpus: Path = typer.Argument(..., help="corpus folder"),
+    output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write (self-contained)"),
+    png: Optional[Path] = typer.Option(None, "--png", help="also write every chart as PNG into this folder"),
+) -> None:
+    """Write a self-contained HTML report (charts, samples) and print a summary."""
+    from .report import build, print_summary, render_html, write_pngs
+
+    try:
+        data = build(corpus)
+    except FileNotFoundError as exc:
+        _fail(str(exc))
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(render_html(data), encoding="utf-8")
+    print_summary(data, console)
+    console.print(f"report → [bold]{output}[/]")
+    if png is not None:
+        console.print(f"{len(write_pngs(data, png))} PNG charts → [bold]{png}[/]")
+
+
+@app.command()
+def export(
+    corpus: Path = typer.Argument(..., help="corpus folder"),
+    out: Path = typer.Argument(..., help="package folder to write"),
+    fmt: str = typer.Option("parquet", "--format", "-f", help="parquet, jsonl or hf"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="only these languages, comma-separated (th,lo)"),
+    min_quality: Optional[float] = typer.Option(None, "--min-quality", help="only annotations.quality.score >= this"),
+    where: Optional[str] = typer.Option(None, "--where", help="SQL condition over the documents view"),
+    shard_size: str = typer.Option("100MB", "--shard-size", help="per shard: 100MB, 1GB … or 50000rows"),
+    split: str = typer.Option("0.98,0.01,0.01", "--split", help="train,validation,test fractions (by hash of id)"),
+    name: Optional[str] = typer.Option(None, "--name", help="package name (default: folder name)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing package folder"),
+) -> None:
+    """Export the corpus as a package: split shards + data card (README.md) + MANIFEST.json."""
+    import duckdb
+
+    from .export import export as export_package
+
+    langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
+    try:
+        result = export_package(corpus, out, fmt=fmt, langs=langs, min_quality=min_quality, where=where,
+                                shard_size=shard_size, split=split, name=name, overwrite=overwrite)
+    except (FileNotFoundError, FileExistsError, ValueError, duckdb.Error) as exc:
+        _fail(str(exc))
+    rows = ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
+    console.print(f"package [bold]{result.package}[/]: {rows} rows in {len(result.files) - 1} data files ({result.seconds:.1f}s)")
+    if not sum(result.rows.values()):
+        console.print("[yellow]warning:[/] no document matched the filters; the package holds only its data card")
+
+
+@app.command()
+def verify(package: Path = typer.Argument(..., help="package folder (with MANIFEST.json)")) -> None:
+    """Check a received package against its MANIFEST (hashes, row counts, missing/extra files)."""
+    from .export import PackageError, verify as verify_package
+
+    try:
+        manifest = verify_package(package)
+    except PackageError as exc:
+        console.print(f"[bold red]FAILED[/] {package}:")
+        for problem in exc.problems:
+            console.print(f"  [red]✗[/] {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    console.print(f"[bold green]OK[/] {package}: {len(manifest['files'])} files, "
+                  f"{sum(e['rows'] or 0 for e in manifest['files'].values()):,} rows match the MANIFEST")
+
+
+@app.command("import")
+def import_(
+    package: Path = typer.Argument(..., help="package folder to import"),
+    corpus: Path = typer.Argument(..., help="corpus folder to merge into (created if absent)"),
+) -> None:
+    """Verify a package and merge it into a corpus as a new import run (ids and provenance kept)."""
+    from .export import PackageError, import_package
+
+    try:
+        result = import_package(package, corpus)
+    except PackageError as exc:
+        _fail(str(exc))
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    console.print(f"run [bold]{result.run_id}[/]: {result.imported:,} documents imported, "
+                  f"{result.skipped:,} already present (recorded as dropped) → {result.corpus}")
+
+
+@app.command()
+def tokens(
+    corpus: Path = typer.Argument(..., help="corpus folder"),
+    tokenizer: Path = typer.Option(..., "--tokenizer", "-t", help="tokenizers .json or sentencepiece .model"),
+    where: Optional[str] = typer.Option(None, "--where", help="SQL condition over the documents view"),
+    limit: Optional[int] = typer.Option(None, "--limit", help="at most this many documents (hash-ordered sample)"),
+) -> None:
+    """Token counts and fertility (tokens per word) per language, for training budgets."""
+    from .tokens import token_counts
+
+    try:
+        rows = token_counts(corpus, tokenizer, where=where, limit=limit)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+    _print_rows(f"tokens ({tokenizer.name})", rows)
+
+
+tokenizer_app = typer.Typer(no_args_is_help=True, help="Train tokenizers on a corpus.")
+app.add_typer(tokenizer_app, name="tokenizer")
+
+
+@tokenizer_app.command("train")
+def tokenizer_train(
+    corpus: Path = typer.Argument(..., help="corpus folder"),
+    output: Path = typer.Option(Path("tok.model"), "--output", "-o", help="sentencepiece model to write"),
+    vocab_size: int = typer.Option(8000, "--vocab-size", help="vocabulary size (upper bound on small corpora)"),
+    model_type: str = typer.Option("unigram", "--model-type", help="unigram, bpe, char or word"),
+    sample_docs: int = typer.Option(100_000, "--sample-docs", help="train on at most this many documents"),
+    where: Optional[str] = typer.Option(None, "--where", help="SQL condition over the documents view"),
+) -> None:
+    """Train a sentencepiece model on the corpus and report fertility per language."""
+    from .tokens import train_tokenizer
+
+    try:
+        result = train_tokenizer(corpus, output, vocab_size=vocab_size, model_type=model_type,
+                                 sample_docs=sample_docs, where=where)
+    except (FileNotFoundError, ValueError, RuntimeError) as exc:
+        _fail(str(exc))
+    console.print(f"model [bold]{result.model}[/]: vocabulary {result.vocab_size:,}, trained on "
+                  f"{result.documents:,} documents ({result.sentences:,} lines)")
+    _print_rows("fertility (tokens per word)", result.fertility)
+
+
 def main() -> None:
     app()
 

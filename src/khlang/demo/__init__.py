@@ -1,6 +1,7 @@
 """The built-in demo: a tiny multilingual corpus (written by us) and the pipeline that cleans it.
 
-``khlang demo`` runs :data:`PIPELINE` over :data:`DATA` into a fresh folder and prints the stats.
+``khlang demo`` runs :data:`PIPELINE` over :data:`DATA` into a fresh folder, prints the stats and
+writes the HTML report beside the corpus (``report.html``).
 The data mixes formats on purpose: a Thai HTML page, a WARC file, a JSONL file, a TIS-620 text
 file and a broken file, with planted exact duplicates.
 """
@@ -48,5 +49,9 @@ def run_demo(output: str | Path, workers: int | None = None, console=None, progr
     _print_rows("by source kind", stats["by_source_kind"])
     _print_rows("by language", stats["by_lang"])
     _print_rows("by stage outcome", stats["by_outcome"])
+    from ..report import write_report
+
+    report = write_report(output, output / "report.html")
+    console.print(f"report (open in a browser, works offline): [bold]{report}[/]")
     console.print(f"next: khlang stats {output} · khlang sql {output} \"SELECT lang, count(*) FROM documents GROUP BY 1\"")
     return result
