@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -88,6 +89,10 @@ def cluster():
             ray.shutdown()
         for proc in reversed(procs):
             _stop(proc)
+        # a killed head leaves its address as the machine's default cluster; forget it
+        current = Path(tempfile.gettempdir(), "ray", "ray_current_cluster")
+        if current.exists() and current.read_text().strip().endswith(f":{port}"):
+            current.unlink()
 
 
 def _inputs(tmp: Path, seed_texts: list[str], docs: int = 30) -> Path:

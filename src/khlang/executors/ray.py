@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import ray
@@ -64,6 +65,19 @@ def stage_resources(pipeline_dict: dict[str, Any]) -> dict[str, float]:
     return need
 
 
+def _same_khlang(runtime_env: dict[str, Any] | None) -> dict[str, Any]:
+    """``runtime_env`` whose workers import the driver's khlang (a checkout's ``src/`` included)."""
+    import khlang
+
+    src = str(Path(khlang.__file__).resolve().parents[1])
+    env = dict(runtime_env or {})
+    env_vars = dict(env.get("env_vars") or {})
+    rest = env_vars.get("PYTHONPATH") or os.environ.get("PYTHONPATH")
+    env_vars["PYTHONPATH"] = os.pathsep.join(p for p in (src, rest) if p)
+    env["env_vars"] = env_vars
+    return env
+
+
 class RayExecutor:
     """Runs shards as Ray tasks on a Ray cluster (``address``) or on a local Ray instance.
 
@@ -101,7 +115,9 @@ class RayExecutor:
             if address:
                 ray.init(address=address, **common)
             else:
-                ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, **common)
+                # "local": a new private instance, never a cluster `ray start` left on this machine
+                common["runtime_env"] = _same_khlang(runtime_env)
+                ray.init(address="local", num_cpus=workers or os.cpu_count() or 1, include_dashboard=False, **common)
             self._owns_ray = True
         cpus = ray.cluster_resources().get("CPU", 1.0)
         #: How many shard tasks the cluster runs at once (recorded in the runs table).
