@@ -48,3 +48,12 @@ class NeedsCPU(Stage):
 
 def square_with_pid(x: int) -> tuple[int, int]:
     return x * x, os.getpid()
+
+
+def band_keys(n: int):
+    """A table of (key, value) pairs for the group_by_key test: key = value mod 7, as strings."""
+    import pyarrow as pa
+
+    values = [f"doc{n}-{i}" for i in range(10)]
+    return pa.table({"key": [f"k{(n * 10 + i) % 7}" if i < 9 else f"solo{n}" for i in range(10)],
+                     "value": values})

@@ -266,3 +266,27 @@ def test_stage_resources_and_task_options():
 def test_unknown_executor_is_a_clear_error():
     with pytest.raises(KeyError, match="local, ray"):
         get_executor("spark")
+
+
+@pytest.mark.timeout(120)
+def test_group_by_key_on_cluster(cluster):
+    from collections import defaultdict
+
+    from ray_helpers import band_keys
+
+    expected = defaultdict(list)
+    for n in range(5):
+        t = band_keys(n)
+        for k, v in zip(t["key"].to_pylist(), t["value"].to_pylist()):
+            expected[k].append(v)
+    expected = {k: sorted(v) for k, v in expected.items() if len(v) >= 2}
+
+    ex = RayExecutor(address=cluster)
+    try:
+        got = ex.group_by_key(band_keys, range(5), partitions=3)
+        single = ex.group_by_key(band_keys, range(5), partitions=1)
+    finally:
+        ex.close()
+    assert dict(zip(got["key"].to_pylist(), got["values"].to_pylist())) == expected
+    assert single.equals(got)
+    assert not any(k.startswith("solo") for k in got["key"].to_pylist())  # singletons are not groups

@@ -49,6 +49,40 @@ def _apply(fn: Callable[[Any], Any], item: Any) -> Any:
     return fn(item)
 
 
+@ray.remote
+def _hash_partition(fn: Callable[[Any], Any], item: Any, partitions: int):
+    """``fn(item)`` (a table with a ``key`` column) cut into ``partitions`` tables by key hash.
+
+    DuckDB's ``hash`` is the same in every process (Python's ``hash`` of a string is not), so a
+    key lands in the same partition whichever task produced it.
+    """
+    import duckdb
+    import pyarrow.compute as pc
+
+    con = duckdb.connect()
+    con.register("t", fn(item))
+    tagged = con.sql(f"SELECT *, hash(key) % {int(partitions)} AS _part FROM t").to_arrow_table()
+    con.close()
+    parts = tuple(tagged.filter(pc.equal(tagged["_part"], p)).drop_columns(["_part"]) for p in range(partitions))
+    return parts if partitions > 1 else parts[0]
+
+
+@ray.remote
+def _group_partition(min_size: int, *tables):
+    """One partition's groups: ``key`` and the list of its ``value``s, for keys seen ``min_size``+ times."""
+    import duckdb
+    import pyarrow as pa
+
+    con = duckdb.connect()
+    con.register("t", pa.concat_tables(tables))
+    out = con.sql(
+        "SELECT key, list(value ORDER BY value) AS \"values\" FROM t GROUP BY key "
+        f"HAVING count(*) >= {int(min_size)} ORDER BY key"
+    ).to_arrow_table()
+    con.close()
+    return out
+
+
 def stage_resources(pipeline_dict: dict[str, Any]) -> dict[str, float]:
     """The largest request per resource over the pipeline's stages (``Stage.resources``).
 
@@ -112,7 +146,9 @@ class RayExecutor:
         self._owns_ray = False
         if not ray.is_initialized():
             common = dict(log_to_driver=False, runtime_env=runtime_env, configure_logging=False)
-            if address:
+            if address and address.startswith("ray://"):  # Ray Client: logging is the server's business
+                ray.init(address=address, runtime_env=runtime_env)
+            elif address:
                 ray.init(address=address, **common)
             else:
                 # "local": a new private instance, never a cluster `ray start` left on this machine
@@ -177,6 +213,32 @@ class RayExecutor:
         fn_ref = ray.put(fn)
         task = _apply.options(**self._options())
         return ray.get([task.remote(fn_ref, item) for item in items])
+
+    def group_by_key(self, fn: Callable[[Any], Any], items: Iterable[Any], partitions: int | None = None,
+                     min_size: int = 2):
+        """Distributed ``GROUP BY key``: a hash shuffle over the cluster instead of one big group on the driver.
+
+        ``fn(item)`` returns a pyarrow table with columns ``key`` and ``value`` (for near-dup dedup:
+        an item is a shard file, a key a band hash, a value a document id). Map tasks cut each table
+        into ``partitions`` by key hash, one reduce task per partition groups its keys with DuckDB;
+        the result is one pyarrow table ``key, values`` (values sorted) holding the keys that have
+        at least ``min_size`` values — the candidate duplicate groups, usually a small fraction.
+        """
+        import pyarrow as pa
+
+        items = list(items)
+        if not items:
+            return pa.table({"key": pa.array([], pa.int64()), "values": pa.array([], pa.list_(pa.string()))})
+        partitions = partitions or max(1, min(self.workers, 64))
+        fn_ref = ray.put(fn)
+        opts = self._options()
+        split = _hash_partition.options(num_returns=partitions, **opts)
+        mapped = [split.remote(fn_ref, item, partitions) for item in items]
+        if partitions == 1:
+            mapped = [[ref] for ref in mapped]
+        group = _group_partition.options(**opts)
+        reduced = [group.remote(min_size, *(refs[p] for refs in mapped)) for p in range(partitions)]
+        return pa.concat_tables(ray.get(reduced)).sort_by("key")
 
     def close(self) -> None:
         """Shut down the local Ray instance this executor started (a joined cluster stays up)."""
