@@ -57,3 +57,18 @@ def band_keys(n: int):
     values = [f"doc{n}-{i}" for i in range(10)]
     return pa.table({"key": [f"k{(n * 10 + i) % 7}" if i < 9 else f"solo{n}" for i in range(10)],
                      "value": values})
+
+
+class OnGPU(Stage):
+    """Asks for a GPU and records where it ran and which GPU Ray gave it."""
+
+    name = "on-gpu"
+    resources = {"GPU": 1}
+
+    def process(self, doc):
+        import ray
+
+        doc.annotations[self.name] = {"node": ray.get_runtime_context().get_node_id(),
+                                      "gpus": [str(g) for g in ray.get_gpu_ids()],
+                                      "cuda": os.environ.get("CUDA_VISIBLE_DEVICES")}
+        return doc

@@ -78,7 +78,9 @@ def cluster():
                 assert time.monotonic() < deadline, "Ray head did not start"
                 assert procs[0].poll() is None, "ray start --head exited"
                 time.sleep(1)
-        procs.append(_start([f"--address={address}"], env))
+        # the worker node declares one GPU (Ray accepts a declared GPU without hardware), so GPU
+        # stages can be tested for where they are scheduled
+        procs.append(_start([f"--address={address}", "--num-gpus=1"], env))
         while len([n for n in ray.nodes() if n["Alive"]]) < 2:
             assert time.monotonic() < deadline, "Ray worker node did not join"
             time.sleep(0.5)
@@ -290,3 +292,29 @@ def test_group_by_key_on_cluster(cluster):
     assert dict(zip(got["key"].to_pylist(), got["values"].to_pylist())) == expected
     assert single.equals(got)
     assert not any(k.startswith("solo") for k in got["key"].to_pylist())  # singletons are not groups
+
+
+@pytest.mark.timeout(120)
+def test_gpu_stage_runs_only_where_a_gpu_is(cluster, local_reference, seed_paths, tmp_path):
+    folder, expected = local_reference
+    pipeline = Pipeline.from_dict({"name": "gpu", "input": {"paths": [str(folder), *map(str, seed_paths)]},
+                                   "docs_per_shard": 8, "stages": ["clean", "ray_helpers:OnGPU"]})
+    run(pipeline, tmp_path / "gpu", executor="ray", progress=False, executor_options={"address": cluster})
+    ray.init(address=cluster, log_to_driver=False)
+    try:
+        (gpu_node,) = [n["NodeID"] for n in ray.nodes() if n["Alive"] and n["Resources"].get("GPU")]
+    finally:
+        ray.shutdown()
+    with Corpus(tmp_path / "gpu") as c:
+        where = [json.loads(a)["on-gpu"] for (a,) in c.con.execute("SELECT annotations FROM documents").fetchall()]
+    assert len(where) == len(expected["kept"])
+    assert {w["node"] for w in where} == {gpu_node}  # never on the head, which has no GPU
+    assert all(w["gpus"] == ["0"] and w["cuda"] == "0" for w in where)
+
+
+def test_unreachable_cluster_is_a_clear_error(tmp_path):
+    from khlang.runner import RunError
+
+    with pytest.raises(RunError, match="cannot reach the Ray cluster"):
+        RayExecutor(address=f"127.0.0.1:{_free_port()}")
+    assert not ray.is_initialized()

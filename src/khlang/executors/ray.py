@@ -146,10 +146,8 @@ class RayExecutor:
         self._owns_ray = False
         if not ray.is_initialized():
             common = dict(log_to_driver=False, runtime_env=runtime_env, configure_logging=False)
-            if address and address.startswith("ray://"):  # Ray Client: logging is the server's business
-                ray.init(address=address, runtime_env=runtime_env)
-            elif address:
-                ray.init(address=address, **common)
+            if address:
+                self._join(address, common)
             else:
                 # "local": a new private instance, never a cluster `ray start` left on this machine
                 common["runtime_env"] = _same_khlang(runtime_env)
@@ -159,6 +157,30 @@ class RayExecutor:
         #: How many shard tasks the cluster runs at once (recorded in the runs table).
         self.workers = max(1, int(cpus // max(num_cpus, 1e-9))) if num_cpus else int(cpus)
         self.max_in_flight = max_in_flight or max(4 * self.workers, 16)
+
+    @staticmethod
+    def _join(address: str, common: dict[str, Any]) -> None:
+        import socket
+
+        from ..runner import RunError
+
+        host, _, port = address.removeprefix("ray://").rpartition(":")
+        if host and port.isdigit():  # fail in seconds, not after Ray's minutes of retries
+            try:
+                socket.create_connection((host, int(port)), timeout=10).close()
+            except OSError as exc:
+                raise RunError(f"cannot reach the Ray cluster at {address!r}: {exc}") from exc
+        try:
+            if address.startswith("ray://"):  # Ray Client: logging is the server's business
+                ray.init(address=address, runtime_env=common["runtime_env"])
+            else:
+                ray.init(address=address, **common)
+        except (ConnectionError, RuntimeError) as exc:
+            raise RunError(
+                f"cannot join the Ray cluster at {address!r} ({exc}). Is it running? A cluster with "
+                "token authentication needs RAY_AUTH_MODE=token and its token (~/.ray/auth_token or "
+                "RAY_AUTH_TOKEN) on this machine; see docs/ray.md"
+            ) from exc
 
     def _options(self, extra: dict[str, float] | None = None) -> dict[str, Any]:
         extra = dict(extra or {})
