@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -62,7 +63,8 @@ def main() -> None:
                                          ("ray, 2 workers", "ray", 2)):
             runs[label] = one_run(inputs[1], tmp / "out", stages, args.docs_per_shard, executor, workers)
         base = runs["local, 2 processes"]["docs_per_s"]
-        print(f"\n{args.docs:,} docs, stages {stages}, {args.docs_per_shard} docs/shard\n")
+        print(f"\n{args.docs:,} docs, stages {stages}, {args.docs_per_shard} docs/shard, {os.cpu_count()} cores, "
+              f"load average {os.getloadavg()[0]:.1f}\n")
         print("| executor | run s | with start-up s | docs/s | vs local |")
         print("|---|---:|---:|---:|---:|")
         for label, r in runs.items():

@@ -26,6 +26,8 @@ class Slow(Stage):
     def process(self, doc):
         if self.pid_dir:
             Path(self.pid_dir, str(os.getpid())).touch()
+            with open(Path(self.pid_dir).with_name("processed.log"), "a", encoding="utf-8") as log:
+                log.write(doc.id + "\n")  # a retried shard shows up as ids processed twice
         time.sleep(self.delay)
         return doc
 

@@ -232,6 +232,8 @@ def test_killed_worker_loses_nothing(cluster, seed_texts, seed_paths, tmp_path):
     killer.join(5)
     shards = len(json.loads(next(corpus.glob("_runs/*/plan.json")).read_text()))
     assert killed and killed[0][1] < shards, "the kill must land while shards were still running"
+    processed = (tmp_path / "processed.log").read_text().split()
+    assert len(processed) > len(set(processed)), "the killed worker's shard was not redone"
     assert result.docs_in == 45
     _same_corpus(_snapshot(corpus), expected)
     assert len(list(corpus.glob("_runs/*/done/*.json"))) == shards
