@@ -71,14 +71,16 @@ def main() -> None:
             print(f"| {label} | {r['seconds']:.2f} | {r['with_startup']:.2f} | {r['docs_per_s']:,.0f} | "
                   f"{r['docs_per_s'] / base:.2f}× |")
 
-        print("\n| corpus | docs | ray 2 workers s | docs/s | time vs 1× |")
-        print("|---|---:|---:|---:|---:|")
+        print("\n| corpus | docs | ray 2 workers s | docs/s | time vs 1× | read µs/doc | other stages µs/doc |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
         first = None
         for m in sizes:
             r = runs["ray, 2 workers"] if m == 1 else one_run(inputs[m], tmp / "out", stages,
                                                             args.docs_per_shard, "ray", 2)
             first = first or r["seconds"]
-            print(f"| {m}× | {r['docs']:,} | {r['seconds']:.2f} | {r['docs_per_s']:,.0f} | {r['seconds'] / first:.2f}× |")
+            other = sum(v for k, v in r["per_stage"].items() if k != "read")
+            print(f"| {m}× | {r['docs']:,} | {r['seconds']:.2f} | {r['docs_per_s']:,.0f} | {r['seconds'] / first:.2f}× | "
+                  f"{r['per_stage']['read'] * 1e6:.0f} | {other * 1e6:.0f} |")
 
         print("\n| stage | µs/doc (local) | µs/doc (ray, 2 workers) |")
         print("|---|---:|---:|")
