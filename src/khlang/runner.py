@@ -169,6 +169,8 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
                 [status, seconds, run_id],
             )
         corpus.refresh()
+        if hasattr(ex, "close"):
+            ex.close()
     return result
 
 

@@ -1,0 +1,322 @@
+"""The Ray executor on a real two-node Ray cluster on loopback (head + one worker node, one CPU
+each), compared document for document with the local executor."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+# Ray's token authentication (on by default): the nodes and every driver that joins a cluster by
+# address need RAY_AUTH_MODE=token (set before Ray is imported: Ray caches its config); they share
+# the token in ~/.ray/auth_token.
+os.environ.setdefault("RAY_AUTH_MODE", "token")
+
+import pytest  # noqa: E402
+import ray  # noqa: E402
+
+from khlang.executors import get_executor
+from khlang.executors.ray import RayExecutor, stage_resources
+from khlang.pipeline import Pipeline
+from khlang.runner import run
+from khlang.store import Corpus
+
+TESTS = Path(__file__).resolve().parent
+SRC = TESTS.parent / "src"
+RAY = str(Path(sys.executable).with_name("ray"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # --block keeps `ray start` in the foreground; its own session lets the finalizer stop exactly
+    # this node's processes (raylet, object store, workers) and nothing else on the machine.
+    return subprocess.Popen([RAY, "start", "--block", "--disable-usage-stats", "--num-cpus=1",
+                             "--node-ip-address=127.0.0.1", *args], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Stop one node: SIGTERM to `ray start`, then SIGKILL to its whole process group."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(5)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # raylet, GCS, workers: whatever outlived `ray start`
+    except ProcessLookupError:
+        pass
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Address of a running head + worker-node cluster (module-scoped: it takes seconds to start)."""
+    port = _free_port()
+    address = f"127.0.0.1:{port}"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), str(TESTS), os.environ.get("PYTHONPATH", "")]))
+    procs = [_start(["--head", f"--port={port}", "--include-dashboard=false"], env)]
+    try:
+        deadline = time.monotonic() + 90
+        while True:  # the head must be up before a worker node can join it
+            try:
+                ray.init(address=address, log_to_driver=False)
+                break
+            except Exception:
+                assert time.monotonic() < deadline, "Ray head did not start"
+                assert procs[0].poll() is None, "ray start --head exited"
+                time.sleep(1)
+        # the worker node declares one GPU (Ray accepts a declared GPU without hardware), so GPU
+        # stages can be tested for where they are scheduled
+        procs.append(_start([f"--address={address}", "--num-gpus=1"], env))
+        while len([n for n in ray.nodes() if n["Alive"]]) < 2:
+            assert time.monotonic() < deadline, "Ray worker node did not join"
+            time.sleep(0.5)
+        ray.shutdown()
+        yield address
+    finally:
+        if ray.is_initialized():
+            ray.shutdown()
+        for proc in reversed(procs):
+            _stop(proc)
+        # a killed head leaves its address as the machine's default cluster; forget it
+        current = Path(tempfile.gettempdir(), "ray", "ray_current_cluster")
+        if current.exists() and current.read_text().strip().endswith(f":{port}"):
+            current.unlink()
+
+
+def _inputs(tmp: Path, seed_texts: list[str], docs: int = 30) -> Path:
+    """JSONL documents from the seed paragraphs, with a broken line, a record without text and a
+    blank document, so reading drops and stage drops both happen."""
+    paragraphs = [p.strip() for t in seed_texts for p in t.split("\n") if len(p.strip()) > 40]
+    folder = tmp / "in"
+    folder.mkdir(parents=True)
+    lines = [json.dumps({"id": f"d{i}", "text": paragraphs[i % len(paragraphs)] + "\u200b  \r\n"}, ensure_ascii=False)
+             for i in range(docs)]
+    lines[7] = '{"id": "broken", "text": "ไม่จบ'  # truncated JSON
+    lines[11] = json.dumps({"id": "notext", "body": "x"})
+    lines[13] = json.dumps({"id": "blank", "text": " \u200b \n "})
+    (folder / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _pipeline(folder: Path, seed_paths: list[Path], slow: dict | None = None, per_shard: int = 4) -> Pipeline:
+    stages = ["clean"] + ([{"ray_helpers:Slow": slow}] if slow is not None else [])
+    return Pipeline.from_dict({"name": "raytest", "input": {"paths": [str(folder), *map(str, seed_paths)]},
+                               "docs_per_shard": per_shard, "stages": stages})
+
+
+def _snapshot(path: Path) -> dict:
+    """What a corpus holds: kept (id, text, source), dropped (id, stage, reason), duplicates."""
+    with Corpus(path) as c:
+        kept = c.con.execute("SELECT id, text, source_uri FROM documents ORDER BY id").fetchall()
+        dropped = c.con.execute("SELECT id, stage, reason FROM dropped ORDER BY id").fetchall()
+        dupes = c.con.execute("SELECT count(*) - count(DISTINCT id) FROM all_docs").fetchone()[0]
+        runs = c.runs()
+    return {"kept": kept, "dropped": dropped, "dupes": dupes, "runs": runs}
+
+
+def _same_corpus(a: dict, b: dict) -> None:
+    assert a["kept"] == b["kept"]
+    assert a["dropped"] == b["dropped"]
+    assert a["dupes"] == b["dupes"] == 0
+
+
+@pytest.fixture(scope="module")
+def local_reference(tmp_path_factory, seed_texts, seed_paths):
+    tmp = tmp_path_factory.mktemp("ref")
+    folder = _inputs(tmp, seed_texts)
+    run(_pipeline(folder, seed_paths), tmp / "local", workers=1, progress=False)
+    snap = _snapshot(tmp / "local")
+    assert len(snap["kept"]) == 27 + 5  # 30 records less 3 bad ones, plus the 5 seed articles
+    assert sorted((stage, reason) for _, stage, reason in snap["dropped"]) == [
+        ("clean", "empty"), ("read", "missing_text"), ("read", "parse_error")]
+    return folder, snap
+
+
+@pytest.mark.timeout(180)
+def test_cli_on_cluster_matches_local(cluster, local_reference, seed_paths, tmp_path):
+    folder, expected = local_reference
+    pipeline_file = tmp_path / "p.json"
+    # a pipeline file given to the CLI, as a user would run it
+    pipeline_file.write_text(json.dumps(_pipeline(folder, seed_paths).to_dict()), encoding="utf-8")
+    pipeline_yaml = tmp_path / "p.yaml"
+    import yaml
+
+    pipeline_yaml.write_text(yaml.safe_dump(json.loads(pipeline_file.read_text())), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "khlang", "run", str(pipeline_yaml), "-o", str(tmp_path / "ray"),
+                          "--executor", "ray", "--address", cluster, "-q"],
+                         capture_output=True, text=True, timeout=150)
+    assert out.returncode == 0, out.stdout + out.stderr
+    got = _snapshot(tmp_path / "ray")
+    _same_corpus(got, expected)
+    (row,) = got["runs"]
+    assert row["executor"] == "ray" and row["workers"] == 2 and row["status"] == "done"
+    stages = json.loads(row["stages"])
+    assert stages["clean"]["docs_in"] == 33 and stages["clean"]["dropped"] == {"empty": 1}
+    assert stages["clean"]["seconds"] > 0  # per-stage timings summed from the shards' done markers
+
+
+def _forget_shards(corpus: Path, keep: int) -> int:
+    """Make a finished run look crashed: drop the done markers of all but ``keep`` shards."""
+    with Corpus(corpus) as c:
+        (run_id,) = c.con.execute("SELECT run_id FROM runs").fetchone()
+        c.con.execute("UPDATE runs SET status = 'interrupted'")
+    markers = sorted((corpus / "_runs" / run_id / "done").glob("*.json"))
+    for m in markers[keep:]:
+        m.unlink()
+    return len(markers) - keep
+
+
+@pytest.mark.timeout(180)
+def test_resume_across_executors(cluster, local_reference, seed_paths, tmp_path):
+    folder, expected = local_reference
+    pipeline = _pipeline(folder, seed_paths)
+    # started locally, resumed on Ray
+    run(pipeline, tmp_path / "a", workers=1, progress=False)
+    assert _forget_shards(tmp_path / "a", keep=3) > 0
+    result = run(pipeline, tmp_path / "a", resume=True, executor="ray", progress=False,
+                 executor_options={"address": cluster})
+    assert result.shards_run > 0 and result.docs_in == 35
+    _same_corpus(_snapshot(tmp_path / "a"), expected)
+    # started on Ray, resumed locally
+    run(pipeline, tmp_path / "b", executor="ray", progress=False, executor_options={"address": cluster})
+    _forget_shards(tmp_path / "b", keep=2)
+    run(pipeline, tmp_path / "b", resume=True, workers=1, progress=False)
+    _same_corpus(_snapshot(tmp_path / "b"), expected)
+    assert not ray.is_initialized()  # the executor disconnected when the run ended
+
+
+@pytest.mark.timeout(240)
+def test_killed_worker_loses_nothing(cluster, seed_texts, seed_paths, tmp_path):
+    folder = _inputs(tmp_path, seed_texts, docs=40)
+    run(_pipeline(folder, seed_paths, slow={"delay": 0.0}), tmp_path / "local", workers=1, progress=False)
+    expected = _snapshot(tmp_path / "local")
+
+    pid_dir = tmp_path / "pids"
+    pid_dir.mkdir()
+    pipeline = _pipeline(folder, seed_paths, slow={"delay": 0.1, "pid_dir": str(pid_dir)})
+    corpus = tmp_path / "ray"
+    killed: list[tuple[int, int]] = []  # (pid, shards done when it was killed)
+
+    def kill_a_busy_worker() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            markers = list(corpus.glob("_runs/*/done/*.json"))
+            pids = [int(p.name) for p in pid_dir.iterdir()] if markers else []
+            for pid in pids:
+                try:
+                    os.kill(pid, signal.SIGKILL)  # a Ray worker process in the middle of a shard
+                except ProcessLookupError:
+                    continue
+                killed.append((pid, len(markers)))
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
+    killer.start()
+    result = run(pipeline, corpus, executor="ray", progress=False,
+                 executor_options={"address": cluster, "max_retries": 3})
+    killer.join(5)
+    shards = len(json.loads(next(corpus.glob("_runs/*/plan.json")).read_text()))
+    assert killed and killed[0][1] < shards, "the kill must land while shards were still running"
+    processed = (tmp_path / "processed.log").read_text().split()
+    assert len(processed) > len(set(processed)), "the killed worker's shard was not redone"
+    assert result.docs_in == 45
+    _same_corpus(_snapshot(corpus), expected)
+    assert len(list(corpus.glob("_runs/*/done/*.json"))) == shards
+
+
+@pytest.mark.timeout(120)
+def test_map_runs_on_cluster_in_order(cluster):
+    from ray_helpers import square_with_pid
+
+    ex = RayExecutor(address=cluster)
+    try:
+        results = ex.map(square_with_pid, range(12))
+    finally:
+        ex.close()
+    assert [r for r, _ in results] == [x * x for x in range(12)]
+    assert os.getpid() not in {pid for _, pid in results}
+    assert not ray.is_initialized()
+
+
+def test_stage_resources_and_task_options():
+    def pipe(*stages):
+        return Pipeline.from_dict({"input": {"paths": ["x"]}, "stages": list(stages)}).to_dict()
+
+    assert stage_resources(pipe("clean")) == {}
+    need = stage_resources(pipe("clean", "ray_helpers:NeedsGPU", "ray_helpers:NeedsCPU"))
+    assert need == {"GPU": 1.0, "memory": float(2**30), "CPU": 2.0, "accelerator_x": 1.0}
+    ex = RayExecutor.__new__(RayExecutor)  # options only; no Ray needed
+    ex.num_cpus, ex.memory, ex.max_retries, ex.retry_exceptions = 1, None, 3, True
+    assert ex._options(need) == {"num_cpus": 2.0, "num_gpus": 1.0, "memory": 2**30, "max_retries": 3,
+                                 "retry_exceptions": True, "resources": {"accelerator_x": 1.0}}
+    assert ex._options({}) == {"num_cpus": 1, "max_retries": 3, "retry_exceptions": True}
+
+
+def test_unknown_executor_is_a_clear_error():
+    with pytest.raises(KeyError, match="local, ray"):
+        get_executor("spark")
+
+
+@pytest.mark.timeout(120)
+def test_group_by_key_on_cluster(cluster):
+    from collections import defaultdict
+
+    from ray_helpers import band_keys
+
+    expected = defaultdict(list)
+    for n in range(5):
+        t = band_keys(n)
+        for k, v in zip(t["key"].to_pylist(), t["value"].to_pylist()):
+            expected[k].append(v)
+    expected = {k: sorted(v) for k, v in expected.items() if len(v) >= 2}
+
+    ex = RayExecutor(address=cluster)
+    try:
+        got = ex.group_by_key(band_keys, range(5), partitions=3)
+        single = ex.group_by_key(band_keys, range(5), partitions=1)
+    finally:
+        ex.close()
+    assert dict(zip(got["key"].to_pylist(), got["values"].to_pylist())) == expected
+    assert single.equals(got)
+    assert not any(k.startswith("solo") for k in got["key"].to_pylist())  # singletons are not groups
+
+
+@pytest.mark.timeout(120)
+def test_gpu_stage_runs_only_where_a_gpu_is(cluster, local_reference, seed_paths, tmp_path):
+    folder, expected = local_reference
+    pipeline = Pipeline.from_dict({"name": "gpu", "input": {"paths": [str(folder), *map(str, seed_paths)]},
+                                   "docs_per_shard": 8, "stages": ["clean", "ray_helpers:OnGPU"]})
+    run(pipeline, tmp_path / "gpu", executor="ray", progress=False, executor_options={"address": cluster})
+    ray.init(address=cluster, log_to_driver=False)
+    try:
+        (gpu_node,) = [n["NodeID"] for n in ray.nodes() if n["Alive"] and n["Resources"].get("GPU")]
+    finally:
+        ray.shutdown()
+    with Corpus(tmp_path / "gpu") as c:
+        where = [json.loads(a)["on-gpu"] for (a,) in c.con.execute("SELECT annotations FROM documents").fetchall()]
+    assert len(where) == len(expected["kept"])
+    assert {w["node"] for w in where} == {gpu_node}  # never on the head, which has no GPU
+    assert all(w["gpus"] == ["0"] and w["cuda"] == "0" for w in where)
+
+
+def test_unreachable_cluster_is_a_clear_error(tmp_path):
+    from khlang.runner import RunError
+
+    with pytest.raises(RunError, match="cannot reach the Ray cluster"):
+        RayExecutor(address=f"127.0.0.1:{_free_port()}")
+    assert not ray.is_initialized()
