@@ -14,6 +14,8 @@ from .stage import CorpusStage, Stage
 #: Built-in stages. One line per stage; the module is imported on first use.
 STAGES: dict[str, str] = {
     "clean": "khlang.stages.clean:Clean",
+    "dedup_exact": "khlang.dedup.exact:ExactDedup",
+    "dedup_minhash": "khlang.dedup.minhash:MinhashDedup",
 }
 
 

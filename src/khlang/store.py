@@ -204,6 +204,18 @@ class Corpus:
             "CREATE OR REPLACE VIEW documents AS SELECT * FROM all_docs "
             "WHERE id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
         )
+        # Duplicate clusters found by the dedup stages (khlang.dedup): id, cluster_id, cluster_size,
+        # kept, stage, run_id.
+        clusters = sorted((self.path / "dedup").glob("clusters-*.parquet"))
+        if clusters:
+            listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in clusters)
+            con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+        else:
+            con.execute(
+                "CREATE OR REPLACE VIEW dup_clusters AS SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS "
+                "cluster_id, CAST(NULL AS BIGINT) AS cluster_size, CAST(NULL AS BOOLEAN) AS kept, CAST(NULL AS VARCHAR) "
+                "AS stage, CAST(NULL AS VARCHAR) AS run_id WHERE false"
+            )
 
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
         return self.con.sql(query, params=params)
