@@ -194,3 +194,18 @@ def test_bad_parameters_fail_before_work(tmp_path):
         with pytest.raises(ValueError):
             run(pipeline(inp, [{"dedup_minhash": params}]), tmp_path / "out", workers=1, progress=False)
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_dedup(tmp_path, seed_texts):
+    from typer.testing import CliRunner
+
+    from khlang.cli import app
+
+    inp = write_jsonl(tmp_path / "in.jsonl", [{"text": t} for t in seed_texts + seed_texts[:1] + [variants(seed_texts[1])["footer"]]])
+    run(pipeline(inp, ["clean"]), tmp_path / "out", workers=1, progress=False)
+    cli = CliRunner()
+    res = cli.invoke(app, ["dedup", str(tmp_path / "out"), "--method", "exact"])
+    assert res.exit_code == 0 and "1 duplicates dropped" in res.output
+    res = cli.invoke(app, ["dedup", str(tmp_path / "out"), "--workers", "1"])
+    assert res.exit_code == 0 and "1 duplicates dropped, 5 kept" in res.output
+    assert cli.invoke(app, ["dedup", str(tmp_path / "out"), "--method", "fuzzy"]).exit_code == 2

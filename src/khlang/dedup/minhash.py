@@ -96,10 +96,16 @@ def shingles(text: str, lang: str | None = None, ngram: int = 5) -> np.ndarray:
     tokens = shingle_tokens(norm, lang)
     if len(tokens) < ngram:
         tokens = list("".join(norm.split()))
-        if not tokens:
-            return np.empty(0, dtype=np.uint64)
-        if len(tokens) < ngram:
-            return np.array([xxhash.xxh3_64_intdigest("".join(tokens).encode())], dtype=np.uint64)
+    return hash_ngrams(tokens, ngram)
+
+
+def hash_ngrams(tokens: Sequence[str], ngram: int = 5) -> np.ndarray:
+    """Sorted unique uint64 hashes of the ``ngram``-token windows of ``tokens``: each token is
+    hashed once (xxh3), windows are combined with NumPy; fewer tokens than ``ngram`` → one shingle."""
+    if not tokens:
+        return np.empty(0, dtype=np.uint64)
+    if len(tokens) < ngram:
+        return np.array([xxhash.xxh3_64_intdigest("\x1f".join(tokens).encode())], dtype=np.uint64)
     h = np.fromiter((xxhash.xxh3_64_intdigest(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
     n = len(h) - ngram + 1
     acc = h[:n].copy()
