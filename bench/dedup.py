@@ -12,6 +12,8 @@ included) and docs/s relative to datasketch measured in the same run.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import itertools
 import json
 import random
@@ -192,6 +194,7 @@ def run_datatrove(docs, work: Path, args) -> tuple[dict, float]:
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.writers import JsonlWriter
     from datatrove.utils.hashing import HashConfig
+    from datatrove.utils.text import TextNormConfig
     from datatrove.utils.word_tokenizers import WordTokenizer
 
     from loguru import logger
@@ -206,8 +209,12 @@ def run_datatrove(docs, work: Path, args) -> tuple[dict, float]:
             for d in docs[i : i + per]:
                 f.write(json.dumps({"id": d["id"], "text": d["text"]}, ensure_ascii=False) + "\n")
     files = len(list((base / "in").glob("*.jsonl")))
+    # Two departures from datatrove's defaults, both needed for Thai: its default text normalisation
+    # strips "diacritics", which deletes Thai vowel and tone marks (สัปดาห์ → สปดาห), and its xxhash
+    # path passes str where xxhash 4 wants bytes, so sha1 is used (as datasketch does).
     cfg = MinhashConfig(n_grams=args.ngram, num_buckets=args.bands, hashes_per_bucket=args.rows,
-                        hash_config=HashConfig(precision=32, hash_fc="sha1"))  # its xxhash path fails with xxhash 4 (str not encoded)
+                        hash_config=HashConfig(precision=32, hash_fc="sha1"),
+                        norm_config=TextNormConfig(norm_unicode_diacritics=False))
     w = args.workers
     steps = [
         ([JsonlReader(str(base / "in")), MinhashDedupSignature(str(base / "sigs"), config=cfg, language=tok)], files),
@@ -219,9 +226,10 @@ def run_datatrove(docs, work: Path, args) -> tuple[dict, float]:
           JsonlWriter(str(base / "kept"))], files),
     ]
     t = time.perf_counter()
-    for i, (pipe, tasks) in enumerate(steps):
-        LocalPipelineExecutor(pipeline=pipe, tasks=tasks, workers=min(w, tasks), logging_dir=str(base / f"logs{i}"),
-                              skip_completed=False).run()
+    with contextlib.redirect_stderr(io.StringIO()):  # datatrove logs every task to stderr
+        for i, (pipe, tasks) in enumerate(steps):
+            LocalPipelineExecutor(pipeline=pipe, tasks=tasks, workers=min(w, tasks), logging_dir=str(base / f"logs{i}"),
+                                  skip_completed=False).run()
     seconds = time.perf_counter() - t
     labels = {}
     import gzip
@@ -274,7 +282,7 @@ def token_cache(docs: list[dict]) -> dict[str, list[str]]:
     cache = {}
     for d in docs:
         for form in (unicodedata.normalize("NFC", d["text"]).casefold(), d["text"].casefold(),
-                     simplify_text(d["text"], TextNormConfig())):
+                     simplify_text(d["text"], TextNormConfig(norm_unicode_diacritics=False))):
             cache[form] = _REAL_TOKENS(form)
     return cache
 

@@ -6,6 +6,8 @@ Layout of a corpus folder::
     docs/part-<run>-<shard>.parquet     kept documents            (DOCS_SCHEMA)
     dropped/part-<run>-<shard>.parquet  dropped documents + why   (DROPPED_SCHEMA)
     dropped/<stage>-<run>.parquet       drops made by corpus-level stages (dedup)
+    dedup/clusters-<stage>-<run>.parquet  duplicate clusters found by dedup (view ``dup_clusters``)
+    dedup/minhash-<params>/             MinHash signature files, one per docs shard (a cache)
     _runs/<run>/plan.json           the shard plan of a run (what each shard reads)
     _runs/<run>/done/<shard>.json   marker + stats of a finished shard (written last, atomically)
 
