@@ -209,3 +209,22 @@ def test_cli_dedup(tmp_path, seed_texts):
     res = cli.invoke(app, ["dedup", str(tmp_path / "out"), "--workers", "1"])
     assert res.exit_code == 0 and "1 duplicates dropped, 5 kept" in res.output
     assert cli.invoke(app, ["dedup", str(tmp_path / "out"), "--method", "fuzzy"]).exit_code == 2
+
+
+def test_minhash_parallel_signing_matches_serial(tmp_path, near_dup_input):
+    """Signing in worker processes (executor.map, spawn) gives the same result as in-process,
+    with and without candidate verification."""
+    out = tmp_path / "out"
+    run(pipeline(near_dup_input, ["clean"]), out, workers=1, progress=False)
+    serial = dedup_minhash(out, workers=1, run_id="serial")
+    with Corpus(out) as c:
+        kept_serial = c.con.execute("SELECT id FROM documents ORDER BY id").fetchall()
+        (out / "dropped" / "dedup_minhash-serial.parquet").unlink()
+        c.refresh()
+    for f in (out / "dedup").glob("minhash-*/*.parquet"):
+        f.unlink()
+    parallel = dedup_minhash(out, workers=2, run_id="parallel", verify=False)
+    assert serial.dropped == parallel.dropped == {"duplicate": 16}
+    with Corpus(out) as c:
+        assert c.con.execute("SELECT id FROM documents ORDER BY id").fetchall() == kept_serial
+    assert len(list((out / "dedup").glob("minhash-*/*.parquet"))) == 6
