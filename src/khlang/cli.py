@@ -318,6 +318,27 @@ def tokenizer_train(
     _print_rows("fertility (tokens per word)", result.fertility)
 
 
+@app.command()
+def dedup(
+    corpus: Path = typer.Argument(..., help="corpus folder"),
+    method: str = typer.Option("minhash", "--method", "-m", help="exact or minhash"),
+    keep: Optional[str] = typer.Option(None, help="earliest, longest or best_quality (which copy survives)"),
+    threshold: float = typer.Option(0.7, help="minhash: Jaccard similarity that counts as duplicate"),
+    ignore_punctuation: bool = typer.Option(False, "--ignore-punctuation", help="exact: ignore punctuation"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="minhash: worker processes"),
+) -> None:
+    """Deduplicate an existing corpus in place (drops go to the dropped table, clusters to dup_clusters)."""
+    from .dedup import dedup_exact, dedup_minhash
+
+    if method == "exact":
+        st = dedup_exact(corpus, ignore_punctuation=ignore_punctuation, keep=keep or "earliest")
+    elif method == "minhash":
+        st = dedup_minhash(corpus, workers=workers, threshold=threshold, keep=keep or "longest")
+    else:
+        _fail("--method must be exact or minhash")
+    console.print(f"{method}: {st.docs_in} documents, {st.docs_in - st.docs_out} duplicates dropped, {st.docs_out} kept")
+
+
 def main() -> None:
     app()
 

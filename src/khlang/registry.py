@@ -16,6 +16,8 @@ STAGES: dict[str, str] = {
     "clean": "khlang.stages.clean:Clean",
     "quality": "khlang.quality:Quality",
     "pii": "khlang.pii:Pii",
+    "dedup_exact": "khlang.dedup.exact:ExactDedup",
+    "dedup_minhash": "khlang.dedup.minhash:MinhashDedup",
 }
 
 

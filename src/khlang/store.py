@@ -6,6 +6,8 @@ Layout of a corpus folder::
     docs/part-<run>-<shard>.parquet     kept documents            (DOCS_SCHEMA)
     dropped/part-<run>-<shard>.parquet  dropped documents + why   (DROPPED_SCHEMA)
     dropped/<stage>-<run>.parquet       drops made by corpus-level stages (dedup)
+    dedup/clusters-<stage>-<run>.parquet  duplicate clusters found by dedup (view ``dup_clusters``)
+    dedup/minhash-<params>/             MinHash signature files, one per docs shard (a cache)
     _runs/<run>/plan.json           the shard plan of a run (what each shard reads)
     _runs/<run>/done/<shard>.json   marker + stats of a finished shard (written last, atomically)
 
@@ -204,6 +206,18 @@ class Corpus:
             "CREATE OR REPLACE VIEW documents AS SELECT * FROM all_docs "
             "WHERE id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
         )
+        # Duplicate clusters found by the dedup stages (khlang.dedup): id, cluster_id, cluster_size,
+        # kept, stage, run_id.
+        clusters = sorted((self.path / "dedup").glob("clusters-*.parquet"))
+        if clusters:
+            listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in clusters)
+            con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
+        else:
+            con.execute(
+                "CREATE OR REPLACE VIEW dup_clusters AS SELECT CAST(NULL AS VARCHAR) AS id, CAST(NULL AS VARCHAR) AS "
+                "cluster_id, CAST(NULL AS BIGINT) AS cluster_size, CAST(NULL AS BOOLEAN) AS kept, CAST(NULL AS VARCHAR) "
+                "AS stage, CAST(NULL AS VARCHAR) AS run_id WHERE false"
+            )
 
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
         """A lazy DuckDB relation (print it, or ``.fetchall()`` / ``.arrow()`` it)."""

@@ -1,0 +1,403 @@
+"""Near-duplicate deduplication with MinHash + LSH, out of core.
+
+How it runs over a corpus (``dedup_minhash`` stage):
+
+1. **Signatures, in parallel** — ``executor.map`` over the corpus shard files. Each worker reads
+   its shard in batches, turns every text into language-aware shingles (word n-grams; see
+   :func:`shingle_tokens`), hashes each shingle once to 64 bits, and applies ``num_perm``
+   permutations ``(a·x + b) mod (2^61−1)`` to whole NumPy arrays at once. It writes one Parquet
+   file per shard: ``id``, the signature and the ``bands`` LSH keys. The files are cached under
+   ``dedup/minhash-<params>/``, so a resumed or repeated run signs only new shards.
+2. **Candidates, in DuckDB** — band keys are unnested and ``GROUP BY band, key``: every bucket
+   with more than one live document links its members to the bucket's smallest id.
+3. **Verification** — each candidate pair's signatures are compared (estimated Jaccard); pairs
+   below ``threshold`` are discarded, which removes most LSH false positives. Pairs stream from
+   DuckDB in batches; only the pairs that pass are held in memory.
+4. **Clusters** — union-find over the verified pairs; in each cluster one document is kept by
+   the ``keep`` policy, the rest are dropped with ``duplicate_of`` = the kept id.
+
+The S-curve: with ``b`` bands of ``r`` rows, two documents of Jaccard similarity ``s`` become
+candidates with probability ``1 − (1 − s^r)^b``. More rows make the curve steeper and shift it
+right (fewer false candidates, more missed pairs); more bands shift it left. By default ``b`` and
+``r`` are derived from ``threshold`` so that the areas of false positives and false negatives
+under the curve are smallest (see :func:`lsh_params`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import xxhash
+
+from ..stage import CorpusStage, StageStats
+from ..store import Corpus
+from .common import UnionFind, api_run_id, clear_outputs, count_documents, file_list, keep_order, quote, write_results
+
+_PRIME = np.uint64((1 << 61) - 1)
+_MAX32 = np.uint64(0xFFFFFFFF)
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for combining hashes
+_CHUNK = 1 << 15  # shingle rows per vectorised block (× num_perm × 8 bytes of scratch)
+#: Bump when shingling changes, so cached signatures are not reused across versions.
+SHINGLE_VERSION = 1
+
+# Scripts written without spaces between words.
+_THAI = "\u0e00-\u0e7f"
+# No segmenter on this branch for these: each character becomes one token (character n-grams).
+# Lao, Myanmar, Khmer (+ symbols), kana, CJK ideographs.
+_CHARS = "\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
+_RUNS = re.compile(rf"(?P<thai>[{_THAI}]+)|(?P<char>[{_CHARS}])|(?P<word>[^\W{_THAI}{_CHARS}]+)")
+
+
+def shingle_tokens(text: str, lang: str | None = None) -> list[str]:
+    """The tokens that shingles are made of: words where we can find them, characters otherwise.
+
+    Thai-script runs are segmented with PyThaiNLP ``newmm``; spaced scripts (Latin, Vietnamese,
+    Tamil …) split on whitespace and punctuation; Lao, Khmer, Burmese and CJK runs, which have no
+    segmenter here, give one token per character. ``lang`` is unused for now.
+
+    NOTE for the lead: this is the ONE place to switch to ``khlang.lang.segment.words(text, lang)``
+    after merging the segmentation branch (it covers Lao/Khmer/Burmese too); then bump
+    ``SHINGLE_VERSION`` so cached signatures are recomputed.
+    """
+    tokens: list[str] = []
+    for m in _RUNS.finditer(text):
+        kind = m.lastgroup
+        if kind == "thai":
+            tokens += _thai_words(m.group())
+        else:  # a spaced-script word, or one character of a script without a segmenter
+            tokens.append(m.group())
+    return tokens
+
+
+def _thai_words(run: str) -> list[str]:
+    from pythainlp.tokenize import word_tokenize  # imported lazily: heavy, and only Thai needs it
+
+    return word_tokenize(run, engine="newmm", keep_whitespace=False)
+
+
+def shingles(text: str, lang: str | None = None, ngram: int = 5) -> np.ndarray:
+    """The set of ``ngram``-token shingles of ``text`` as sorted unique uint64 hashes.
+
+    Text is NFC-normalised and case-folded first. A text with fewer than ``ngram`` tokens falls
+    back to character n-grams of its non-space characters (and to one shingle if shorter still),
+    so very short documents are still compared.
+    """
+    norm = unicodedata.normalize("NFC", text).casefold()
+    tokens = shingle_tokens(norm, lang)
+    if len(tokens) < ngram:
+        tokens = list("".join(norm.split()))
+    return hash_ngrams(tokens, ngram)
+
+
+def hash_ngrams(tokens: Sequence[str], ngram: int = 5) -> np.ndarray:
+    """Sorted unique uint64 hashes of the ``ngram``-token windows of ``tokens``: each token is
+    hashed once (xxh3), windows are combined with NumPy; fewer tokens than ``ngram`` → one shingle."""
+    if not tokens:
+        return np.empty(0, dtype=np.uint64)
+    if len(tokens) < ngram:
+        return np.array([xxhash.xxh3_64_intdigest("\x1f".join(tokens).encode())], dtype=np.uint64)
+    h = np.fromiter((xxhash.xxh3_64_intdigest(t.encode()) for t in tokens), dtype=np.uint64, count=len(tokens))
+    n = len(h) - ngram + 1
+    acc = h[:n].copy()
+    for k in range(1, ngram):  # a loop over the n-gram width, not over shingles
+        acc = acc * _MIX + h[k : k + n]  # wraps mod 2^64: a polynomial hash of the n-gram
+    return np.unique(acc)
+
+
+@lru_cache(maxsize=16)
+def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients ``a`` (1 ≤ a < 2^31) and ``b`` (< 2^31) of the hash permutations, so that
+    ``a·x + b`` with 32-bit ``x`` never overflows 64 bits before ``mod (2^61 − 1)``."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 1 << 31, size=num_perm, dtype=np.uint64)
+    b = rng.integers(0, 1 << 31, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def signatures(shingle_sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
+    """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (all-max for empty sets).
+
+    Sets are concatenated and permuted in blocks of about ``_CHUNK`` shingles; the per-document
+    minimum is one ``np.minimum.reduceat`` per block.
+    """
+    a, b = permutations(num_perm, seed)
+    out = np.full((len(shingle_sets), num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    block: list[int] = []
+    rows = 0
+    for i, s in enumerate(shingle_sets):
+        if len(s) == 0:
+            continue
+        if len(s) > _CHUNK:  # one huge document: fold it in row chunks
+            out[i] = _minhash_large(s, a, b)
+            continue
+        block.append(i)
+        rows += len(s)
+        if rows >= _CHUNK:
+            _minhash_block(shingle_sets, block, a, b, out)
+            block, rows = [], 0
+    if block:
+        _minhash_block(shingle_sets, block, a, b, out)
+    return out
+
+
+def _permute(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    x32 = (x ^ (x >> np.uint64(32))) & _MAX32
+    return ((x32[:, None] * a[None, :] + b[None, :]) % _PRIME) & _MAX32
+
+
+def _minhash_block(sets: Sequence[np.ndarray], idx: list[int], a, b, out: np.ndarray) -> None:
+    parts = [sets[i] for i in idx]
+    starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
+    values = _permute(np.concatenate(parts), a, b)
+    out[idx] = np.minimum.reduceat(values, starts, axis=0).astype(np.uint32)
+
+
+def _minhash_large(s: np.ndarray, a, b) -> np.ndarray:
+    acc = np.full(len(a), 0xFFFFFFFF, dtype=np.uint64)
+    for start in range(0, len(s), _CHUNK):
+        acc = np.minimum(acc, _permute(s[start : start + _CHUNK], a, b).min(axis=0))
+    return acc.astype(np.uint32)
+
+
+def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One uint64 key per (document, band): a hash of the band's ``rows`` signature values."""
+    part = sigs[:, : bands * rows].reshape(len(sigs), bands, rows).astype(np.uint64)
+    key = np.zeros((len(sigs), bands), dtype=np.uint64)
+    for r in range(rows):
+        key = (key ^ part[:, :, r]) * _MIX
+    return key ^ (key >> np.uint64(29))
+
+
+def lsh_params(threshold: float, num_perm: int, fp_weight: float = 0.5) -> tuple[int, int]:
+    """``(bands, rows)`` with ``bands·rows ≤ num_perm`` minimising the weighted areas of false
+    positives (similarity < threshold yet candidates) and false negatives under the S-curve."""
+    if not 0.0 < threshold < 1.0:
+        raise ValueError("threshold must be between 0 and 1")
+    s = np.linspace(0.0, 1.0, 2001)
+    below, above = s <= threshold, s >= threshold
+    best, best_cost = (1, 1), float("inf")
+    for r in range(1, num_perm + 1):
+        for bnd in range(1, num_perm // r + 1):
+            p = 1.0 - (1.0 - s**r) ** bnd
+            fp = _trapezoid(p[below], s[below])
+            fn = _trapezoid(1.0 - p[above], s[above])
+            cost = fp_weight * fp + (1.0 - fp_weight) * fn
+            if cost < best_cost:
+                best, best_cost = (bnd, r), cost
+    return best
+
+
+_trapezoid = getattr(np, "trapezoid", None) or np.trapz
+
+
+def candidate_probability(similarity: float, bands: int, rows: int) -> float:
+    """The S-curve: chance that two documents of Jaccard ``similarity`` share a bucket."""
+    return 1.0 - (1.0 - similarity**rows) ** bands
+
+
+# -- one shard file → one signature file (runs in executor workers) -------------------------------
+def signature_schema(num_perm: int) -> pa.Schema:
+    return pa.schema([("id", pa.string()), ("sig", pa.list_(pa.uint32(), num_perm)), ("bands", pa.list_(pa.uint64()))])
+
+
+def sign_file(task: dict[str, Any]) -> dict[str, Any]:
+    """Read one docs shard, write its signature file (atomically). Picklable for ``executor.map``."""
+    src, dst = Path(task["src"]), Path(task["dst"])
+    num_perm, bands, rows = task["num_perm"], task["bands"], task["rows"]
+    schema = signature_schema(num_perm)
+    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for batch in pq.ParquetFile(src).iter_batches(batch_size=task.get("batch_size", 2000), columns=["id", "text", "lang"]):
+            ids, texts, langs = (batch.column(c).to_pylist() for c in ("id", "text", "lang"))
+            sets = [shingles(t or "", lg, task["ngram"]) for t, lg in zip(texts, langs)]
+            sigs = signatures(sets, num_perm, task["seed"])
+            keys = band_keys(sigs, bands, rows)
+            empty = np.array([len(x) == 0 for x in sets])
+            offsets = pa.array(np.arange(0, (len(ids) + 1) * bands, bands, dtype=np.int32))
+            band_arr = pa.ListArray.from_arrays(offsets, pa.array(keys.reshape(-1)), mask=pa.array(empty))
+            sig_arr = pa.FixedSizeListArray.from_arrays(pa.array(sigs.reshape(-1)), num_perm)
+            writer.write_table(pa.table([pa.array(ids, pa.string()), sig_arr, band_arr], schema=schema))
+            n += len(ids)
+    os.replace(tmp, dst)
+    return {"file": str(dst), "docs": n}
+
+
+class MinhashDedup(CorpusStage):
+    """Drop near-duplicates found by MinHash LSH (``reason = duplicate``, ``duplicate_of`` = kept id).
+
+    Parameters: ``threshold`` (Jaccard similarity of shingle sets that counts as duplicate; 0.7),
+    ``num_perm`` (128), ``ngram`` (tokens per shingle; 5), ``bands``/``rows`` (derived from
+    ``threshold`` unless both given), ``verify`` (check candidates' estimated Jaccard; true),
+    ``keep`` (``longest`` | ``earliest`` | ``best_quality``), ``seed``.
+    """
+
+    name = "dedup_minhash"
+
+    def __init__(
+        self,
+        threshold: float = 0.7,
+        num_perm: int = 128,
+        ngram: int = 5,
+        bands: int | None = None,
+        rows: int | None = None,
+        verify: bool = True,
+        keep: str = "longest",
+        seed: int = 1,
+    ) -> None:
+        super().__init__()
+        keep_order(keep)
+        if (bands is None) != (rows is None):
+            raise ValueError("give both bands and rows, or neither (then they follow threshold)")
+        if bands is None:
+            bands, rows = lsh_params(threshold, num_perm)
+        if bands * rows > num_perm or bands < 1 or rows < 1:
+            raise ValueError(f"bands × rows ({bands}×{rows}) must be between 1 and num_perm ({num_perm})")
+        if ngram < 1:
+            raise ValueError("ngram must be at least 1")
+        self.threshold, self.num_perm, self.ngram = float(threshold), int(num_perm), int(ngram)
+        self.bands, self.rows, self.verify, self.keep, self.seed = int(bands), int(rows), bool(verify), keep, int(seed)
+
+    def params(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "num_perm": self.num_perm, "ngram": self.ngram, "bands": self.bands,
+                "rows": self.rows, "verify": self.verify, "keep": self.keep, "seed": self.seed}
+
+    def signature_dir(self, corpus: Corpus) -> Path:
+        """Cache folder of signature files; its name changes with anything that changes them."""
+        key = json.dumps([self.num_perm, self.ngram, self.bands, self.rows, self.seed, SHINGLE_VERSION])
+        return corpus.path / "dedup" / f"minhash-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+    def sign(self, corpus: Corpus, executor: Any) -> list[Path]:
+        """Signature files for every finished shard, computing only the missing or stale ones."""
+        out_dir = self.signature_dir(corpus)
+        files, tasks = [], []
+        for src in map(Path, corpus._finished(corpus.docs_dir)):
+            dst = out_dir / src.name
+            files.append(dst)
+            if not dst.exists() or dst.stat().st_mtime < src.stat().st_mtime:
+                tasks.append({"src": str(src), "dst": str(dst), "num_perm": self.num_perm, "ngram": self.ngram,
+                              "bands": self.bands, "rows": self.rows, "seed": self.seed})
+        if tasks:
+            executor.map(sign_file, tasks)
+        return files
+
+    def run(self, corpus: Corpus, run_id: str, executor: Any) -> StageStats:
+        clear_outputs(corpus, self.name, run_id)
+        docs_in = count_documents(corpus)
+        stats = StageStats(docs_in=docs_in, docs_out=docs_in)
+        files = self.sign(corpus, executor or _serial())
+        if not files:
+            return stats
+        uf = UnionFind()
+        for left, right in self.verified_pairs(corpus, files):
+            for x, y in zip(left, right):
+                uf.union(x, y)
+        members = corpus.path / "dedup" / f".members-{self.name}-{run_id}.parquet"
+        clusters = uf.clusters()
+        pq.write_table(pa.table({"id": list(clusters), "cluster_id": list(clusters.values())},
+                                schema=pa.schema([("id", pa.string()), ("cluster_id", pa.string())])), members)
+        try:
+            dropped = write_results(corpus, self.name, run_id, f"SELECT id, cluster_id FROM read_parquet({quote(members)})",
+                                    self.keep, "near duplicate of ")
+        finally:
+            members.unlink(missing_ok=True)
+        stats.docs_out = docs_in - dropped
+        if dropped:
+            stats.dropped["duplicate"] = dropped
+        return stats
+
+    def verified_pairs(self, corpus: Corpus, files: list[Path]) -> Iterable[tuple[list[str], list[str]]]:
+        """Candidate pairs from the LSH buckets (live documents only), in batches, each filtered by
+        estimated Jaccard when ``verify`` is on."""
+        sigs = f"read_parquet({file_list(files)})"
+        query = f"""
+            WITH live AS (
+                SELECT id, bands FROM {sigs} WHERE bands IS NOT NULL AND id IN (SELECT id FROM documents)
+            ), keyed AS (
+                SELECT id, generate_subscripts(bands, 1) AS band, unnest(bands) AS key FROM live
+            ), buckets AS (
+                SELECT min(id) AS root, list(id) AS ids FROM keyed GROUP BY band, key HAVING count(*) > 1
+            ), pairs AS (
+                SELECT DISTINCT root, id FROM (SELECT root, unnest(ids) AS id FROM buckets) WHERE id <> root
+            )
+        """
+        if self.verify:
+            query += f"""SELECT p.id, p.root, a.sig AS sa, b.sig AS sb FROM pairs p
+                JOIN {sigs} a ON a.id = p.id JOIN {sigs} b ON b.id = p.root"""
+        else:
+            query += "SELECT id, root FROM pairs"
+        reader = _batches(corpus.con, query, 50_000)
+        for batch in reader:
+            left, right = batch.column(0).to_pylist(), batch.column(1).to_pylist()
+            if self.verify and left:
+                sa = _matrix(batch.column(2), self.num_perm)
+                sb = _matrix(batch.column(3), self.num_perm)
+                ok = np.flatnonzero((sa == sb).mean(axis=1) >= self.threshold)
+                left, right = [left[i] for i in ok], [right[i] for i in ok]
+            yield left, right
+
+
+def _batches(con: Any, query: str, size: int) -> Any:
+    """Stream a query's result as Arrow record batches (DuckDB 2.0 renamed the method)."""
+    rel = con.sql(query)
+    if hasattr(rel, "to_arrow_reader"):
+        return rel.to_arrow_reader(size)
+    return rel.fetch_record_batch(size)
+
+
+def _matrix(column: pa.Array, width: int) -> np.ndarray:
+    return np.asarray(column.flatten()).reshape(-1, width)
+
+
+def _serial() -> Any:
+    from ..executors.local import LocalExecutor
+
+    return LocalExecutor(workers=1)
+
+
+# -- API ---------------------------------------------------------------------------------------------
+def dedup_minhash(corpus: str | Path | Corpus, *, workers: int | None = 1, run_id: str | None = None,
+                  **params: Any) -> StageStats:
+    """Near-deduplicate an existing corpus folder in place; ``params`` as for :class:`MinhashDedup`."""
+    from ..executors.local import LocalExecutor
+
+    stage = MinhashDedup(**params)
+    ex = LocalExecutor(workers=workers)
+    if isinstance(corpus, Corpus):
+        return stage.run(corpus, run_id or api_run_id(), ex)
+    with Corpus(corpus) as c:
+        return stage.run(c, run_id or api_run_id(), ex)
+
+
+def near_duplicates(texts: Sequence[str], langs: Sequence[str | None] | None = None, *, threshold: float = 0.7,
+                    num_perm: int = 128, ngram: int = 5, bands: int | None = None, rows: int | None = None,
+                    verify: bool = True, seed: int = 1) -> list[int]:
+    """In memory, for a list of texts: the cluster of each text, as the index of its cluster's
+    first text (a text that duplicates nothing is its own cluster)."""
+    stage = MinhashDedup(threshold=threshold, num_perm=num_perm, ngram=ngram, bands=bands, rows=rows,
+                         verify=verify, seed=seed)
+    langs = langs or [None] * len(texts)
+    sets = [shingles(t, lg, ngram) for t, lg in zip(texts, langs)]
+    sigs = signatures(sets, num_perm, seed)
+    keys = band_keys(sigs, stage.bands, stage.rows)
+    live = [i for i, s in enumerate(sets) if len(s)]
+    uf = UnionFind()
+    for band in range(stage.bands):
+        first: dict[int, int] = {}
+        for i in live:
+            j = first.setdefault(int(keys[i, band]), i)
+            if j != i and (not verify or (sigs[i] == sigs[j]).mean() >= threshold):
+                uf.union(j, i)
+    label: dict[Any, int] = {}
+    return [label.setdefault(uf.find(i), i) for i in range(len(texts))]
