@@ -1,13 +1,10 @@
 """Test-only stages that write what the other stages (langid, segment, normalize, quality, pii,
-dedup) leave in a corpus, so the report/export tests see a fully annotated corpus. Used through
+dedup — the real dedup_exact stage) leave in a corpus, so the report/export tests see a fully annotated corpus. Used through
 ``module:Class`` paths in pipelines (tests/ is on sys.path under pytest)."""
 
 from __future__ import annotations
 
-import pyarrow as pa
-
-from khlang.stage import CorpusStage, Stage, StageStats
-from khlang.store import DROPPED_SCHEMA
+from khlang.stage import Stage
 
 #: The threshold table the fake quality stage "uses" (recorded via its parameters in runs.config).
 THRESHOLDS = {"default": {"min_score": 0.2}, "th": {"max_frac_digits": 0.3, "mean_word_len": [2, 30]}}
@@ -46,30 +43,6 @@ class quality(FakeAnnotate):  # noqa: N801 - named like the real stage so its th
     name = "quality"
 
 
-class FakeDedup(CorpusStage):
-    """Exact-text dedup: writes the ``dup_clusters`` view and ``duplicate`` drops like dedup does."""
-
-    name = "fake_dedup"
-
-    def run(self, corpus, run_id, executor):
-        rows = corpus.con.execute(
-            "SELECT id, md5(text) AS cluster_id, count(*) OVER (PARTITION BY md5(text)) AS cluster_size, "
-            "row_number() OVER (PARTITION BY md5(text) ORDER BY id) = 1 AS kept, "
-            "first_value(id) OVER (PARTITION BY md5(text) ORDER BY id) AS keeper, source_uri, source_kind, text "
-            "FROM documents").fetchall()
-        clusters = pa.Table.from_pylist([{"id": r[0], "cluster_id": r[1], "cluster_size": r[2], "kept": r[3]} for r in rows])
-        path = corpus.path / "dup_clusters.parquet"
-        import pyarrow.parquet as pq
-
-        pq.write_table(clusters, path)
-        corpus.con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet('{path}')")
-        drops = [{"id": r[0], "stage": self.name, "reason": "duplicate", "detail": "", "duplicate_of": r[4],
-                  "source_uri": r[5], "source_kind": r[6], "text": r[7], "run_id": run_id, "shard": None}
-                 for r in rows if not r[3]]
-        corpus.add_dropped(self.name, run_id, pa.Table.from_pylist(drops, schema=DROPPED_SCHEMA))
-        return StageStats(docs_in=len(rows), docs_out=len(rows) - len(drops), dropped={"duplicate": len(drops)} if drops else {})
-
-
 def build_corpus(tmp_path, seed_texts, name: str = "corpus", annotate: bool = True):
     """A small corpus in ``tmp_path/name``: the five Thai seed articles plus English, Lao, an
     exact duplicate, a spam document, and one whose text and title try HTML injection."""
@@ -94,7 +67,7 @@ def build_corpus(tmp_path, seed_texts, name: str = "corpus", annotate: bool = Tr
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
     stages = ["clean"]
     if annotate:
-        stages += [{"khlang_fakes:quality": {"thresholds": THRESHOLDS}}, "khlang_fakes:FakeDedup"]
+        stages += [{"khlang_fakes:quality": {"thresholds": THRESHOLDS}}, "dedup_exact"]
     pipeline = Pipeline.from_dict({"name": "fake", "input": {"paths": [str(src)]}, "docs_per_shard": 4,
                                    "stages": stages})
     out = tmp_path / name

@@ -51,7 +51,7 @@ def test_funnel_counts_each_stage_and_reason(corpus):
         rows = {(r.stage, r.outcome): r.docs for r in funnel_rows(c).itertuples()}
     assert rows[("read", "kept")] == 10
     assert rows[("quality", "low_quality")] == 1 and rows[("quality", "kept")] == 9
-    assert rows[("fake_dedup", "duplicate")] == 1 and rows[("fake_dedup", "kept")] == 8
+    assert rows[("dedup_exact", "duplicate")] == 1 and rows[("dedup_exact", "kept")] == 8
 
 
 def test_quality_thresholds_are_drawn(corpus):
@@ -152,10 +152,14 @@ def test_empty_corpus_reports_without_charts(tmp_path):
 def test_a_broken_stage_view_becomes_a_note(corpus, tmp_path):
     copy = tmp_path / "copy"
     shutil.copytree(corpus, copy)
-    with Corpus(copy) as c:
-        c.con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet('{copy / 'dup_clusters.parquet'}')")
-    (copy / "dup_clusters.parquet").unlink()
-    figures = {f.key: f for f in build(copy).figures}
+    with Corpus(copy) as c:  # the view now points at a file that is then removed
+        [clusters] = (copy / "dedup").glob("clusters-*.parquet")
+        moved = copy / "moved.parquet"
+        clusters.rename(moved)
+        c.con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet('{moved}')")
+        moved.unlink()
+        clusters.write_bytes(b"")  # so the section believes dedup ran
+        figures = {f.key: f for f in collect(c).figures}
     assert figures["duplicates"].chart is None and figures["duplicates"].note.startswith("could not compute")
     assert figures["funnel"].chart is not None
 
