@@ -246,7 +246,8 @@ class Corpus:
     def iter_documents(self, where: str = "", batch_size: int = 1000) -> Iterator[Document]:
         """Documents of the corpus as :class:`Document` objects, streamed in batches."""
         query = "SELECT * FROM documents" + (f" WHERE {where}" if where else "") + " ORDER BY id"
-        reader = self.con.execute(query).fetch_record_batch(batch_size)
+        # A cursor of its own, so a half-read stream never blocks the catalog connection.
+        reader = self.con.cursor().sql(query).to_arrow_reader(batch_size)
         for batch in reader:
             for row in batch.to_pylist():
                 yield Document.from_row(row)
