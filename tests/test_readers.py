@@ -476,3 +476,20 @@ def test_damaged_and_foreign_warcs_are_error_records(tmp_path):
         assert [d.drop is None for d in out] == [True] * n_good + [False]
         assert out[-1].drop.reason == "parse_error" and out[-1].source_uri == f"{path}#{n_good}"
         assert [d.id for k in range(len(out)) for d in reader.read(str(path), k, k + 1)] == [d.id for d in out]
+
+
+def test_jsonl_shards_seek_to_their_lines(tmp_path):
+    """Reading lines [start, stop) by offset gives exactly what a full read gives for them,
+    blank lines included in the file and a start past the end giving nothing."""
+    from khlang.readers.records import JsonlReader
+
+    path = tmp_path / "x.jsonl"
+    lines = [json.dumps({"text": f"บรรทัด {i}"}, ensure_ascii=False) for i in range(50)]
+    path.write_text("\n\n".join(lines[:10]) + "\n\n" + "\n".join(lines[10:]) + "\n\n", encoding="utf-8")
+    reader = JsonlReader()
+    full = [(d.id, d.text, d.source_uri) for d in reader.read(str(path))]
+    assert reader.count(str(path)) == len(full) == 50
+    parts = [(d.id, d.text, d.source_uri) for a in range(0, 50, 7) for d in reader.read(str(path), a, a + 7)]
+    assert parts == full
+    assert [d.text for d in reader.read(str(path), 48)] == ["บรรทัด 48", "บรรทัด 49"]
+    assert list(reader.read(str(path), 60, 70)) == []
