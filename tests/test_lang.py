@@ -1,0 +1,204 @@
+"""The Southeast-Asian language layer on real text: normalisation rules (each with a broken input
+it fixes and a correct input it leaves alone), Thai dates, Zawgyi, language spans on the Thai seed
+articles, and segmentation."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from khlang.document import Document
+from khlang.lang.langid import classify_latin, detect, spans, zh_script
+from khlang.lang.normalize import RULE_NAMES, normalize
+from khlang.lang.segment import sentences, words
+from khlang.lang.thaidate import date_metadata
+from khlang.registry import build
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# rule → (broken input, what the rule makes of it, correct text the rule must leave alone)
+RULE_CASES = {
+    "thai_zero_width": ("ภาษา\u200bไทย", "ภาษาไทย", "ภาษา ไทย"),
+    "thai_sara_ae": ("เเม่", "แม่", "แม่"),
+    "thai_sara_am": ("น\u0e49\u0e4d\u0e32", "น\u0e49\u0e33", "น้ำ"),  # น + tone + nikhahit + sara aa
+    "thai_tone_order": ("ท\u0e48\u0e35", "ท\u0e35\u0e48", "ที่นี่"),  # ที่ typed tone-first
+    "thai_dup_marks": ("ก\u0e48\u0e48อน", "ก\u0e48อน", "ก่อน"),
+    "thai_digits": ("ปี ๒๕๖๘", "ปี 2568", "ปี 2568"),
+    "lao_sara_ae": ("ເເມ່", "ແມ່", "ແມ່"),
+    "lao_sara_am": ("ນ\u0ecd\u0eb2", "ນ\u0eb3", "ນຳ"),
+    "lao_tone_order": ("ມ\u0ec8\u0eb5", "ມ\u0eb5\u0ec8", "ມີ່"),
+    "lao_dup_marks": ("ກ\u0ec9\u0ec9ວຍ", "ກ\u0ec9ວຍ", "ກ້ວຍ"),
+    "khmer_coeng_order": ("ក\u17b6\u17d2\u179a", "ក\u17d2\u179a\u17b6", "ក្រា"),  # ក្រា
+    "khmer_shifter_order": ("ប\u17be\u17ca", "ប\u17ca\u17be", "ប៊ើ"),
+    "khmer_dup_marks": ("ក\u17b6\u17b6", "ក\u17b6", "កា"),
+    "zawgyi": ("ေက်ာင္းသားမ်ား ျမန္မာနိုင္ငံ သြားသည္", "ကျောင်းသားများ မြန်မာနိုင်ငံ သွားသည်",
+               "ကျောင်းသားများ မြန်မာနိုင်ငံ သွားသည်"),
+}
+
+
+def test_every_rule_has_a_case():
+    assert set(RULE_CASES) == set(RULE_NAMES)
+
+
+@pytest.mark.parametrize("rule", sorted(RULE_CASES))
+def test_rule_fixes_broken_and_keeps_correct(rule):
+    broken, fixed, correct = RULE_CASES[rule]
+    assert broken != fixed
+    out, counts = normalize(broken, **{rule: True})
+    assert out == fixed and counts.get(rule, 0) >= 1
+    # switched off, the broken input stays broken (so it is this rule that fixes it)
+    out_off, counts_off = normalize(broken, **{rule: False})
+    assert rule not in counts_off
+    assert out_off == broken
+    # correct text passes through untouched
+    assert normalize(correct, **{rule: True}) == (correct, {})
+
+
+def test_thai_digits_off_by_default_and_unknown_rule_rejected():
+    assert normalize("๒๕๖๘")[0] == "๒๕๖๘"
+    with pytest.raises(TypeError, match="unknown normalisation rules"):
+        normalize("x", thai_colour=True)
+
+
+def test_seed_articles_need_no_repair_but_dates_are_read(seed_texts):
+    for text in seed_texts:
+        out, counts = normalize(text)
+        assert out == text and counts == {}  # well-formed Unicode news text is left alone
+    meta = [date_metadata(t) for t in seed_texts]
+    assert meta[0]["date_gregorian"] == "2025-02-05"  # "5 กุมภาพันธ์ 2568"
+    assert meta[2]["date_gregorian"] == "2019-07-09" and meta[2]["date_text"] == "๙ กรกฎาคม ๒๕๖๒"
+    assert meta[3]["date_gregorian"] == "2018-04-19" and meta[3]["date_buddhist_era"] is False
+    assert 2020 in meta[2]["buddhist_era_years"]  # "ปี ๒๕๖๓"
+
+
+def test_thai_dates_full_abbreviated_and_invalid():
+    assert date_metadata("ประกาศเมื่อ 23 มกราคม 2568")["date_gregorian"] == "2025-01-23"
+    assert date_metadata("วันที่ ๒๓ ม.ค. ๖๘")["date_gregorian"] == "2025-01-23"
+    assert date_metadata("ภายใน พ.ศ. 2570 นี้") == {"buddhist_era_years": [2027]}
+    assert date_metadata("31 กุมภาพันธ์ 2568") == {}
+
+
+def test_normalize_stage_records_counts_zawgyi_and_date():
+    stage = build("normalize", {"thai_digits": True})
+    doc = Document("a", "เเม่ไป ๒๓ มกราคม ๒๕๖๘\nေက်ာင္းသားမ်ား ျမန္မာနိုင္ငံ သြားသည္")
+    [doc] = list(stage([doc]))
+    assert doc.text.startswith("แม่ไป 23 มกราคม 2568\nကျောင်းသားများ")
+    assert doc.annotations["normalize"] == {"thai_sara_ae": 1, "thai_digits": 6, "zawgyi": 1}
+    assert doc.metadata["zawgyi_converted"] is True and doc.metadata["date_gregorian"] == "2025-01-23"
+    with pytest.raises(TypeError):
+        build("normalize", {"no_such_rule": True})
+
+
+# --- language identification -----------------------------------------------------------------
+def test_seed_articles_are_thai_with_zh_and_en_spans(seed_texts):
+    zh_seen = en_seen = 0
+    for text in seed_texts:
+        lang, conf = detect(text)
+        assert lang == "th" and conf > 0.5
+        found = spans(text)
+        assert found[0].start == 0 and found[-1].end == len(text)
+        assert all(a.end == b.start for a, b in zip(found, found[1:]))  # contiguous, no gaps
+        assert all(a.lang != b.lang for a, b in zip(found, found[1:]))  # neighbours merged
+        for s in found:
+            piece = text[s.start : s.end]
+            if s.lang == "zh":
+                zh_seen += 1
+                assert HAN.search(piece) and not re.search("[\u0e00-\u0e7f]", piece)
+            if s.lang == "en":
+                en_seen += 1
+                assert re.search("[A-Za-z]", piece) and not re.search("[\u0e00-\u0e7f\u4e00-\u9fff]", piece)
+        # every Han character of the article lies in a zh span
+        in_zh = sum(len(HAN.findall(text[s.start : s.end])) for s in found if s.lang == "zh")
+        assert in_zh == len(HAN.findall(text))
+    assert zh_seen >= 3 and en_seen >= 20
+    text = seed_texts[1]
+    en = [text[s.start : s.end] for s in spans(text) if s.lang == "en"]
+    assert any("Artificial Intelligence" in piece for piece in en)
+    zh = [text[s.start : s.end] for s in spans(text) if s.lang == "zh"]
+    assert any("人工智能创新合作中心" in piece for piece in zh)
+
+
+@pytest.mark.parametrize(
+    "text, lang",
+    [
+        ("ສາທາລະນະລັດ ປະຊາທິປະໄຕ ປະຊາຊົນລາວ", "lo"),
+        ("ព្រះរាជាណាចក្រកម្ពុជា", "km"),
+        ("မြန်မာနိုင်ငံ", "my"),
+        ("தமிழ் ஒரு பழமையான மொழி", "ta"),
+        ("我们今天去北京开会", "zh"),
+        ("Hôm nay trời đẹp quá, chúng tôi đi dạo ở Hà Nội.", "vi"),
+        ("The committee will publish its final report next week.", "en"),
+        ("Pemerintah akan memperbaiki jalan yang rusak bulan depan, kata pejabat itu.", "id"),
+        ("Kerajaan akan membaiki jalan yang rosak bulan hadapan, kata pegawai itu.", "ms"),
+        ("Pupunta kami sa palengke bukas ng umaga para bumili ng isda.", "tl"),
+        ("Moadto mi sa merkado ugma sa buntag aron mopalit og isda.", "ceb"),
+        ("Привет, как дела?", "other"),
+    ],
+)
+def test_detect_languages(text, lang):
+    assert detect(text)[0] == lang
+
+
+def test_zh_script_and_empty_text():
+    assert zh_script("这个国家的经济发展") == "zh-Hans"
+    assert zh_script("這個國家的經濟發展") == "zh-Hant"
+    assert detect("") == ("other", 0.0) and detect("12 34 !!") == ("other", 0.0)
+    assert spans("") == []
+    assert classify_latin("") == ("other", 0.0)
+
+
+def test_langid_stage_annotation_is_compact(seed_texts):
+    [doc] = list(build("langid")([Document("s", seed_texts[1])]))
+    ann = doc.annotations["langid"]
+    assert doc.lang == "th" and ann["lang"] == "th" and ann["zh_script"] == "zh-Hans"
+    assert all(len(s) == 4 for s in ann["spans"])
+    langs = [s[2] for s in ann["spans"]]
+    assert {"th", "zh", "en"} <= set(langs)
+    assert all(a != b for a, b in zip(langs, langs[1:]))
+
+
+# --- segmentation ----------------------------------------------------------------------------
+def test_words_thai_mixed_scripts():
+    tokens = words("ประเทศจีนพัฒนา AI (Artificial Intelligence) ร่วมกับ 中国 ครับ")
+    assert tokens[:2] == ["ประเทศ", "จีน"]
+    assert {"AI", "Artificial", "Intelligence", "中", "国"} <= set(tokens)
+    assert all(t and not t.isspace() and t not in "()" for t in tokens)
+
+
+def test_words_engines_agree_and_cover_seed(seed_texts):
+    text = seed_texts[0]
+    newmm, nlpo3 = words(text), words(text, engine="nlpo3")
+    letters = re.sub(r"[\W_]", "", text)
+    assert re.sub(r"[\W_]", "", "".join(newmm)) == letters  # nothing lost, nothing invented
+    assert re.sub(r"[\W_]", "", "".join(nlpo3)) == letters
+    assert len(set(newmm) & set(nlpo3)) > 0.8 * len(set(newmm))
+    with pytest.raises(ValueError, match="unknown segmentation engine"):
+        words(text, engine="nope")
+
+
+def test_words_other_scripts():
+    assert words("ကျောင်းသားများ သွားသည်") == ["ကျောင်း", "သား", "များ", "သွား", "သည်"]
+    assert words("ប្រទេសកម្ពុជា") == ["ប្រ", "ទេស", "ក", "ម្ពុ", "ជា"]
+    lao = words("ຂ້ອຍມັກກິນເຂົ້າໜຽວ")
+    assert lao[0] == "ຂ້ອຍ" and lao[-1] == "ເຂົ້າໜຽວ" and "".join(lao) == "ຂ້ອຍມັກກິນເຂົ້າໜຽວ"
+    assert words("Tôi yêu thành phố Hồ Chí Minh", lang="vi", engine="pyvi")[-1] == "Hồ Chí Minh"
+    assert words("Saya suka makan nasi-goreng, kan?") == ["Saya", "suka", "makan", "nasi-goreng", "kan"]
+
+
+def test_sentences():
+    assert sentences("ฉันไปตลาด แล้วกลับบ้าน\nHello there. This is it! 中国很大。他来了。") == [
+        "ฉันไปตลาด", "แล้วกลับบ้าน", "Hello there.", "This is it!", "中国很大。", "他来了。"]
+    assert sentences("ខ្ញុំទៅផ្សារ។ គាត់នៅផ្ទះ។") == ["ខ្ញុំទៅផ្សារ។", "គាត់នៅផ្ទះ។"]
+
+
+def test_segment_stage_caches_words(seed_texts):
+    stage = build("segment", {"engine": "nlpo3"})
+    [doc] = list(stage([Document("s", seed_texts[1], lang="th")]))
+    ann = doc.annotations["segment"]
+    assert ann["n_words"] == len(doc.cache["words"]) > 1000
+    assert ann["n_sentences"] > 50 and ann["engine"].startswith("nlpo3")
+    assert "han-char" in ann["engine"]
+    assert "cache" not in doc.to_row() and doc.to_row()["annotations"].count("ประเทศ") == 0  # never persisted
+    with pytest.raises(ValueError):
+        build("segment", {"engine": "bogus"})
