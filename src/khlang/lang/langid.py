@@ -29,7 +29,7 @@ from .scripts import Run, runs, script_counts
 #: Languages this module names; anything else is reported as ``other``.
 LANGUAGES = ("th", "lo", "km", "my", "vi", "id", "ms", "tl", "ceb", "jv", "su", "zh", "en", "ta", "other")
 SCRIPT_LANG = {"thai": "th", "lao": "lo", "khmer": "km", "myanmar": "my", "tamil": "ta", "han": "zh"}
-#: Languages the naive-Bayes model arbitrates (plus English as the usual alternative).
+#: Languages the naive-Bayes model arbitrates (it also knows English, the usual alternative).
 AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 # fastText labels that signal "some Austronesian language of the region" even if not ours
 _AUSTRONESIAN_FT = set(AUSTRONESIAN) | {"war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace"}
@@ -109,17 +109,19 @@ def classify_latin(text: str) -> tuple[str, float]:
     if vi >= 2 and vi / letters > 0.04:
         return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
     ft = _fasttext_probs(text)
-    nb = _nb().probs(text)
-    group = sum(p for lang, p in ft.items() if lang in _AUSTRONESIAN_FT)
     ft_top, ft_p = max(ft.items(), key=lambda kv: kv[1]) if ft else ("other", 0.0)
-    nb_top = max(AUSTRONESIAN, key=nb.get)
-    if group >= 0.3 or (nb[nb_top] > 0.9 and ft_p < 0.5 and ft_top not in ("en", "vi")):
+    model = _nb()
+    nb = model.probs(text)
+    nb_top = max(nb, key=nb.get)
+    group = sum(p for lang, p in ft.items() if lang in _AUSTRONESIAN_FT)
+    # fastText is unsure (short or informal text) but the tuned model knows most words: trust it
+    if ft_p < 0.5 and nb[nb_top] > 0.6 and model.coverage(text) >= 0.5:
+        return nb_top, round(nb[nb_top] * max(ft_p, 0.5), 4)
+    if group >= 0.3:
         # inside the group the tuned model knows the pairs better; fastText adds a vote
-        scores = {lang: 0.3 * ft.get(lang, 0.0) / max(group, 1e-9) + 0.7 * nb[lang] for lang in AUSTRONESIAN}
+        scores = {lang: 0.3 * ft.get(lang, 0.0) / group + 0.7 * nb[lang] for lang in AUSTRONESIAN}
         lang = max(scores, key=scores.get)
-        return lang, round(min(1.0, scores[lang] * max(group, nb[lang])), 4)
-    if ft_top == "vi":  # Vietnamese typed without diacritics
-        return "vi", round(ft_p, 4)
+        return lang, round(min(1.0, scores[lang] * group), 4)
     return (ft_top if ft_top in LANGUAGES else "other"), round(ft_p, 4)
 
 

@@ -46,6 +46,11 @@ class NaiveBayes:
             self.vocab.update(self.counts[lang])
         return self
 
+    def coverage(self, text: str) -> float:
+        """Share of the text's words seen in training: low for languages the model never saw."""
+        ws = ["w:" + w for w in _WORD.findall(text.lower())]
+        return sum(w in self.vocab for w in ws) / len(ws) if ws else 0.0
+
     def probs(self, text: str) -> dict[str, float]:
         """Posterior per language. Log-likelihoods are averaged per feature before the softmax,
         so confidence reflects how typical the text is rather than how long it is."""
