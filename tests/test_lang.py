@@ -202,3 +202,32 @@ def test_segment_stage_caches_words(seed_texts):
     assert "cache" not in doc.to_row() and doc.to_row()["annotations"].count("ประเทศ") == 0  # never persisted
     with pytest.raises(ValueError):
         build("segment", {"engine": "bogus"})
+
+
+def test_pipeline_runs_language_stages_on_seed_files(seed_paths, tmp_path):
+    """clean → normalize → langid → segment through the real runner and corpus store."""
+    import json
+
+    from khlang.pipeline import InputSpec, Pipeline, StageSpec
+    from khlang.runner import run
+    from khlang.store import open_corpus
+
+    pipeline = Pipeline(
+        input=InputSpec(paths=[str(p) for p in seed_paths]),
+        stages=[StageSpec("clean"), StageSpec("normalize"), StageSpec("langid"), StageSpec("segment")],
+        docs_per_shard=5,
+    )
+    result = run(pipeline, tmp_path / "corpus", workers=1, progress=False)
+    assert result.docs_out == 5 and result.docs_dropped == 0
+    with open_corpus(tmp_path / "corpus", read_only=True) as corpus:
+        rows = corpus.con.execute("SELECT lang, annotations, meta FROM documents").fetchall()
+    assert [r[0] for r in rows] == ["th"] * 5
+    anns = [json.loads(r[1]) for r in rows]
+    assert all(a["segment"]["n_words"] > 500 and a["langid"]["spans"] for a in anns)
+    dates = {json.loads(r[2]).get("date_gregorian") for r in rows}
+    assert {"2025-02-05", "2019-07-09"} <= dates
+
+
+def test_embedded_latin_terms_do_not_outvote_the_matrix_language():
+    assert detect("ระบบ AI (Artificial Intelligence) จาก 中国 พัฒนาเร็ว")[0] == "th"
+    assert detect("The Thai word สวัสดี means hello and people say it every day.")[0] == "en"

@@ -33,6 +33,7 @@ SCRIPT_LANG = {"thai": "th", "lao": "lo", "khmer": "km", "myanmar": "my", "tamil
 AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 # fastText labels that signal "some Austronesian language of the region" even if not ours
 _AUSTRONESIAN_FT = set(AUSTRONESIAN) | {"war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace"}
+_EMBEDDED_WORDS = 3  # a Latin run this short inside other scripts is an embedded term
 _LATIN_LIMIT = 3000  # characters of Latin text looked at per decision (speed; more adds little)
 _VI_LETTERS = re.compile(
     "[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]"
@@ -57,12 +58,16 @@ def detect(text: str) -> tuple[str, float]:
     """The document's language and a confidence in [0, 1].
 
     The language whose script covers most letters wins; confidence is the share of letters in
-    that script (times the classifier's probability for Latin-script text). Text without letters
-    is ``("other", 0.0)``.
+    that script (times the classifier's probability for Latin-script text). In mixed text, short
+    Latin runs (up to three words: names, terms, acronyms inside a Thai or Chinese sentence) count
+    a third, since they are embedded in another language rather than written in their own. Text
+    without letters is ``("other", 0.0)``.
     """
     counts = script_counts(text)
     if not counts:
         return ("other", 0.0) if not _has_letters(text) else ("other", 1.0)
+    if "latin" in counts and len(counts) > 1:
+        counts["latin"] = _latin_weight(text)
     total = sum(counts.values())
     script, n = max(counts.items(), key=lambda kv: kv[1])
     share = n / total
@@ -126,6 +131,16 @@ def classify_latin(text: str) -> tuple[str, float]:
 
 
 # --- internals -------------------------------------------------------------------------------
+def _latin_weight(text: str) -> int:
+    weight = 0.0
+    for run in runs(text):
+        if run.script == "latin":
+            piece = text[run.start : run.end]
+            letters = len(_LATIN_LETTER.findall(piece))
+            weight += letters if len(piece.split()) > _EMBEDDED_WORDS else letters / 3
+    return round(weight)
+
+
 def _has_letters(text: str) -> bool:
     return any(c.isalpha() for c in text)
 
