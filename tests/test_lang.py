@@ -32,6 +32,10 @@ RULE_CASES = {
     "khmer_coeng_order": ("ក\u17b6\u17d2\u179a", "ក\u17d2\u179a\u17b6", "ក្រា"),  # ក្រា
     "khmer_shifter_order": ("ប\u17be\u17ca", "ប\u17ca\u17be", "ប៊ើ"),
     "khmer_dup_marks": ("ក\u17b6\u17b6", "ក\u17b6", "កា"),
+    "khmer_coeng_ro_order": ("ស\u17d2\u179a\u17d2\u178f\u17b8", "ស\u17d2\u178f\u17d2\u179a\u17b8", "ស្ត្រី"),
+    "khmer_deprecated": ("\u17a4\u179a", "\u17a2\u17b6\u179a", "អារ"),
+    "lao_ho_ligature": ("ຫນອງ", "ໜອງ", "ໜອງຄາຍ"),
+    "myanmar_medial_order": ("က\u103d\u103bန\u103a", "က\u103b\u103dန\u103a", "ကျွန်တော်"),
     "zawgyi": ("ေက်ာင္းသားမ်ား ျမန္မာနိုင္ငံ သြားသည္", "ကျောင်းသားများ မြန်မာနိုင်ငံ သွားသည်",
                "ကျောင်းသားများ မြန်မာနိုင်ငံ သွားသည်"),
 }

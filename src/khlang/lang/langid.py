@@ -34,6 +34,7 @@ AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 # fastText labels that signal "some Austronesian language of the region" even if not ours
 _AUSTRONESIAN_FT = set(AUSTRONESIAN) | {"war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace"}
 _EMBEDDED_WORDS = 3  # a Latin run this short inside other scripts is an embedded term
+_DETECT_LIMIT = 100_000  # a document's label is decided on its first 100k characters
 _LATIN_LIMIT = 3000  # characters of Latin text looked at per decision (speed; more adds little)
 _VI_LETTERS = re.compile(
     "[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]"
@@ -61,8 +62,9 @@ def detect(text: str) -> tuple[str, float]:
     that script (times the classifier's probability for Latin-script text). In mixed text, short
     Latin runs (up to three words: names, terms, acronyms inside a Thai or Chinese sentence) count
     a third, since they are embedded in another language rather than written in their own. Text
-    without letters is ``("other", 0.0)``.
+    without letters is ``("other", 0.0)``. Only the first 100,000 characters are looked at.
     """
+    text = text[:_DETECT_LIMIT]
     counts = script_counts(text)
     if not counts:
         return ("other", 0.0) if not _has_letters(text) else ("other", 1.0)

@@ -48,8 +48,21 @@ class Rule:
 
 
 def _sub(pattern: str, repl: str | Callable) -> Callable[[str], tuple[str, int]]:
+    """A rule from a regex substitution; counts only matches the replacement actually changes."""
     rx = re.compile(pattern)
-    return lambda text: rx.subn(repl, text)
+
+    def apply(text: str) -> tuple[str, int]:
+        changed = 0
+
+        def fix(m: re.Match) -> str:
+            nonlocal changed
+            new = m.expand(repl) if isinstance(repl, str) else repl(m)
+            changed += new != m.group()
+            return new
+
+        return rx.sub(fix, text), changed
+
+    return apply
 
 
 def _thai_digits(text: str) -> tuple[str, int]:
@@ -121,8 +134,20 @@ RULES: tuple[Rule, ...] = (
          _sub(f"([{_KM_VOWEL}])([{_KM_SHIFTER}])", r"\2\1"),
          "register shifter (៉ ៊) typed after the vowel sign → before it"),
     Rule("khmer_dup_marks", "khmer", True, _sub(f"([{_KM_SIGNS}])\\1+", r"\1"), "repeated Khmer sign"),
-    # Burmese
+    Rule("khmer_coeng_ro_order", "khmer", True,
+         _sub(f"(\u17d2\u179a)(\u17d2[\u1780-\u1799\u179b-\u17b3])", r"\2\1"),
+         "subscript ro (្រ) typed before another subscript → after it (ស្ត្រី, not ស្រ្តី)"),
+    Rule("khmer_deprecated", "khmer", True,
+         _sub("[\u17a3\u17a4]", lambda m: "\u17a2" if m.group() == "\u17a3" else "\u17a2\u17b6"),
+         "deprecated independent vowels ឣ ឤ → អ, អា (Unicode recommends against them)"),
+    # Lao spelling variant, off by default: ຫນ ຫມ → ໜ ໝ
+    Rule("lao_ho_ligature", "lao", False, _sub("\u0eab([\u0e99\u0ea1])", lambda m: "\u0edc" if m.group(1) == "\u0e99" else "\u0edd"),
+         "ຫ + ນ/ມ → the ligatures ໜ/ໝ, so both spellings of a word compare equal (off by default)"),
+    # Burmese (Zawgyi first: the other rules assume Unicode)
     Rule("zawgyi", "myanmar", True, _zawgyi, "Burmese in legacy Zawgyi encoding → Unicode"),
+    Rule("myanmar_medial_order", "myanmar", True,
+         _sub("[\u103b-\u103e]{2,}", lambda m: "".join(sorted(m.group()))),
+         "medials in Unicode storage order: ya-pin, ya-yit, wa-hswe, ha-htoe (ျ ြ ွ ှ)"),
 )
 RULE_NAMES = tuple(r.name for r in RULES)
 _SCRIPT_OF_LANG = {"th": "thai", "lo": "lao", "km": "khmer", "my": "myanmar"}
