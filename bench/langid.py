@@ -115,6 +115,19 @@ def main() -> None:
     print("| **macro-F1** | " + " | ".join(f"**{macro[n]:.3f}**" for n in names) + " |")
     base = results["fasttext-lid176"][1]
     print("| sentences/s | " + " | ".join(f"{results[n][1]:,.0f} ({results[n][1] / base:.2f}x)" for n in names) + " |")
+    seeds = [p for parent in ROOT.parents for p in sorted((parent / "shared" / "seeds").glob("*.txt"))]
+    if seeds:
+        docs = [p.read_text(encoding="utf-8") for p in seeds]
+        rates = []
+        for name, fn in (("detect()", langid.detect), ("spans()", langid.spans)):
+            langid._classify_short.cache_clear()  # one cold pass: no help from repeated terms
+            start = time.perf_counter()
+            for d in docs:
+                fn(d)
+            rates.append(f"{name} {len(docs) / (time.perf_counter() - start):,.0f} docs/s")
+        labels = [langid.detect(d)[0] for d in docs]
+        print(f"\nwhole documents — {len(docs)} Thai seed articles ({sum(map(len, docs)):,} chars): "
+              f"{', '.join(rates)}; labels {labels}")
     hard = [lang for lang in ("id", "ms", "tl", "ceb", "jv", "su") if lang in langs]
     print("\nhard Austronesian set (" + ", ".join(hard) + ") mean F1: "
           + ", ".join(f"{n} {sum(results[n][0][l] for l in hard) / len(hard):.3f}" for n in names))

@@ -109,6 +109,16 @@ def zh_script(text: str) -> str | None:
 def classify_latin(text: str) -> tuple[str, float]:
     """Language of Latin-script text among vi, en, id, ms, tl, ceb, jv, su (else ``other``)."""
     text = text[:_LATIN_LIMIT]
+    # short pieces (terms, names inside Thai text) repeat a lot within and across documents
+    return _classify_short(text) if len(text) <= 64 else _classify_latin(text)
+
+
+@lru_cache(maxsize=8192)
+def _classify_short(text: str) -> tuple[str, float]:
+    return _classify_latin(text)
+
+
+def _classify_latin(text: str) -> tuple[str, float]:
     letters = len(_LATIN_LETTER.findall(text))
     if not letters:
         return "other", 0.0
