@@ -54,11 +54,24 @@ def systems() -> dict:
     import py3langid
 
     ft = langid._fasttext_model()
-    return {
+    out = {
         "khlang": lambda s: langid.detect(s)[0],
         "fasttext-lid176": lambda s: to_ours(ft.predict(" ".join(s.split()), k=1)[0][0].removeprefix("__label__")),
         "py3langid": lambda s: to_ours(py3langid.classify(s)[0]),
     }
+    try:  # optional peer (96 MB wheel): pip install -e '.[bench]'
+        from lingua import LanguageDetectorBuilder
+    except ImportError:
+        print("(lingua-language-detector not installed: pip install -e '.[bench]' to compare with it)")
+        return out
+    lingua = LanguageDetectorBuilder.from_all_languages().build()
+
+    def lingua_label(s: str) -> str:
+        found = lingua.detect_language_of(s)
+        return "other" if found is None else to_ours(found.iso_code_639_1.name)
+
+    out["lingua"] = lingua_label
+    return out
 
 
 def f1_scores(gold: list[str], pred: list[str]) -> dict[str, float]:
@@ -113,6 +126,9 @@ def main() -> None:
         print(f"| {lang} | " + " | ".join(f"{results[n][0][lang]:.2f}" for n in names) + " |")
     macro = {n: sum(results[n][0].values()) / len(langs) for n in names}
     print("| **macro-F1** | " + " | ".join(f"**{macro[n]:.3f}**" for n in names) + " |")
+    common = [lang for lang in ("en", "id", "ms", "ta", "th", "tl", "vi", "zh") if lang in langs]
+    print(f"| macro-F1 on {len(common)} labels every detector knows | "
+          + " | ".join(f"{sum(results[n][0][l] for l in common) / len(common):.3f}" for n in names) + " |")
     base = results["fasttext-lid176"][1]
     print("| sentences/s | " + " | ".join(f"{results[n][1]:,.0f} ({results[n][1] / base:.2f}x)" for n in names) + " |")
     seeds = [p for parent in ROOT.parents for p in sorted((parent / "shared" / "seeds").glob("*.txt"))]
