@@ -235,3 +235,15 @@ def test_pipeline_runs_language_stages_on_seed_files(seed_paths, tmp_path):
 def test_embedded_latin_terms_do_not_outvote_the_matrix_language():
     assert detect("ระบบ AI (Artificial Intelligence) จาก 中国 พัฒนาเร็ว")[0] == "th"
     assert detect("The Thai word สวัสดี means hello and people say it every day.")[0] == "en"
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "!!! ... ???", "\u0e48\u0e48", "123 456", "\u200b"])
+def test_degenerate_input_is_handled(text):
+    assert words(text) == [] or all(t.strip() for t in words(text))
+    assert all(s.strip() for s in sentences(text))
+    out, counts = normalize(text)
+    assert isinstance(out, str) and isinstance(counts, dict)
+    lang, conf = detect(text)
+    assert lang in ("other", "th") and 0.0 <= conf <= 1.0
+    found = spans(text)
+    assert (found == []) == (text == "") and sum(s.end - s.start for s in found) == len(text)
