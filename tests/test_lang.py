@@ -247,3 +247,54 @@ def test_degenerate_input_is_handled(text):
     assert lang in ("other", "th") and 0.0 <= conf <= 1.0
     found = spans(text)
     assert (found == []) == (text == "") and sum(s.end - s.start for s in found) == len(text)
+
+
+# --- done-when checks of issue 3, on the seed articles ------------------------------------------
+def test_mixed_sentence_spans_at_exact_code_point_offsets():
+    text = "ระบบ AI (Artificial Intelligence) จาก 中国 พัฒนาเร็ว"
+    assert [(s.start, s.end, s.lang) for s in spans(text)] == [
+        (0, 5, "th"), (5, 34, "en"), (34, 38, "th"), (38, 41, "zh"), (41, 50, "th")]
+    assert text[5:34].strip() == "AI (Artificial Intelligence)" and text[38:40] == "中国"
+
+
+@pytest.mark.parametrize("needle, lang", [
+    ("中国—老挝人工智能创新合作中心", "zh"),
+    ("孙椿睿", "zh"),
+    ("China-Laos Artificial Intelligence (AI) Innovation Cooperation Center", "en"),
+    ("Nanning Data Administration", "en"),
+    ("China-ASEAN Information Harbor – CAIH", "en"),  # fastText alone: Spanish → "other"
+])
+def test_seed_article_span_covers_known_term_at_its_offset(seed_texts, needle, lang):
+    text = seed_texts[1]
+    at = text.index(needle)
+    [span] = [s for s in spans(text) if s.start <= at < s.end]
+    assert span.lang == lang and span.end >= at + len(needle)
+    assert text[span.start : at].strip(" (/“") == ""  # the span starts at the term, not inside Thai
+
+
+def test_embedded_latin_terms_in_seed_articles_are_never_other(seed_texts):
+    """Brands and acronyms (NVIDIA, SMEs, ByteDance) are too short for fastText, which calls them
+    Serbian, Volapük, German …; inside Thai text they are English terms, never "other"."""
+    for text in seed_texts:
+        other = [text[s.start : s.end] for s in spans(text) if s.lang == "other"]
+        assert not [p for p in other if re.search("[A-Za-z]", p)]
+    assert spans("Bonjour tout le monde")[0].lang == "other"  # Latin on its own is still classified
+    assert spans("ราคา Müller ดี")[1].lang == "other"  # non-ASCII letters are not assumed English
+
+
+def test_zawgyi_planted_in_a_seed_article_is_converted_and_the_rest_kept(seed_texts):
+    zawgyi, unicode = RULE_CASES["zawgyi"][:2]
+    text = seed_texts[0] + "\n" + zawgyi + "\n"
+    [doc] = list(build("normalize")([Document("z", text)]))
+    assert doc.text == seed_texts[0] + "\n" + unicode + "\n"
+    assert doc.annotations["normalize"] == {"zawgyi": 1} and doc.metadata["zawgyi_converted"] is True
+    [doc] = list(build("langid")([doc]))
+    assert doc.lang == "th" and doc.annotations["langid"]["spans"][-1][2] == "my"
+
+
+def test_words_api_signature_other_branches_call():
+    import inspect
+
+    params = inspect.signature(words).parameters
+    assert list(params)[:2] == ["text", "lang"] and params["lang"].default is None
+    assert words("ฉันกินข้าว ที่บ้าน", "th") == words("ฉันกินข้าว ที่บ้าน") == ["ฉัน", "กินข้าว", "ที่", "บ้าน"]

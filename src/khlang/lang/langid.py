@@ -34,6 +34,8 @@ AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 # fastText labels that signal "some Austronesian language of the region" even if not ours
 _AUSTRONESIAN_FT = set(AUSTRONESIAN) | {"war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace"}
 _EMBEDDED_WORDS = 3  # a Latin run this short inside other scripts is an embedded term
+_EMBEDDED_TERM_WORDS = 6  # an ASCII piece this short inside another script defaults to en ...
+_EMBEDDED_EN_CONFIDENCE = 0.5  # ... with this confidence when no detector names a language
 _DETECT_LIMIT = 100_000  # a document's label is decided on its first 100k characters
 _LATIN_LIMIT = 3000  # characters of Latin text looked at per decision (speed; more adds little)
 _VI_LETTERS = re.compile(
@@ -86,10 +88,14 @@ def spans(text: str) -> list[Span]:
     """Language spans covering ``text``: script runs, Latin runs split into sentences, each
     labelled, neighbours with the same label merged (confidence weighted by length)."""
     pieces: list[Span] = []
-    for run in runs(text):
+    found = runs(text)
+    embedded = any(r.script in SCRIPT_LANG for r in found)  # Latin inside Thai/Han/... text
+    for run in found:
         if run.script == "latin":
             for start, end in _sentences(text, run):
                 lang, conf = classify_latin(text[start:end])
+                if lang == "other" and embedded and _is_embedded_term(text[start:end]):
+                    lang, conf = "en", _EMBEDDED_EN_CONFIDENCE
                 pieces.append(Span(start, end, lang, conf))
         else:
             lang = SCRIPT_LANG.get(run.script, "other")
@@ -151,6 +157,14 @@ def _latin_weight(text: str) -> int:
             letters = len(_LATIN_LETTER.findall(piece))
             weight += letters if len(piece.split()) > _EMBEDDED_WORDS else letters / 3
     return round(weight)
+
+
+def _is_embedded_term(piece: str) -> bool:
+    """A short piece with only ASCII letters (brand, acronym, name, English term). Detectors see
+    too little of it to name a language (fastText calls "NVIDIA" Serbian and "SMEs" Volapük);
+    inside text of the region such terms are English or romanised names, so spans call them en."""
+    letters = [c for c in piece if c.isalpha()]
+    return bool(letters) and all(c.isascii() for c in letters) and len(piece.split()) <= _EMBEDDED_TERM_WORDS
 
 
 def _has_letters(text: str) -> bool:
