@@ -339,6 +339,57 @@ def dedup(
     console.print(f"{method}: {st.docs_in} documents, {st.docs_in - st.docs_out} duplicates dropped, {st.docs_out} kept")
 
 
+def _read_text(source: str) -> str:
+    """A file's text, or the argument itself when it is not a file (``-`` reads stdin)."""
+    import sys
+
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    return path.read_text(encoding="utf-8") if path.is_file() else source
+
+
+@app.command()
+def langid(source: str = typer.Argument(..., help="a text file, '-' for stdin, or the text itself")) -> None:
+    """Language of a text and its language spans (code-point offsets)."""
+    from .lang.langid import detect, spans
+
+    text = _read_text(source)
+    lang, confidence = detect(text)
+    console.print(f"[bold]{lang}[/] (confidence {confidence:.2f})")
+    _print_rows("spans", [{"start": s.start, "end": s.end, "lang": s.lang, "conf": f"{s.confidence:.2f}",
+                           "text": text[s.start : s.end].strip()[:60]} for s in spans(text)])
+
+
+@app.command()
+def words(
+    source: str = typer.Argument(..., help="a text file, '-' for stdin, or the text itself"),
+    engine: Optional[str] = typer.Option(None, "--engine", "-e", help="e.g. nlpo3, khmernltk, pyvi"),
+) -> None:
+    """Word tokens of a text, one script engine per script run, separated by ' | '."""
+    from .lang.segment import words as segment_words
+
+    try:
+        console.print(" | ".join(segment_words(_read_text(source), engine=engine)), markup=False)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def normalize(
+    source: str = typer.Argument(..., help="a text file, '-' for stdin, or the text itself"),
+    thai_digits: bool = typer.Option(False, "--thai-digits", help="also turn Thai digits into 0-9"),
+) -> None:
+    """Script-aware normalisation: prints the text, then the rule counts on stderr."""
+    import sys
+
+    from .lang.normalize import normalize as run_normalize
+
+    text, counts = run_normalize(_read_text(source), thai_digits=thai_digits)
+    sys.stdout.write(text)
+    print(json.dumps(counts, ensure_ascii=False), file=sys.stderr)
+
+
 def main() -> None:
     app()
 

@@ -14,6 +14,9 @@ from .stage import CorpusStage, Stage
 #: Built-in stages. One line per stage; the module is imported on first use.
 STAGES: dict[str, str] = {
     "clean": "khlang.stages.clean:Clean",
+    "normalize": "khlang.lang.stages:Normalize",
+    "langid": "khlang.lang.stages:LangId",
+    "segment": "khlang.lang.stages:Segment",
     "quality": "khlang.quality:Quality",
     "pii": "khlang.pii:Pii",
     "dedup_exact": "khlang.dedup.exact:ExactDedup",

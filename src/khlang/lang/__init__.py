@@ -1,0 +1,3 @@
+"""The Southeast-Asian language layer: script-aware normalisation (:mod:`.normalize`), language
+identification with code-point spans (:mod:`.langid`) and word/sentence segmentation
+(:mod:`.segment`). Each is a plain function; :mod:`.stages` wraps them as pipeline stages."""

@@ -1,0 +1,177 @@
+"""Script-aware normalisation: repair what keyboards, fonts and legacy encodings do to Thai, Lao,
+Khmer and Burmese text, so that equal words become equal strings (for dedup, counting and models).
+
+Every rule is a small named regex substitution that can be switched off (``normalize(text,
+thai_digits=True, sara_am=False)``); :func:`normalize` returns the text and how often each rule
+fired. Rules only ever touch sequences that are invalid or non-canonical in their script, so
+correct text passes through unchanged. Burmese in the legacy Zawgyi font encoding is detected with
+Google's ``myanmartools`` model and converted with ``python-myanmar``'s Zawgyi→Unicode rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from .scripts import script_counts
+
+# --- Thai ------------------------------------------------------------------------------------
+_TH_TONE = "\u0e48-\u0e4b"  # mai ek, tho, tri, chattawa
+_TH_ABOVE_BELOW = "\u0e31\u0e34-\u0e37\u0e38-\u0e3a\u0e47"  # mai han-akat, sara i..ue, u, uu, phinthu, mai taikhu
+_TH_MARKS = "\u0e31\u0e34-\u0e3a\u0e47-\u0e4e"
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
+
+# --- Lao -------------------------------------------------------------------------------------
+_LO_TONE = "\u0ec8-\u0ecb"
+_LO_ABOVE_BELOW = "\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc"
+_LO_MARKS = "\u0eb1\u0eb4-\u0eb9\u0ebb\u0ebc\u0ec8-\u0ecd"
+
+# --- Khmer -----------------------------------------------------------------------------------
+_KM_CONS = "\u1780-\u17b3"
+_KM_VOWEL = "\u17b6-\u17c5"  # dependent vowels
+_KM_SHIFTER = "\u17c9\u17ca"  # muusikatoan, triisap: written before the vowel in storage order
+_KM_SIGNS = "\u17b6-\u17d1\u17d3\u17dd"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One normalisation rule: a name (the switch and the count key), the script it needs, whether
+    it runs by default, and the function that returns (new text, number of fixes)."""
+
+    name: str
+    script: str
+    default: bool
+    apply: Callable[[str], tuple[str, int]]
+    doc: str
+
+
+def _sub(pattern: str, repl: str | Callable) -> Callable[[str], tuple[str, int]]:
+    """A rule from a regex substitution; counts only matches the replacement actually changes."""
+    rx = re.compile(pattern)
+
+    def apply(text: str) -> tuple[str, int]:
+        changed = 0
+
+        def fix(m: re.Match) -> str:
+            nonlocal changed
+            new = m.expand(repl) if isinstance(repl, str) else repl(m)
+            changed += new != m.group()
+            return new
+
+        return rx.sub(fix, text), changed
+
+    return apply
+
+
+def _thai_digits(text: str) -> tuple[str, int]:
+    n = len(re.findall("[\u0e50-\u0e59]", text))
+    return (text.translate(_THAI_DIGIT_TABLE), n) if n else (text, 0)
+
+
+_THAI_DIGIT_TABLE = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+def _zawgyi(text: str) -> tuple[str, int]:
+    """Convert Zawgyi-encoded Burmese paragraphs to Unicode (count = paragraphs converted)."""
+    detector = _zawgyi_detector()
+    from myanmar.converter import convert
+
+    out, n = [], 0
+    for para in text.split("\n"):
+        if re.search("[\u1000-\u109f]", para) and detector.get_zawgyi_probability(para) > ZAWGYI_THRESHOLD:
+            para = convert(para, "zawgyi", "unicode")
+            n += 1
+        out.append(para)
+    return "\n".join(out), n
+
+
+#: A paragraph counts as Zawgyi above this probability (myanmartools' recommended cut is 0.95+).
+ZAWGYI_THRESHOLD = 0.95
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_detector():
+    from myanmartools import ZawgyiDetector  # model ships inside the wheel; no network
+
+    return ZawgyiDetector()
+
+
+RULES: tuple[Rule, ...] = (
+    # Thai
+    Rule("thai_zero_width", "thai", True,
+         _sub(f"(?<=[\u0e00-\u0e7f])[{_ZERO_WIDTH}]+|[{_ZERO_WIDTH}]+(?=[\u0e00-\u0e7f])", ""),
+         "zero-width characters next to Thai letters (invisible word-break hints from editors)"),
+    Rule("thai_sara_ae", "thai", True, _sub("\u0e40\u0e40", "\u0e41"),
+         "two sara e (เเ) typed for sara ae (แ)"),
+    Rule("thai_sara_am", "thai", True,
+         _sub(f"\u0e4d([{_TH_TONE}]?)\u0e32|([{_TH_TONE}])\u0e4d\u0e32",
+              lambda m: (m.group(1) or m.group(2) or "") + "\u0e33"),
+         "decomposed sara am (ํ + า, also with a tone mark between) → ำ, tone mark first"),
+    Rule("thai_tone_order", "thai", True,
+         _sub(f"([{_TH_TONE}\u0e4c])([{_TH_ABOVE_BELOW}])|\u0e33([{_TH_TONE}])",
+              lambda m: m.group(2) + m.group(1) if m.group(1) else m.group(3) + "\u0e33"),
+         "tone mark typed before an upper/lower vowel (or after sara am) → vowel, then tone"),
+    Rule("thai_dup_marks", "thai", True, _sub(f"([{_TH_MARKS}])\\1+", r"\1"),
+         "the same vowel/tone mark repeated on one consonant"),
+    Rule("thai_digits", "thai", False, _thai_digits, "Thai digits ๐–๙ → 0–9 (off by default)"),
+    # Lao
+    Rule("lao_sara_ae", "lao", True, _sub("\u0ec0\u0ec0", "\u0ec1"), "two sara e (ເເ) for sara ae (ແ)"),
+    Rule("lao_sara_am", "lao", True,
+         _sub(f"\u0ecd([{_LO_TONE}]?)\u0eb2|([{_LO_TONE}])\u0ecd\u0eb2",
+              lambda m: (m.group(1) or m.group(2) or "") + "\u0eb3"),
+         "decomposed sara am (ໍ + າ) → ຳ"),
+    Rule("lao_tone_order", "lao", True,
+         _sub(f"([{_LO_TONE}])([{_LO_ABOVE_BELOW}])", r"\2\1"),
+         "tone mark typed before an upper/lower vowel or semivowel → vowel, then tone"),
+    Rule("lao_dup_marks", "lao", True, _sub(f"([{_LO_MARKS}])\\1+", r"\1"), "repeated Lao mark"),
+    # Khmer
+    Rule("khmer_coeng_order", "khmer", True,
+         _sub(f"([{_KM_VOWEL}{_KM_SHIFTER}]+)(\u17d2[{_KM_CONS}])", r"\2\1"),
+         "subscript consonant (coeng + consonant) typed after a vowel sign → before it"),
+    Rule("khmer_shifter_order", "khmer", True,
+         _sub(f"([{_KM_VOWEL}])([{_KM_SHIFTER}])", r"\2\1"),
+         "register shifter (៉ ៊) typed after the vowel sign → before it"),
+    Rule("khmer_dup_marks", "khmer", True, _sub(f"([{_KM_SIGNS}])\\1+", r"\1"), "repeated Khmer sign"),
+    Rule("khmer_coeng_ro_order", "khmer", True,
+         _sub(f"(\u17d2\u179a)(\u17d2[\u1780-\u1799\u179b-\u17b3])", r"\2\1"),
+         "subscript ro (្រ) typed before another subscript → after it (ស្ត្រី, not ស្រ្តី)"),
+    Rule("khmer_deprecated", "khmer", True,
+         _sub("[\u17a3\u17a4]", lambda m: "\u17a2" if m.group() == "\u17a3" else "\u17a2\u17b6"),
+         "deprecated independent vowels ឣ ឤ → អ, អា (Unicode recommends against them)"),
+    # Lao spelling variant, off by default: ຫນ ຫມ → ໜ ໝ
+    Rule("lao_ho_ligature", "lao", False, _sub("\u0eab([\u0e99\u0ea1])", lambda m: "\u0edc" if m.group(1) == "\u0e99" else "\u0edd"),
+         "ຫ + ນ/ມ → the ligatures ໜ/ໝ, so both spellings of a word compare equal (off by default)"),
+    # Burmese (Zawgyi first: the other rules assume Unicode)
+    Rule("zawgyi", "myanmar", True, _zawgyi, "Burmese in legacy Zawgyi encoding → Unicode"),
+    Rule("myanmar_medial_order", "myanmar", True,
+         _sub("[\u103b-\u103e]{2,}", lambda m: "".join(sorted(m.group()))),
+         "medials in Unicode storage order: ya-pin, ya-yit, wa-hswe, ha-htoe (ျ ြ ွ ှ)"),
+)
+RULE_NAMES = tuple(r.name for r in RULES)
+_SCRIPT_OF_LANG = {"th": "thai", "lo": "lao", "km": "khmer", "my": "myanmar"}
+
+
+def normalize(text: str, lang: str | None = None, **rule_switches: bool) -> tuple[str, dict[str, int]]:
+    """Normalise ``text``; returns (text, {rule: number of fixes}) for the rules that fired.
+
+    ``lang`` (th, lo, km, my) restricts the rules to that language's script; by default every
+    script present in the text gets its rules. Switch rules on or off by name, e.g.
+    ``normalize(t, thai_digits=True)``. Unknown switches are an error.
+    """
+    unknown = set(rule_switches) - set(RULE_NAMES)
+    if unknown:
+        raise TypeError(f"unknown normalisation rules {sorted(unknown)}; known: {', '.join(RULE_NAMES)}")
+    if lang is not None:
+        scripts = {_SCRIPT_OF_LANG[lang]} if lang in _SCRIPT_OF_LANG else set()
+    else:
+        scripts = set(script_counts(text))
+    counts: dict[str, int] = {}
+    for rule in RULES:
+        if rule.script not in scripts or not rule_switches.get(rule.name, rule.default):
+            continue
+        text, n = rule.apply(text)
+        if n:
+            counts[rule.name] = n
+    return text, counts

@@ -1,0 +1,113 @@
+"""Which writing system each character belongs to, and text cut into runs of one script.
+
+Everything language-aware starts here: Thai, Lao, Khmer, Burmese, Tamil and Han text can be told
+apart by code point alone, so script runs are both the first step of language identification and
+the unit each segmentation engine gets. Characters common to all scripts (spaces, digits,
+punctuation) join the run before them, so runs cover the text without gaps.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+#: Script name → character class (regex syntax). Order matters only for readability.
+SCRIPT_RANGES: dict[str, str] = {
+    "thai": "\u0e00-\u0e7f",
+    "lao": "\u0e80-\u0eff",
+    "khmer": "\u1780-\u17ff\u19e0-\u19ff",
+    "myanmar": "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f",
+    "tamil": "\u0b80-\u0bff",
+    "han": "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f",
+    "kana": "\u3040-\u30ff\u31f0-\u31ff",
+    "hangul": "\u1100-\u11ff\u3130-\u318f\uac00-\ud7af",
+    "latin": "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff",
+}
+#: Letters of any other script (Cyrillic, Arabic, Devanagari …).
+OTHER = "other"
+COMMON = "common"
+
+_SCRIPT_RE = re.compile("|".join(f"(?P<{name}>[{chars}]+)" for name, chars in SCRIPT_RANGES.items()))
+_COUNT_RES = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
+_OTHER_LETTER = re.compile(r"[^\W\d_]")
+
+
+class Run(NamedTuple):
+    """A maximal stretch of one script: ``text[start:end]`` (code points)."""
+
+    start: int
+    end: int
+    script: str
+
+
+def script_counts(text: str) -> dict[str, int]:
+    """Letters per script in ``text`` (only scripts that occur). Fast: one C-level scan each."""
+    counts = {name: len(rx.findall(text)) for name, rx in _COUNT_RES.items()}
+    return {name: n for name, n in counts.items() if n}
+
+
+def runs(text: str) -> list[Run]:
+    """Cut ``text`` into script runs covering it entirely.
+
+    Common characters (spaces, digits, punctuation) are attached to the preceding run — except an
+    opening bracket or quote right before a new script, which goes with the text it opens, so
+    "(Artificial Sun)" is one Latin run. Letters of scripts we do not name become ``other``.
+    """
+    marks: list[list] = []  # [start, end, script] of letter stretches
+    for m in _SCRIPT_RE.finditer(text):
+        script = m.lastgroup or OTHER
+        if marks and marks[-1][2] == script and _only_common(text[marks[-1][1] : m.start()]):
+            marks[-1][1] = m.end()
+        else:
+            marks.append([m.start(), m.end(), script])
+    # letters of unnamed scripts between the named ones
+    marks = _add_other(text, marks)
+    if not marks:
+        return [Run(0, len(text), COMMON)] if text else []
+    out: list[Run] = []
+    for i, (start, end, script) in enumerate(marks):
+        begin = 0 if i == 0 else start
+        if i > 0:
+            # give an opening bracket/quote directly before this run to this run
+            gap_start = marks[i - 1][1]
+            j = start
+            while j > gap_start and text[j - 1] in "([{\"'“‘«「『":
+                j -= 1
+            begin = j
+            prev = out[-1]
+            out[-1] = Run(prev.start, begin, prev.script)
+        stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
+        out.append(Run(begin, stop, script))
+    # merge neighbours of one script (possible after bracket moves)
+    merged: list[Run] = []
+    for run in out:
+        if merged and merged[-1].script == run.script:
+            merged[-1] = Run(merged[-1].start, run.end, run.script)
+        elif run.end > run.start:
+            merged.append(run)
+    return merged
+
+
+def _only_common(gap: str) -> bool:
+    return not _OTHER_LETTER.search(gap)
+
+
+def _add_other(text: str, marks: list[list]) -> list[list]:
+    """Insert ``other`` stretches for letters that no named script covers."""
+    out: list[list] = []
+    pos = 0
+    for mark in marks + [[len(text), len(text), None]]:
+        gap = text[pos : mark[0]]
+        for m in _OTHER_LETTER.finditer(gap):
+            s, e = pos + m.start(), pos + m.end()
+            if out and out[-1][2] == OTHER and _only_common(text[out[-1][1] : s]):
+                out[-1][1] = e
+            else:
+                out.append([s, e, OTHER])
+        if mark[2] is not None:
+            if out and out[-1][2] == mark[2] and _only_common(text[out[-1][1] : mark[0]]):
+                out[-1][1] = mark[1]
+            else:
+                out.append(list(mark))
+        pos = mark[1]
+    return out

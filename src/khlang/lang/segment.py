@@ -1,0 +1,170 @@
+"""Word and sentence segmentation for every script of the region, one engine per script.
+
+Thai, Lao, Khmer and Burmese are written without spaces between words, so each needs its own
+segmenter; Vietnamese separates syllables, not words; Chinese has no spaces at all. :func:`words`
+cuts mixed text into script runs (:mod:`.scripts`) and gives each run to its script's engine:
+
+=========  =====================  ==========================================================
+script     default engine         other engines (pass ``engine=NAME``)
+=========  =====================  ==========================================================
+Thai       ``newmm`` (PyThaiNLP)  ``nlpo3`` (same dictionary algorithm in Rust, ~4x faster)
+Lao        ``laonlp``             ``lao-syllable`` (LaoNLP syllables)
+Khmer      ``khmer-cluster``      ``khmernltk`` (CRF word segmenter; accurate but ~1000x slower)
+Burmese    ``my-syllable``        —
+Han        ``han-char``           —
+Latin etc. ``whitespace``         ``pyvi`` (Vietnamese words, for ``lang="vi"``)
+=========  =====================  ==========================================================
+
+Tokens never contain only whitespace or punctuation: they are what quality filters count and
+what dedup shingles, so the token stream must be words. Models load once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Callable
+
+from .scripts import runs
+
+_HAS_WORD = re.compile(r"\w")
+_LATIN_WORD = re.compile(r"[^\W_]+(?:['’\-.][^\W_]+)*")
+# Khmer orthographic syllable: consonant (+ subscripts) + vowel signs, then a final consonant
+# when one follows a vowel and carries no vowel or subscript of its own (ទេស, not ទេ + ស).
+_KM_C, _KM_V, _KM_S = "\u1780-\u17b3", "\u17b6-\u17c5", "\u17c6-\u17d1\u17d3\u17dd"
+_KHMER_CLUSTER = re.compile(
+    f"[{_KM_C}](?:\u17d2[{_KM_C}])*(?:[{_KM_V}][{_KM_V}{_KM_S}]*"
+    f"(?:[{_KM_C}](?![{_KM_V}\u17d2\u17c9\u17ca])[{_KM_S}]*)?|[{_KM_S}]*)"
+    "|[\u17e0-\u17e9]+|[^\\W_]+"
+)
+# a Burmese syllable starts at a consonant/independent vowel that is not stacked under the previous
+# one (after U+1039) and does not itself carry asat/stacker (then it closes the previous syllable)
+_MY_BREAK = re.compile(
+    "(?<!\u1039)(?=[\u1000-\u102a\u103f\u104c-\u104f](?![\u103b-\u103e\u1037]*[\u103a\u1039]))"
+)
+
+
+def _words_in(text: str) -> list[str]:
+    return [t.strip() for t in text.split() if _HAS_WORD.search(t)]
+
+
+@lru_cache(maxsize=None)
+def _thai(engine: str) -> Callable[[str], list[str]]:
+    from pythainlp.tokenize import word_tokenize
+
+    return lambda text: word_tokenize(text, engine=engine, keep_whitespace=False)
+
+
+def _laonlp(text: str) -> list[str]:
+    from laonlp.tokenize import word_tokenize
+
+    return word_tokenize(text)
+
+
+def _lao_syllable(text: str) -> list[str]:
+    from laonlp.tokenize import syllable_tokenize
+
+    return syllable_tokenize(text)
+
+
+def _khmer_cluster(text: str) -> list[str]:
+    return _KHMER_CLUSTER.findall(text)
+
+
+def _khmernltk(text: str) -> list[str]:
+    from khmernltk import word_tokenize
+
+    return word_tokenize(text)
+
+
+def _my_syllable(text: str) -> list[str]:
+    return [s for chunk in text.split() for s in _MY_BREAK.split(chunk) if s]
+
+
+def _han_char(text: str) -> list[str]:
+    return [c for c in text if not c.isspace()]
+
+
+def _whitespace(text: str) -> list[str]:
+    return _LATIN_WORD.findall(text)
+
+
+def _pyvi(text: str) -> list[str]:
+    from pyvi import ViTokenizer
+
+    return [t.replace("_", " ") for t in ViTokenizer.tokenize(text).split()]
+
+
+#: script → {engine name → function}; the first engine of each script is its default.
+ENGINES: dict[str, dict[str, Callable[[str], list[str]]]] = {
+    "thai": {"newmm": lambda t: _thai("newmm")(t), "nlpo3": lambda t: _thai("nlpo3")(t)},
+    "lao": {"laonlp": _laonlp, "lao-syllable": _lao_syllable},
+    "khmer": {"khmer-cluster": _khmer_cluster, "khmernltk": _khmernltk},
+    "myanmar": {"my-syllable": _my_syllable},
+    "han": {"han-char": _han_char},
+    "latin": {"whitespace": _whitespace, "pyvi": _pyvi},
+}
+_SCRIPT_OF_ENGINE = {name: script for script, engines in ENGINES.items() for name in engines}
+
+
+def engine_names() -> list[str]:
+    return sorted(_SCRIPT_OF_ENGINE)
+
+
+def words(text: str, lang: str | None = None, engine: str | None = None) -> list[str]:
+    """Word tokens of ``text`` (no whitespace or punctuation-only tokens).
+
+    Each script run goes to its script's engine; ``engine`` replaces the default of the script it
+    belongs to (e.g. ``engine="nlpo3"`` for Thai). ``lang="vi"`` with ``engine="pyvi"`` groups
+    Vietnamese syllables into words; otherwise ``lang`` is only a hint and scripts decide.
+    """
+    return segment_words(text, engine)[0]
+
+
+def segment_words(text: str, engine: str | None = None) -> tuple[list[str], list[str]]:
+    """Tokens as :func:`words`, plus the engines used in order of first use (for provenance)."""
+    choice = _choose(engine)
+    out: list[str] = []
+    used: list[str] = []
+    for run in runs(text):
+        engines = ENGINES.get(run.script, ENGINES["latin"])
+        name = choice.get(run.script) or next(iter(engines))
+        if name not in used:
+            used.append(name)
+        out.extend(t.strip() for t in engines[name](text[run.start : run.end]) if _HAS_WORD.search(t))
+    return out, used
+
+
+def _choose(engine: str | None) -> dict[str, str]:
+    if engine is None:
+        return {}
+    if engine not in _SCRIPT_OF_ENGINE:
+        raise ValueError(f"unknown segmentation engine {engine!r}; known: {', '.join(engine_names())}")
+    return {_SCRIPT_OF_ENGINE[engine]: engine}
+
+
+# --- sentences -------------------------------------------------------------------------------
+# terminators that end a sentence wherever they stand (Chinese, Khmer khan/bariyoosan, Burmese)
+_HARD_END = "。！？।॥។៕။"
+_SENT_BREAK = re.compile(
+    rf"\n+"  # lines
+    rf"|(?<=[{_HARD_END}])\s*"  # script full stops
+    r"|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[^\W\d_])"  # Latin full stop + space + letter
+    "|(?<=[\u0e00-\u0eff])[ \t]+(?=[\u0e00-\u0eff])"  # Thai/Lao: a space between words ends a clause
+)
+
+
+def sentences(text: str, lang: str | None = None, engine: str | None = None) -> list[str]:
+    """Sentences of ``text``, stripped, none empty.
+
+    Lines, script full stops (。 ។ ။ …) and Latin ". " end sentences everywhere. Thai and Lao mark
+    sentence (and clause) ends with a space, which is what the default rule uses; for Thai
+    ``engine="crfcut"`` uses PyThaiNLP's CRF sentence model instead.
+    """
+    if engine == "crfcut":
+        from pythainlp.tokenize import sent_tokenize
+
+        return [s.strip() for line in text.split("\n") for s in sent_tokenize(line, engine="crfcut") if s.strip()]
+    if engine not in (None, "rules"):
+        raise ValueError(f"unknown sentence engine {engine!r}; known: rules, crfcut")
+    return [s.strip() for s in _SENT_BREAK.split(text) if s and s.strip()]
