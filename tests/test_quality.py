@@ -177,13 +177,18 @@ KM = ("ភ្នំពេញ គឺជារាជធានីនៃព្រះ
       "ទីក្រុងនេះមានប្រជាជនជាងពីរលាននាក់ និងជាមជ្ឈមណ្ឌលសេដ្ឋកិច្ច នយោបាយ និងវប្បធម៌។\n") * 1
 
 
-def test_unsegmented_scripts_skip_word_rules_without_segmenter():
-    doc = run(KM + "ការអភិវឌ្ឍហេដ្ឋារចនាសម្ព័ន្ធបានកើនឡើងយ៉ាងលឿនក្នុងរយៈពេលដប់ឆ្នាំចុងក្រោយនេះ។")
+def test_unspaced_scripts_get_words_from_the_language_layer():
+    """Without a ``segment`` stage, Khmer text is still cut into words (by khlang.lang.segment),
+    so its word rules work instead of seeing one giant "word" per line."""
+    from khlang.lang.segment import words
+
+    text = KM + "ការអភិវឌ្ឍហេដ្ឋារចនាសម្ព័ន្ធបានកើនឡើងយ៉ាងលឿនក្នុងរយៈពេលដប់ឆ្នាំចុងក្រោយនេះ។"
+    doc = run(text)
     q = doc.annotations["quality"]
-    assert q["lang"] == "km" and q["n_words"] is None and q["mean_word_len"] is None
-    assert q["stop_words"] >= 2  # counted as substrings
-    assert doc.drop is None  # no word rule fired on a missing word list
-    # with words from a segmenter, the word rules apply again (here: too short)
+    assert q["lang"] == "km" and q["n_words"] == len(words(text, "km")) > 50
+    assert 1.5 < q["mean_word_len"] < 6 and q["stop_words"] >= 2
+    assert doc.drop is None
+    # words from a segment stage earlier in the pass are used as given (here: too few)
     doc = Document(id="k", text=KM, lang="km")
     doc.cache["words"] = KM.replace("។", " ។ ").split()
     (out,) = list(Quality()([doc]))

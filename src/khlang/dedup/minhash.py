@@ -28,7 +28,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -48,41 +47,15 @@ _MAX32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for combining hashes
 _CHUNK = 1 << 15  # shingle rows per vectorised block (× num_perm × 8 bytes of scratch)
 #: Bump when shingling changes, so cached signatures are not reused across versions.
-SHINGLE_VERSION = 1
-
-# Scripts written without spaces between words.
-_THAI = "\u0e00-\u0e7f"
-# No segmenter on this branch for these: each character becomes one token (character n-grams).
-# Lao, Myanmar, Khmer (+ symbols), kana, CJK ideographs.
-_CHARS = "\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff"
-_RUNS = re.compile(rf"(?P<thai>[{_THAI}]+)|(?P<char>[{_CHARS}])|(?P<word>[^\W{_THAI}{_CHARS}]+)")
-
+SHINGLE_VERSION = 2
 
 def shingle_tokens(text: str, lang: str | None = None) -> list[str]:
-    """The tokens that shingles are made of: words where we can find them, characters otherwise.
+    """The tokens that shingles are made of: the language layer's words
+    (:func:`khlang.lang.segment.words`), so Thai, Lao, Khmer and Burmese shingle by word, Han by
+    character, spaced scripts by whitespace; punctuation is never a token."""
+    from ..lang.segment import words  # imported lazily: the segmenters are heavy
 
-    Thai-script runs are segmented with PyThaiNLP ``newmm``; spaced scripts (Latin, Vietnamese,
-    Tamil …) split on whitespace and punctuation; Lao, Khmer, Burmese and CJK runs, which have no
-    segmenter here, give one token per character. ``lang`` is unused for now.
-
-    NOTE for the lead: this is the ONE place to switch to ``khlang.lang.segment.words(text, lang)``
-    after merging the segmentation branch (it covers Lao/Khmer/Burmese too); then bump
-    ``SHINGLE_VERSION`` so cached signatures are recomputed.
-    """
-    tokens: list[str] = []
-    for m in _RUNS.finditer(text):
-        kind = m.lastgroup
-        if kind == "thai":
-            tokens += _thai_words(m.group())
-        else:  # a spaced-script word, or one character of a script without a segmenter
-            tokens.append(m.group())
-    return tokens
-
-
-def _thai_words(run: str) -> list[str]:
-    from pythainlp.tokenize import word_tokenize  # imported lazily: heavy, and only Thai needs it
-
-    return word_tokenize(run, engine="newmm", keep_whitespace=False)
+    return words(text, lang)
 
 
 def shingles(text: str, lang: str | None = None, ngram: int = 5) -> np.ndarray:

@@ -17,7 +17,7 @@ from typing import Any
 from ..document import Document
 from ..stage import Stage
 from . import thresholds as _thresholds
-from .signals import NEEDS_SEGMENTER, doc_words, fallback_words, guess_lang, is_boilerplate, norm_lang, quality_signals
+from .signals import doc_words, fallback_words, guess_lang, is_boilerplate, norm_lang, quality_signals
 from .thresholds import RULES, THRESHOLDS
 
 __all__ = ["Quality", "assess", "quality_signals", "fallback_words", "guess_lang", "is_boilerplate",
@@ -61,9 +61,7 @@ class Quality(Stage):
 
     def process(self, doc: Document) -> Document:
         lang = norm_lang(doc.lang) or guess_lang(doc.text)
-        words = doc.cache.get("words")
-        if words is None and lang not in NEEDS_SEGMENTER:
-            words = doc_words(doc)
+        words = doc_words(doc)
         signals = quality_signals(doc.text, lang, words)
         record = _decide(signals, _thresholds.for_lang(self.table, lang))
         failed = record.pop("failed")

@@ -18,32 +18,16 @@ from . import lexicon
 
 # --- words -----------------------------------------------------------------------------------
 
-_THAI = re.compile(r"[\u0e01-\u0e5b]")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HAN_SPLIT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
-def fallback_words(text: str) -> list[str]:
-    """Words when no ``segment`` stage ran: PyThaiNLP newmm if the text has Thai script,
-    whitespace split otherwise; Han characters count one word each.
+def fallback_words(text: str, lang: str | None = None) -> list[str]:
+    """Words when no ``segment`` stage ran in this pass: the language layer's
+    :func:`khlang.lang.segment.words` (each script run to its own segmenter — Thai, Lao, Khmer,
+    Burmese, Han one character per word, spaced scripts by whitespace)."""
+    from ..lang.segment import words
 
-    TODO(lead): after merging the ``segment`` branch, replace the body with
-    ``return khlang.lang.segment.words(text, lang)`` (one place: here).
-    """
-    if _THAI.search(text):
-        from pythainlp.tokenize import word_tokenize
-
-        tokens = word_tokenize(text, engine="newmm", keep_whitespace=False)
-    else:
-        tokens = text.split()
-    if _HAN.search(text):
-        tokens = [piece for t in tokens for piece in (_HAN_SPLIT.findall(t) if _HAN.search(t) else (t,))]
-    return tokens
-
-
-#: Scripts PyThaiNLP cannot segment and whitespace does not: word signals need the ``segment``
-#: stage (or ``words=``); without it they are None and the word rules are skipped.
-NEEDS_SEGMENTER = frozenset({"lo", "km", "my"})
+    return words(text, lang)
 
 
 def doc_words(doc: Any) -> list[str]:
@@ -51,7 +35,7 @@ def doc_words(doc: Any) -> list[str]:
     (``doc.cache["words"]``), else :func:`fallback_words` (cached for later stages)."""
     words = doc.cache.get("words")
     if words is None:
-        words = doc.cache["words"] = fallback_words(doc.text)
+        words = doc.cache["words"] = fallback_words(doc.text, doc.lang)
     return words
 
 
@@ -114,13 +98,11 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     """All quality signals of ``text`` (a flat dict of numbers; see docs/quality-pii.md).
 
     ``lang`` picks the stop-word list (guessed from the script when None); ``words`` is the
-    segmented word list if the caller has one (else :func:`fallback_words`, except for
-    :data:`NEEDS_SEGMENTER` languages, whose word signals are then None).
+    segmented word list if the caller has one (else :func:`fallback_words`).
     """
     lang = norm_lang(lang) or guess_lang(text)
-    if words is None and lang not in NEEDS_SEGMENTER:
-        words = fallback_words(text)
-    has_words = words is not None  # False: Lao/Khmer/Burmese without a segmenter (rules skip None)
+    if words is None:
+        words = fallback_words(text, lang)
     tokens = list(filter(str.strip, words or ()))  # a segmenter may keep whitespace tokens
     words = list(filter(_HAS_ALNUM.search, tokens))
     n_words = len(words)
@@ -129,14 +111,11 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     lines = [ln for ln in lines if ln]
     n_lines = len(lines)
 
-    s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words if has_words else None,
+    s: dict[str, Any] = {"lang": lang, "n_chars": len(text), "n_words": n_words,
                          "n_lines": len(lines)}
-    if not has_words:
-        s["mean_word_len"] = s["symbol_word_ratio"] = s["alpha_words_frac"] = None
-    else:
-        s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
-        s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
-        s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
+    s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
+    s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
+    s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
     s["ellipsis_lines_frac"] = _ratio(sum(ln.endswith(_ELLIPSIS) for ln in lines), n_lines)
@@ -146,7 +125,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
     paras = [p.strip() for p in _PARAS.split(text)]
     s["dup_para_frac"], s["dup_para_char_frac"] = _dup_fracs([p for p in paras if p])
-    enough = has_words and n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
+    enough = n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
     for n in (2, 3, 4):
         s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
     frac = 1.0 if enough else None
