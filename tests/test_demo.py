@@ -108,3 +108,33 @@ def test_cli_demo(tmp_path):
     assert report.exists() and "report.html" in proc.stdout
     html = report.read_text(encoding="utf-8")
     assert "<script" in html and "vegaEmbed" in html  # charts embedded, self-contained
+
+
+def test_demo_pipeline_end_to_end(demo_corpus):
+    """What the whole demo pipeline must do with what the data plants (see data/README.md)."""
+    import json
+
+    out, _ = demo_corpus
+    with Corpus(out) as c:
+        docs = c.rows("SELECT id, url, source_uri, lang, text, annotations FROM documents")
+        dropped = c.rows("SELECT id, stage, reason, duplicate_of FROM dropped WHERE stage LIKE 'dedup%'")
+    # language ground truth: the URL's first path segment (fil = tl), the TIS-620 file is Thai
+    truth = {d["id"]: ("th" if d["url"] is None else d["url"].split("/")[3].replace("fil", "tl")) for d in docs}
+    right = sum(d["lang"] == truth[d["id"]] for d in docs)
+    assert right >= len(docs) - 1, [(d["url"], d["lang"]) for d in docs if d["lang"] != truth[d["id"]]]
+    # Zawgyi converted to exactly the Unicode form the data README gives
+    zawgyi = next(d for d in docs if d["url"].endswith("/my/market/rice-price") if d["url"])
+    assert zawgyi["text"] == "ယနေ့ ဈေးကွက်တွင် ဆန်ဈေး မြင့်တက်လာသည်။ လယ်သမားများ ဝမ်းသာကြသည်။ ပဲဈေးမှာ မပြောင်းလဲပါ။"
+    assert json.loads(zawgyi["annotations"])["normalize"] == {"zawgyi": 1}
+    # the Thai page with Chinese names and English terms: th with zh/en spans at their offsets
+    coffee = next(d for d in docs if d["source_uri"].endswith("thai_coffee.html"))
+    langid = json.loads(coffee["annotations"])["langid"]
+    assert langid["lang"] == "th"
+    spans = {coffee["text"][s:e].strip(" (),"): lang for s, e, lang, _ in langid["spans"]}
+    for name in ("李文忠", "昆明", "陈美玲"):
+        assert any(name in piece and lang == "zh" for piece, lang in spans.items()), name
+    assert any("specialty coffee" in piece and lang == "en" for piece, lang in spans.items())
+    # both planted exact duplicates removed, each pointing at its kept twin
+    assert sorted(d["reason"] for d in dropped) == ["duplicate", "duplicate"]
+    kept_ids = {d["id"] for d in docs}
+    assert all(d["duplicate_of"] in kept_ids for d in dropped)

@@ -11,6 +11,7 @@ Google's ``myanmartools`` model and converted with ``python-myanmar``'s Zawgyiâ†
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -81,7 +82,8 @@ def _zawgyi(text: str) -> tuple[str, int]:
     out, n = [], 0
     for para in text.split("\n"):
         if re.search("[\u1000-\u109f]", para) and detector.get_zawgyi_probability(para) > ZAWGYI_THRESHOLD:
-            para = convert(para, "zawgyi", "unicode")
+            # the converter may leave dot below (U+1037) after asat (U+103A): NFC puts them in order
+            para = unicodedata.normalize("NFC", convert(para, "zawgyi", "unicode"))
             n += 1
         out.append(para)
     return "\n".join(out), n
