@@ -320,3 +320,34 @@ def test_unreachable_cluster_is_a_clear_error(tmp_path):
     with pytest.raises(RunError, match="cannot reach the Ray cluster"):
         RayExecutor(address=f"127.0.0.1:{_free_port()}")
     assert not ray.is_initialized()
+
+
+@pytest.mark.timeout(300)
+def test_demo_and_near_duplicates_on_cluster_match_local(cluster, seed_texts, tmp_path, monkeypatch):
+    """The demo pipeline (every stage) and a near-duplicate run give the local executor's corpus;
+    dedup's band grouping goes through the cluster's shuffle (``group_by_key``), not the driver."""
+    from khlang.demo import demo_pipeline
+
+    calls = []
+    original = RayExecutor.group_by_key
+    monkeypatch.setattr(RayExecutor, "group_by_key", lambda self, *a, **k: calls.append(1) or original(self, *a, **k))
+
+    folder = tmp_path / "near"
+    folder.mkdir()
+    records = [{"id": f"seed{i}", "text": t} for i, t in enumerate(seed_texts)]
+    records += [{"id": f"copy{i}", "text": t + "\n\nแชร์ข่าวนี้ ติดตามเราได้ที่เพจ"} for i, t in enumerate(seed_texts[:3])]
+    (folder / "n.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    near = Pipeline.from_dict({"name": "near", "input": {"paths": [str(folder)], "id_field": "id"},
+                               "docs_per_shard": 2, "stages": ["clean", "dedup_minhash"]})
+    for name, pipeline in (("demo", demo_pipeline()), ("near", near)):
+        run(pipeline, tmp_path / f"{name}-local", workers=1, progress=False)
+        run(pipeline, tmp_path / f"{name}-ray", executor="ray", progress=False, executor_options={"address": cluster})
+        _same_corpus(_snapshot(tmp_path / f"{name}-ray"), _snapshot(tmp_path / f"{name}-local"))
+    assert len(calls) == 2  # one shuffle per dedup_minhash run on Ray
+    with Corpus(tmp_path / "near-ray") as c:
+        dropped = c.rows("SELECT d.duplicate_of, a.meta FROM dropped d JOIN all_docs a USING (id) "
+                         "WHERE d.stage = 'dedup_minhash'")
+        kept = {r["id"] for r in c.rows("SELECT id FROM documents")}
+    # each seed article and its copy with a footer: one of the pair kept (the longer: the copy)
+    assert len(dropped) == 3 and all(d["duplicate_of"] in kept for d in dropped)
+    assert sorted(json.loads(d["meta"])["record_id"] for d in dropped) == ["seed0", "seed1", "seed2"]

@@ -35,6 +35,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
@@ -273,7 +274,7 @@ class MinhashDedup(CorpusStage):
         if not files:
             return stats
         uf = UnionFind()
-        for left, right in self.verified_pairs(corpus, files):
+        for left, right in self.verified_pairs(corpus, files, executor):
             for x, y in zip(left, right):
                 uf.union(x, y)
         members = corpus.path / "dedup" / f".members-{self.name}-{run_id}.parquet"
@@ -290,18 +291,26 @@ class MinhashDedup(CorpusStage):
             stats.dropped["duplicate"] = dropped
         return stats
 
-    def verified_pairs(self, corpus: Corpus, files: list[Path]) -> Iterable[tuple[list[str], list[str]]]:
+    def verified_pairs(self, corpus: Corpus, files: list[Path],
+                       executor: Any = None) -> Iterable[tuple[list[str], list[str]]]:
         """Candidate pairs from the LSH buckets (live documents only), in batches, each filtered by
-        estimated Jaccard when ``verify`` is on."""
+        estimated Jaccard when ``verify`` is on.
+
+        Buckets are grouped by DuckDB on this machine (out of core), or — when the executor offers
+        ``group_by_key`` (Ray) — by a distributed shuffle over the cluster, which hands back only
+        the buckets holding two or more documents."""
         sigs = f"read_parquet({file_list(files)})"
+        if hasattr(executor, "group_by_key"):
+            groups = executor.group_by_key(band_entries, [str(f) for f in files])
+            corpus.con.register("_lsh_groups", groups)
+            keyed = 'SELECT 0 AS band, key, unnest("values") AS id FROM _lsh_groups'  # band is in the key
+        else:
+            keyed = f"SELECT id, generate_subscripts(bands, 1) AS band, unnest(bands) AS key FROM {sigs} WHERE bands IS NOT NULL"
         query = f"""
-            WITH live AS (
-                SELECT id, bands FROM {sigs} WHERE bands IS NOT NULL AND id IN (SELECT id FROM documents)
-            ), keyed AS (
-                SELECT id, generate_subscripts(bands, 1) AS band, unnest(bands) AS key FROM live
-            ), buckets AS (
-                SELECT min(id) AS root, list(id) AS ids FROM keyed GROUP BY band, key HAVING count(*) > 1
-            ), pairs AS (
+            WITH keyed AS ({keyed}),
+            live AS (SELECT band, key, id FROM keyed WHERE id IN (SELECT id FROM documents)),
+            buckets AS (SELECT min(id) AS root, list(id) AS ids FROM live GROUP BY band, key HAVING count(*) > 1),
+            pairs AS (
                 SELECT DISTINCT root, id FROM (SELECT root, unnest(ids) AS id FROM buckets) WHERE id <> root
             )
         """
@@ -319,6 +328,24 @@ class MinhashDedup(CorpusStage):
                 ok = np.flatnonzero((sa == sb).mean(axis=1) >= self.threshold)
                 left, right = [left[i] for i in ok], [right[i] for i in ok]
             yield left, right
+
+
+#: Band keys of different bands must not meet in one bucket: key + band × salt keeps them apart
+#: (as a wrapping 64-bit sum; a rare collision only adds a candidate that verification rejects).
+_BAND_SALT = 0x9E3779B97F4A7C15
+
+
+def band_entries(path: str) -> pa.Table:
+    """(key, value) rows of one signature file for a distributed group-by: one row per document
+    and band, key = band key + band × salt as int64, value = document id."""
+    table = pq.read_table(path, columns=["id", "bands"]).filter(pc.invert(pc.is_null(pc.field("bands"))))
+    if table.num_rows == 0:
+        return pa.table({"key": pa.array([], pa.int64()), "value": pa.array([], pa.string())})
+    keys = np.asarray(table.column("bands").combine_chunks().flatten(), dtype=np.uint64).reshape(table.num_rows, -1)
+    with np.errstate(over="ignore"):
+        keys = keys + np.arange(1, keys.shape[1] + 1, dtype=np.uint64) * np.uint64(_BAND_SALT)
+    ids = np.repeat(np.asarray(table.column("id").to_pylist(), dtype=object), keys.shape[1])
+    return pa.table({"key": pa.array(keys.reshape(-1).view(np.int64)), "value": pa.array(ids, pa.string())})
 
 
 def _batches(con: Any, query: str, size: int) -> Any:
