@@ -6,6 +6,7 @@
 #   KHLANG_TEST_PG_URL=postgresql+psycopg://khlang:khlang@127.0.0.1:5432/khlang_test
 set -euo pipefail
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 
 missing=()
 for pkg in postgresql chromium fonts-noto-core fonts-noto-cjk fonts-thai-tlwg; do
@@ -26,11 +27,11 @@ if ! pg_lsclusters -h | head -1 | grep -q online; then
     $SUDO pg_ctlcluster "$ver" "$cluster" start || $SUDO service postgresql start
 fi
 for _ in $(seq 1 30); do
-    $SUDO -u postgres psql -qtAc "SELECT 1" >/dev/null 2>&1 && break
+    (cd / && as_postgres psql -qtAc "SELECT 1") >/dev/null 2>&1 && break
     sleep 1
 done
 
-pgq() { (cd / && $SUDO -u postgres psql -qtAc "$1"); }
+pgq() { (cd / && as_postgres psql -qtAc "$1"); }
 [ "$(pgq "SELECT 1 FROM pg_roles WHERE rolname='khlang'")" = "1" ] || pgq "CREATE ROLE khlang LOGIN PASSWORD 'khlang' CREATEDB"
 [ "$(pgq "SELECT 1 FROM pg_database WHERE datname='khlang_test'")" = "1" ] || pgq "CREATE DATABASE khlang_test OWNER khlang"
 echo "setup-system: postgresql ($ver/$cluster) up, chromium at $(command -v chromium || echo MISSING)"
