@@ -89,7 +89,12 @@
   function captureSelection() {
     const sel = window.getSelection();
     if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { state.selection = null; renderPanel(); return; }
-    const range = sel.getRangeAt(0);
+    captureRange(sel.getRangeAt(0));
+  }
+
+  // A DOM Range inside the text → a pending span in code points, widened to grapheme clusters.
+  // (Browsers usually canonicalise a user's selection already; a Range made by script is not.)
+  function captureRange(range) {
     if (!textEl.contains(range.startContainer) || !textEl.contains(range.endContainer)) return;
     let a = u16Offset(range.startContainer, range.startOffset), b = u16Offset(range.endContainer, range.endOffset);
     if (a > b) [a, b] = [b, a];
@@ -167,5 +172,6 @@
     else if (e.key === "ArrowLeft" && task.previous) { e.preventDefault(); window.location.href = task.previous; }
     else if (e.key === "Enter") { e.preventDefault(); submit(); }
   });
+  window.khlangAnnotate = { captureRange: captureRange, addSpan: addSpan, state: state };
   render();
 }());
