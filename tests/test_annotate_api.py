@@ -261,3 +261,27 @@ def test_thai_span_snapping_unit():
     assert cp_to_utf16(THAI, 2) == 4 and utf16_to_cp(THAI, 4) == 2
     assert clean_spans(THAI, [{"start": i + 2, "end": i + 3, "label": "X"}] * 2, ["X"]) == [
         {"start": i, "end": i + 3, "label": "X"}]
+
+
+def test_export_import_over_http(app):
+    admin, a1 = login(app, "admin"), login(app, "ann1")
+    pid = new_project(admin, "src", overlap=1)["id"]
+    doc = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    i = THAI.index("กรุงเทพฯ")
+    a1.post(f"/api/projects/{pid}/documents/{doc['id']}/annotation",
+            json={"labels": ["news"], "spans": [{"start": i, "end": i + 8, "label": "LOCATION"}]})
+    dst = admin.post("/api/projects", json={"name": "dst", "schema": SCHEMA, "documents": []})
+    assert dst.status_code == 422  # an empty project is refused: nothing to annotate
+    dst = new_project(admin, "dst", overlap=1)["id"]
+    for fmt in ("labelstudio", "argilla", "doccano", "jsonl", "parquet"):
+        data = admin.get(f"/api/projects/{pid}/export", params={"format": fmt})
+        assert data.status_code == 200 and "attachment" in data.headers["content-disposition"]
+        r = admin.post(f"/api/projects/{dst}/import", params={"format": fmt}, content=data.content)
+        assert r.status_code == 200 and r.json()["annotations"] == 1, (fmt, r.text)
+    rows = [json.loads(x) for x in admin.get(f"/api/projects/{dst}/export?format=jsonl").text.splitlines()]
+    assert [(r["user"], r["spans"]) for r in rows] == [("ann1", [{"start": i, "end": i + 8, "label": "LOCATION"}])]
+    assert admin.get(f"/api/projects/{pid}/export", params={"format": "csv"}).status_code == 422
+    r = admin.post(f"/api/projects/{dst}/import", params={"format": "jsonl"}, content=b"{not json")
+    assert r.status_code == 422 and "not a valid jsonl" in r.text
+    assert admin.get("/api/corpora").json()[0]["index"] == 0
+    assert admin.get("/api/roles").json() == ["annotator", "reviewer", "admin"]
