@@ -157,3 +157,19 @@ def flow_concurrent_submissions(app, n_docs: int = 12) -> None:
     assert len(rows) == 2 * n_docs
     assert {(r["doc_id"], r["user"]) for r in rows} == {(d["id"], u) for d in docs for u in ("ann1", "ann2")}
     assert all(r["comment"] == f"{r['user']} {r['doc_id']}" for r in rows)
+
+
+def flow_reservations(app) -> None:
+    """Overlap 1: annotators asking at the same time get different documents; asking again gives
+    the same (reserved) document back; answering releases it."""
+    admin, a1, a2 = login(app, "admin"), login(app, "ann1"), login(app, "ann2")
+    pid = new_project(admin, "reserve", overlap=1)["id"]
+    d1 = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    d2 = a2.get(f"/api/projects/{pid}/next").json()["document"]
+    assert d1["doc_id"] == "thai-1" and d2["doc_id"] == "thai-2"
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
+    assert a2.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]
+    a1.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation", json={"labels": ["news"]})
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"] is None  # thai-2 is held by ann2
+    a2.post(f"/api/projects/{pid}/documents/{d2['id']}/skip")
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]  # released by the skip

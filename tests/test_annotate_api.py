@@ -285,3 +285,9 @@ def test_export_import_over_http(app):
     assert r.status_code == 422 and "not a valid jsonl" in r.text
     assert admin.get("/api/corpora").json()[0]["index"] == 0
     assert admin.get("/api/roles").json() == ["annotator", "reviewer", "admin"]
+
+
+def test_reservations(app):
+    from annotate_support import flow_reservations
+
+    flow_reservations(app)

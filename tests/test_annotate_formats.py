@@ -87,6 +87,7 @@ def test_code_point_formats(source):
     line = json.loads(export_project(db, p, "doccano").decode().splitlines()[0])
     assert [ORG, ORG + 8, "LOCATION"] in line["entities"] and line["cats"] == ["news"]
     rec = json.loads(export_project(db, p, "argilla"))[0]
+    assert rec["responses"]["label"][0] == {"value": "news", "user_id": "ann1"}  # single-label question
     spans = rec["responses"]["spans"][0]["value"]
     assert {"start": ORG, "end": ORG + 8, "label": "LOCATION"} in spans
     assert THAI[ORG:ORG + 8] == "กรุงเทพฯ"

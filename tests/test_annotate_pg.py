@@ -21,3 +21,9 @@ def test_pg_annotate_review_flow(pg_app):
 
 def test_pg_concurrent_submissions(pg_app):
     flow_concurrent_submissions(pg_app, n_docs=20)
+
+
+def test_pg_reservations(pg_app):
+    from annotate_support import flow_reservations
+
+    flow_reservations(pg_app)

@@ -79,7 +79,9 @@ def project(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)
 @router.get("/projects/{pid}/next")
 def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     p = services.get_project(db, pid)
-    return {"document": services.doc_info(services.next_document(db, p, c.user)), "answer": None}
+    doc = services.doc_info(services.next_document(db, p, c.user))  # reserves the document
+    db.commit()
+    return {"document": doc, "answer": None}
 
 
 @router.get("/projects/{pid}/previous")

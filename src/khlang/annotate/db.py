@@ -95,6 +95,16 @@ class Annotation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
 
 
+class Reservation(Base):
+    """A task handed to an annotator and not answered yet: it counts towards the document's
+    overlap until it expires, so K annotators asking at once get different documents."""
+
+    __tablename__ = "reservations"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 class Gold(Base):
     """The adjudicated label of a document."""
 

@@ -161,7 +161,8 @@ def _ls_offsets(text: str, value: dict) -> tuple[int, int]:
 
 
 # -- Argilla v2 -------------------------------------------------------------------------------------
-def to_argilla(rows: list[dict]) -> list[dict]:
+def to_argilla(rows: list[dict], single: bool = False) -> list[dict]:
+    """``single``: a LabelQuestion (the value is one label), else a MultiLabelQuestion (a list)."""
     records: dict[str, dict] = {}
     for r in rows:
         if r["status"] not in ("done",):
@@ -171,7 +172,8 @@ def to_argilla(rows: list[dict]) -> list[dict]:
                                                "suggestions": {}, "status": "completed"})
         resp = rec["responses"]
         if r["labels"]:
-            resp.setdefault("label", []).append({"value": r["labels"], "user_id": r["user"]})
+            value = r["labels"][0] if single else r["labels"]
+            resp.setdefault("label", []).append({"value": value, "user_id": r["user"]})
         if r["rating"] is not None:
             resp.setdefault("rating", []).append({"value": r["rating"], "user_id": r["user"]})
         if r["comment"]:
@@ -232,7 +234,7 @@ def export_project(db: Session, project: Project, fmt: str) -> bytes:
     if fmt == "labelstudio":
         return _json(to_labelstudio(rows))
     if fmt == "argilla":
-        return _json(to_argilla(rows))
+        return _json(to_argilla(rows, single=project.schema.get("classification") == "single"))
     if fmt == "doccano":
         return _jsonl(to_doccano(rows))
     if fmt == "jsonl":

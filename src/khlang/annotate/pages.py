@@ -126,6 +126,7 @@ def annotate(request: Request, pid: int, doc: int | None = None, c: Caller = Dep
              db: Session = Depends(get_db)):
     project = services.get_project(db, pid)
     document = services.get_doc(db, project, doc) if doc else services.next_document(db, project, c.user)
+    db.commit()  # the reservation of the document handed out
     previous = services.previous_document(db, project, c.user, document)
     task = {"project": {"id": project.id, "schema": project.schema},
             "document": services.doc_info(document),

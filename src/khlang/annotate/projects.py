@@ -9,11 +9,13 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .db import Annotation, Doc, Gold, Project, User, now
+from .db import Annotation, Doc, Gold, Project, Reservation, User, now
 from .schema import check_schema, clean_answer
 
 
@@ -112,14 +114,34 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
     return added
 
 
-def next_document(db: Session, project: Project, user: User) -> Doc | None:
+RESERVE_MINUTES = 30
+
+
+def next_document(db: Session, project: Project, user: User, reserve: bool = True) -> Doc | None:
     """The first document (by position) this user has not answered or skipped and that fewer than
-    ``overlap`` annotators have finished."""
-    finished = (select(Annotation.document_id).where(Annotation.status == "done")
-                .group_by(Annotation.document_id).having(func.count() >= project.overlap))
-    mine = select(Annotation.document_id).where(Annotation.user_id == user.id)
-    return db.scalar(select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(finished), Doc.id.not_in(mine))
+    ``overlap`` annotators have finished or hold (an unexpired reservation). The document handed
+    out is reserved for this user (caller commits)."""
+    mine = db.scalar(select(Doc).join(Reservation, Reservation.document_id == Doc.id)
+                     .where(Reservation.user_id == user.id, Reservation.expires_at > now(),
+                            Doc.project_id == project.id,
+                            Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == user.id)))
                      .order_by(Doc.position).limit(1))
+    if mine is not None:
+        return mine
+    done = select(Annotation.document_id.label("d")).where(Annotation.project_id == project.id,
+                                                          Annotation.status == "done")
+    held = (select(Reservation.document_id.label("d")).join(Doc, Doc.id == Reservation.document_id)
+            .where(Doc.project_id == project.id, Reservation.expires_at > now(), Reservation.user_id != user.id))
+    taken = union_all(done, held).subquery()
+    full = select(taken.c.d).group_by(taken.c.d).having(func.count() >= project.overlap)
+    answered = select(Annotation.document_id).where(Annotation.user_id == user.id)
+    doc = db.scalar(select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(answered))
+                    .order_by(Doc.position).limit(1))
+    if doc is not None and reserve:
+        db.execute(delete(Reservation).where(Reservation.expires_at <= now()))
+        db.merge(Reservation(document_id=doc.id, user_id=user.id, expires_at=now() + timedelta(minutes=RESERVE_MINUTES)))
+        db.flush()
+    return doc
 
 
 def previous_document(db: Session, project: Project, user: User, before: Doc | None) -> Doc | None:
@@ -150,6 +172,7 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
         try:
             with db.begin_nested():
                 db.flush()
+            db.execute(delete(Reservation).where(Reservation.document_id == doc.id, Reservation.user_id == user.id))
             return row
         except IntegrityError:
             db.expunge(row)
