@@ -71,3 +71,10 @@ def test_project_agreement_perfect_and_disagreeing():
     assert out["per_label"]["pos"]["fleiss_kappa"] == 1.0
     assert out["spans"]["mean_f1"] == pytest.approx(2 / 3)
     assert 0 < out["rating"]["krippendorff_alpha_interval"] < 1
+
+
+def test_undefined_without_variation():
+    units = [{"a": "x", "b": "x"}, {"a": "x", "b": "x"}]
+    assert cohen_kappa(["x", "x"], ["x", "x"]) is None
+    assert fleiss_kappa(units) is None and krippendorff_alpha(units) is None
+    assert fleiss_kappa([{"a": "x"}]) is None  # nothing pairable

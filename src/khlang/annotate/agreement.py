@@ -12,15 +12,16 @@ Units = list[dict[Hashable, Any]]
 
 
 def cohen_kappa(a: list, b: list) -> float | None:
-    """Cohen's kappa of two raters over the same items (nominal). None when undefined."""
+    """Cohen's kappa of two raters over the same items (nominal). None when undefined (no items,
+    or both raters always gave the same single value)."""
     if len(a) != len(b) or not a:
         return None
     n = len(a)
     observed = sum(x == y for x, y in zip(a, b)) / n
     ca, cb = Counter(a), Counter(b)
     expected = sum(ca[k] * cb[k] for k in ca) / (n * n)
-    if expected == 1:
-        return 1.0 if observed == 1 else None
+    if expected == 1:  # no variation at all: chance explains everything, kappa is undefined
+        return None
     return (observed - expected) / (1 - expected)
 
 
@@ -51,7 +52,7 @@ def fleiss_kappa(units: Units) -> float | None:
     p_bar = sum(p_units) / len(p_units)
     p_e = sum((v / all_ratings) ** 2 for v in totals.values())
     if p_e == 1:
-        return 1.0 if p_bar == 1 else None
+        return None
     return (p_bar - p_e) / (1 - p_e)
 
 
@@ -82,8 +83,8 @@ def krippendorff_alpha(units: Units, level: str = "nominal") -> float | None:
 
     d_o = sum(v * delta(c, k) for (c, k), v in coincidence.items()) / n
     d_e = sum(n_c[c] * n_c[k] * delta(c, k) for c in n_c for k in n_c) / (n * (n - 1))
-    if d_e == 0:
-        return 1.0 if d_o == 0 else None
+    if d_e == 0:  # one value only: alpha is undefined
+        return None
     return 1 - d_o / d_e
 
 
