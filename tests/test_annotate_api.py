@@ -33,7 +33,7 @@ def test_concurrent_submissions(app):
 
 API_ROUTES = [  # (method, path, least role)
     ("GET", "/api/me", "annotator"), ("POST", "/api/tokens", "annotator"), ("GET", "/api/roles", "annotator"),
-    ("GET", "/api/users", "admin"), ("POST", "/api/users", "admin"), ("GET", "/api/corpora", "admin"),
+    ("GET", "/api/users", "admin"), ("POST", "/api/users", "admin"), ("POST", "/api/users/2", "admin"), ("GET", "/api/corpora", "admin"),
     ("GET", "/api/projects", "annotator"), ("POST", "/api/projects", "admin"),
     ("GET", "/api/projects/{pid}", "annotator"), ("GET", "/api/projects/{pid}/next", "annotator"),
     ("GET", "/api/projects/{pid}/previous", "annotator"), ("GET", "/api/projects/{pid}/documents/{did}", "annotator"),
@@ -291,3 +291,16 @@ def test_reservations(app):
     from annotate_support import flow_reservations
 
     flow_reservations(app)
+
+
+def test_admin_changes_password_and_role(app):
+    admin = login(app, "admin")
+    a1 = login(app, "ann1")
+    uid = next(u["id"] for u in admin.get("/api/users").json() if u["username"] == "ann1")
+    assert admin.post(f"/api/users/{uid}", json={"role": "chief"}).status_code == 422
+    assert admin.post(f"/api/users/{uid}", json={"password": "short"}).status_code == 422
+    r = admin.post(f"/api/users/{uid}", json={"role": "reviewer", "password": "a new long password"})
+    assert r.json()["role"] == "reviewer"
+    assert a1.get("/api/me").status_code == 401  # old sessions end
+    assert login(app, "ann1", "a new long password").get("/api/me").json()["role"] == "reviewer"
+    assert admin.post("/api/users/999", json={}).status_code == 404

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import services
-from .auth import create_token, create_user
+from .auth import create_token, create_user, update_user
 from .db import ROLES, User
 from .deps import Caller, get_db, need
 from .formats import FORMATS, MEDIA, export_project, import_project
@@ -44,6 +44,19 @@ def list_users(c: Caller = Depends(need("admin")), db: Session = Depends(get_db)
 def add_user(body: dict = Body(...), c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> dict:
     try:
         user = create_user(db, body.get("username"), body.get("password") or "", body.get("role", "annotator"))
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return {"id": user.id, "username": user.username, "role": user.role}
+
+
+@router.post("/users/{uid}")
+def change_user(uid: int, body: dict = Body(...), c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> dict:
+    user = db.get(User, uid)
+    if user is None:
+        raise HTTPException(404, "no such user")
+    try:
+        update_user(db, user, body.get("password"), body.get("role"))
     except ValueError as exc:
         raise _bad(exc) from exc
     db.commit()

@@ -68,6 +68,21 @@ def create_user(db: Session, username: str, password: str | None, role: str = "a
     return user
 
 
+def update_user(db: Session, user: User, password: str | None = None, role: str | None = None) -> User:
+    """Set a new password and/or role; the user's sessions end so the change takes effect now."""
+    if role is not None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        user.role = role
+    if password is not None:
+        if len(password) < 8:
+            raise ValueError("password must have at least 8 characters")
+        user.password_hash = hash_password(password)
+    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.flush()
+    return user
+
+
 def authenticate(db: Session, username: str, password: str) -> User | None:
     user = db.scalar(select(User).where(User.username == username))
     if user is None:
