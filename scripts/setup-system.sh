@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # System packages the test suite needs (idempotent; run as root, or via sudo when available).
 #  * PostgreSQL: the multi-user database of the annotation server (tests/test_annotate_pg.py)
-#  * Chromium + Noto/TLWG fonts: the real-browser annotation test (tests/test_annotate_browser.py)
+#  * Chromium + Noto/TLWG fonts (+ HanaMin for CJK Extension B): the real-browser annotation test
 # After it runs, a role/database `khlang`/`khlang_test` (password `khlang`) listens on 127.0.0.1:5432:
 #   KHLANG_TEST_PG_URL=postgresql+psycopg://khlang:khlang@127.0.0.1:5432/khlang_test
 set -euo pipefail
@@ -9,7 +9,7 @@ SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi; }
 
 missing=()
-for pkg in postgresql chromium fonts-noto-core fonts-noto-cjk fonts-thai-tlwg; do
+for pkg in postgresql chromium fonts-noto-core fonts-noto-cjk fonts-thai-tlwg fonts-hanazono; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
 done
 if [ ${#missing[@]} -gt 0 ]; then

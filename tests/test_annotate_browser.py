@@ -110,7 +110,8 @@ def test_browser_labels_thai_span(server):
         assert page.url.endswith("/login")  # anonymous → login form
         page.fill("input[name=username]", "ann1")
         page.fill("input[name=password]", PASSWORD)
-        page.click("button[type=submit]")
+        with page.expect_navigation():
+            page.click("button[type=submit]")
         page.goto(base + "/projects/1/annotate")
         assert "ดื่มน้ำ" in page.inner_text("#text")
         # 1. a selection dispatched over the Thai words, starting inside ดื่ and ending between
