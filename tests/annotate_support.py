@@ -173,3 +173,24 @@ def flow_reservations(app) -> None:
     assert a1.get(f"/api/projects/{pid}/next").json()["document"] is None  # thai-2 is held by ann2
     a2.post(f"/api/projects/{pid}/documents/{d2['id']}/skip")
     assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]  # released by the skip
+
+
+def flow_same_user_race(app, rounds: int = 8) -> None:
+    """One annotator's two tabs submit the same document at once: one row, the last answer, no error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = login(app, "admin")
+    docs = [{"id": f"r{i}", "text": THAI, "lang": "th"} for i in range(rounds)]
+    pid = new_project(admin, "tabs", overlap=1, documents=docs)["id"]
+    tabs = [login(app, "ann1"), login(app, "ann1")]
+    for _ in range(rounds):
+        did = tabs[0].get(f"/api/projects/{pid}/next").json()["document"]["id"]
+        url = f"/api/projects/{pid}/documents/{did}/annotation"
+        with ThreadPoolExecutor(2) as pool:
+            codes = list(pool.map(lambda t: t[1].post(url, json={"labels": ["news"], "comment": f"tab{t[0]}"}).status_code,
+                                  enumerate(tabs)))
+        assert codes == [200, 200]
+    import json
+
+    rows = [json.loads(x) for x in admin.get(f"/api/projects/{pid}/export?format=jsonl").text.splitlines()]
+    assert len(rows) == rounds and {r["comment"] for r in rows} <= {"tab0", "tab1"}

@@ -304,3 +304,9 @@ def test_admin_changes_password_and_role(app):
     assert a1.get("/api/me").status_code == 401  # old sessions end
     assert login(app, "ann1", "a new long password").get("/api/me").json()["role"] == "reviewer"
     assert admin.post("/api/users/999", json={}).status_code == 404
+
+
+def test_same_user_two_tabs(app):
+    from annotate_support import flow_same_user_race
+
+    flow_same_user_race(app)

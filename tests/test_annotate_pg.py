@@ -27,3 +27,9 @@ def test_pg_reservations(pg_app):
     from annotate_support import flow_reservations
 
     flow_reservations(pg_app)
+
+
+def test_pg_same_user_two_tabs(pg_app):
+    from annotate_support import flow_same_user_race
+
+    flow_same_user_race(pg_app)

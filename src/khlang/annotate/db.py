@@ -136,6 +136,7 @@ class Database:
         if self.url.startswith("sqlite"):
             self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         else:
             self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
         Base.metadata.create_all(self.engine)
@@ -152,3 +153,11 @@ def _sqlite_pragmas(dbapi_con, _record) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+    dbapi_con.isolation_level = None  # SQLAlchemy, not the driver, begins transactions (see below)
+
+
+def _sqlite_begin(conn) -> None:
+    """Take the write lock when a transaction starts: a deferred transaction that read first and
+    writes later fails at once with "database is locked" when another writer committed between
+    (WAL snapshot conflict; busy_timeout does not help), so concurrent annotators would lose saves."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -163,19 +163,21 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
     clean = clean_answer(project.schema, doc.text, answer) if status == "done" else \
         {"labels": [], "rating": None, "comment": "", "spans": []}
     for _attempt in range(3):  # two tabs of one user racing on the unique (document, user) key
-        row = db.scalar(select(Annotation).where(Annotation.document_id == doc.id, Annotation.user_id == user.id))
-        if row is None:
-            row = Annotation(project_id=project.id, document_id=doc.id, user_id=user.id)
-            db.add(row)
-        row.status, row.updated_at = status, now()
-        row.labels, row.rating, row.comment, row.spans = clean["labels"], clean["rating"], clean["comment"], clean["spans"]
         try:
-            with db.begin_nested():
+            with db.begin_nested():  # a savepoint: losing the race rolls back only this insert
+                row = db.scalar(select(Annotation).where(Annotation.document_id == doc.id,
+                                                         Annotation.user_id == user.id))
+                if row is None:
+                    row = Annotation(project_id=project.id, document_id=doc.id, user_id=user.id)
+                    db.add(row)
+                row.status, row.updated_at = status, now()
+                row.labels, row.rating, row.comment, row.spans = (clean["labels"], clean["rating"],
+                                                                  clean["comment"], clean["spans"])
                 db.flush()
-            db.execute(delete(Reservation).where(Reservation.document_id == doc.id, Reservation.user_id == user.id))
-            return row
-        except IntegrityError:
-            db.expunge(row)
+        except IntegrityError:  # the other tab inserted first: update its row on the next try
+            continue
+        db.execute(delete(Reservation).where(Reservation.document_id == doc.id, Reservation.user_id == user.id))
+        return row
     raise RuntimeError("could not save the annotation")
 
 
