@@ -59,6 +59,15 @@ def _ids(app):
     return {"pid": pid, "did": did}
 
 
+def test_route_lists_cover_every_route():
+    """A new route must be added to the lists above, so the role and anonymous checks see it."""
+    from khlang.annotate import api, pages
+
+    served = {(m, r.path) for r in api.router.routes + pages.router.routes for m in r.methods if m != "HEAD"}
+    listed = {(m, p.replace("/api/users/2", "/api/users/{uid}")) for m, p, _ in API_ROUTES + PAGES}
+    assert served - {("GET", "/login"), ("POST", "/login")} == listed
+
+
 def test_every_route_refuses_anonymous(app):
     ids = _ids(app)
     anon = TestClient(app)
@@ -201,12 +210,16 @@ def test_injection_payloads_stored_verbatim_and_escaped(app, payload):
     uname = "u" + payload
     assert admin.post("/api/users", json={"username": uname, "password": PASSWORD}).status_code == 201
     evil = login(app, uname)
-    p = new_project(admin, "p" + payload, description=payload, overlap=2,
+    label, span_label = "l" + payload, "s" + payload  # schema labels are admin-typed text too
+    schema = {**SCHEMA, "labels": SCHEMA["labels"] + [label], "span_labels": SCHEMA["span_labels"] + [span_label]}
+    p = new_project(admin, "p" + payload, description=payload, overlap=2, schema=schema,
                     documents=[{"id": "x" + payload, "text": "ข่าว " + payload, "lang": "th"}])
     assert p["name"] == "p" + payload and p["description"] == payload
     did = evil.get(f"/api/projects/{p['id']}/next").json()["document"]["id"]
-    r = evil.post(f"/api/projects/{p['id']}/documents/{did}/annotation", json={"labels": ["ad"], "comment": payload})
-    assert r.json()["comment"] == payload
+    r = evil.post(f"/api/projects/{p['id']}/documents/{did}/annotation",
+                  json={"labels": [label], "comment": payload, "spans": [{"start": 0, "end": 4, "label": span_label}]})
+    assert r.json()["comment"] == payload and r.json()["labels"] == [label]
+    assert r.json()["spans"] == [{"start": 0, "end": 4, "label": span_label}]
     a1 = login(app, "ann1")
     a1.post(f"/api/projects/{p['id']}/documents/{did}/annotation", json={"labels": ["news"], "comment": "x"})
     # stored verbatim
@@ -222,6 +235,8 @@ def test_injection_payloads_stored_verbatim_and_escaped(app, payload):
             assert "<script>alert" not in text and "<img src=x" not in text
     assert str(escape("p" + payload)) in pages[0] and str(escape(uname)) in pages[1]
     assert str(escape(payload)) in pages[2] and str(escape("ข่าว " + payload)) in pages[3]
+    assert str(escape(label)) in pages[2] and str(escape(span_label)) in pages[2]  # review: answer + form
+    assert str(escape(label)) in pages[3] and str(escape(span_label)) in pages[3]  # annotate: label buttons
     # the tables are still there
     assert len(admin.get("/api/users").json()) == 5
 
