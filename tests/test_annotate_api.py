@@ -32,7 +32,7 @@ def test_concurrent_submissions(app):
 
 
 API_ROUTES = [  # (method, path, least role)
-    ("GET", "/api/me", "annotator"), ("POST", "/api/tokens", "annotator"), ("GET", "/api/roles", "annotator"),
+    ("GET", "/api/me", "annotator"), ("GET", "/api/openapi.json", "annotator"), ("POST", "/api/tokens", "annotator"), ("GET", "/api/roles", "annotator"),
     ("GET", "/api/users", "admin"), ("POST", "/api/users", "admin"), ("POST", "/api/users/2", "admin"), ("GET", "/api/corpora", "admin"),
     ("GET", "/api/projects", "annotator"), ("POST", "/api/projects", "admin"),
     ("GET", "/api/projects/{pid}", "annotator"), ("GET", "/api/projects/{pid}/next", "annotator"),
@@ -300,6 +300,8 @@ def test_export_import_over_http(app):
     assert r.status_code == 422 and "not a valid jsonl" in r.text
     assert admin.get("/api/corpora").json()[0]["index"] == 0
     assert admin.get("/api/roles").json() == ["annotator", "reviewer", "admin"]
+    assert "/api/projects/{pid}/export" in a1.get("/api/openapi.json").json()["paths"]
+    assert admin.get("/api/docs").status_code == 404  # no Swagger page pulling scripts from a CDN
 
 
 def test_reservations(app):

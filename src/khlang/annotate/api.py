@@ -28,6 +28,12 @@ def me(c: Caller = Depends(need())) -> dict:
     return {"id": c.user.id, "username": c.user.username, "role": c.user.role, "csrf_token": c.csrf}
 
 
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request, c: Caller = Depends(need())) -> dict:
+    """The OpenAPI description of this API, for logged-in users and API tokens only."""
+    return request.app.openapi()
+
+
 @router.post("/tokens")
 def new_token(body: dict = Body(default={}), c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     token = create_token(db, db.get(User, c.user.id), str(body.get("name", ""))[:200])

@@ -29,7 +29,8 @@ def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Pa
         admin = (os.environ["KHLANG_ADMIN_USER"], os.environ["KHLANG_ADMIN_PASSWORD"])
     if admin:
         ensure_admin(database, *admin)
-    app = FastAPI(title="khlang annotate", docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
+    app = FastAPI(title="khlang annotate", docs_url=None, openapi_url=None, redoc_url=None)
+    # no public schema/Swagger page (it would load scripts from a CDN); /api/openapi.json needs a login
     app.state.db = database
     app.state.corpora = [Path(c).resolve() for c in corpora]
     app.state.secure_cookies = secure_cookies
