@@ -390,6 +390,29 @@ def normalize(
     print(json.dumps(counts, ensure_ascii=False), file=sys.stderr)
 
 
+# -- annotate ----------------------------------------------------------------------------------
+@app.command()
+def serve(
+    corpora: list[Path] = typer.Argument(None, help="corpus folders projects may sample documents from"),
+    db: str = typer.Option("khlang-annotate.db", "--db", help="SQLite file or postgresql://user:pw@host/db"),
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    admin_user: Optional[str] = typer.Option(None, "--admin-user", envvar="KHLANG_ADMIN_USER", help="create this admin if missing"),
+    admin_password: Optional[str] = typer.Option(None, "--admin-password", envvar="KHLANG_ADMIN_PASSWORD"),
+    secure_cookies: Optional[bool] = typer.Option(None, "--secure-cookies/--no-secure-cookies", help="default: when served over HTTPS"),
+) -> None:
+    """Start the annotation server (web UI + JSON API under /api)."""
+    from .annotate.web import serve as run_server
+
+    admin = (admin_user, admin_password) if admin_user and admin_password else None
+    if bool(admin_user) != bool(admin_password):
+        _fail("give both --admin-user and --admin-password")
+    try:
+        run_server(corpora or [], db=db, host=host, port=port, admin=admin, secure_cookies=secure_cookies)
+    except ValueError as exc:
+        _fail(str(exc))
+
+
 def main() -> None:
     app()
 

@@ -1,0 +1,209 @@
+"""The JSON API under /api: everything the pages do, for scripts (API token) and the browser
+(session cookie + X-CSRF-Token header)."""
+
+from __future__ import annotations
+
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from . import services
+from .auth import create_token, create_user, update_user
+from .db import ROLES, User
+from .deps import Caller, get_db, need
+from .formats import FORMATS, MEDIA, export_project, import_project
+
+router = APIRouter(prefix="/api")
+
+
+def _bad(exc: Exception) -> HTTPException:
+    return HTTPException(422, str(exc))
+
+
+@router.get("/me")
+def me(c: Caller = Depends(need())) -> dict:
+    return {"id": c.user.id, "username": c.user.username, "role": c.user.role, "csrf_token": c.csrf}
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi(request: Request, c: Caller = Depends(need())) -> dict:
+    """The OpenAPI description of this API, for logged-in users and API tokens only."""
+    return request.app.openapi()
+
+
+@router.post("/tokens")
+def new_token(body: dict = Body(default={}), c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    token = create_token(db, db.get(User, c.user.id), str(body.get("name", ""))[:200])
+    db.commit()
+    return {"token": token}
+
+
+@router.get("/users")
+def list_users(c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> list[dict]:
+    return [{"id": u.id, "username": u.username, "role": u.role} for u in db.scalars(select(User).order_by(User.id))]
+
+
+@router.post("/users", status_code=201)
+def add_user(body: dict = Body(...), c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> dict:
+    try:
+        user = create_user(db, body.get("username"), body.get("password") or "", body.get("role", "annotator"))
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return {"id": user.id, "username": user.username, "role": user.role}
+
+
+@router.post("/users/{uid}")
+def change_user(uid: int, body: dict = Body(...), c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> dict:
+    user = db.get(User, uid)
+    if user is None:
+        raise HTTPException(404, "no such user")
+    try:
+        update_user(db, user, body.get("password"), body.get("role"))
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return {"id": user.id, "username": user.username, "role": user.role}
+
+
+@router.get("/corpora")
+def corpora(request: Request, c: Caller = Depends(need("admin"))) -> list[dict]:
+    return [{"index": i, "path": str(p)} for i, p in enumerate(request.app.state.corpora)]
+
+
+@router.get("/projects")
+def projects(c: Caller = Depends(need()), db: Session = Depends(get_db)) -> list[dict]:
+    return [services.project_info(db, p) for p in services.all_projects(db)]
+
+
+@router.post("/projects", status_code=201)
+def new_project(request: Request, body: dict = Body(...), c: Caller = Depends(need("admin")),
+                db: Session = Depends(get_db)) -> dict:
+    try:
+        project = services.create_from_request(db, request.app.state.corpora, body)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return services.project_info(db, project)
+
+
+@router.get("/projects/{pid}")
+def project(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    return services.project_info(db, services.get_project(db, pid))
+
+
+@router.get("/projects/{pid}/next")
+def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    doc = services.doc_info(services.next_document(db, p, c.user))  # reserves the document
+    db.commit()
+    return {"document": doc, "answer": None}
+
+
+@router.get("/projects/{pid}/previous")
+def previous_task(pid: int, before: int | None = None, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    doc = services.previous_document(db, p, c.user, services.get_doc(db, p, before) if before else None)
+    return {"document": services.doc_info(doc), "answer": services.my_answer(db, doc, c.user) if doc else None}
+
+
+@router.get("/projects/{pid}/documents/{did}")
+def document(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    doc = services.get_doc(db, p, did)
+    return {"document": services.doc_info(doc), "answer": services.my_answer(db, doc, c.user)}
+
+
+@router.post("/projects/{pid}/documents/{did}/annotation")
+def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    doc = services.get_doc(db, p, did)
+    try:
+        ann = services.save_answer(db, p, doc, c.user, body, "done")
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return services.answer_dict(ann)
+
+
+@router.post("/projects/{pid}/documents/{did}/skip")
+def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    ann = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
+    db.commit()
+    return services.answer_dict(ann)
+
+
+@router.get("/projects/{pid}/documents/{did}/annotations")
+def doc_annotations(pid: int, did: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    doc = services.get_doc(db, p, did)
+    return {"document": services.doc_info(doc), "answers": services.all_answers(db, doc),
+            "gold": services.gold_answer(db, doc)}
+
+
+@router.post("/projects/{pid}/documents/{did}/gold")
+def gold(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    try:
+        g = services.set_gold(db, p, services.get_doc(db, p, did), c.user, body)
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return services.answer_dict(g)
+
+
+@router.get("/projects/{pid}/agreement")
+def agreement(pid: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict[str, Any]:
+    return services.agreement(db, services.get_project(db, pid))
+
+
+@router.get("/projects/{pid}/conflicts")
+def conflicts(pid: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> list[dict]:
+    return services.conflicts(db, services.get_project(db, pid))
+
+
+@router.get("/projects/{pid}/export")
+def export(pid: int, format: str = "jsonl", c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> Response:
+    p = services.get_project(db, pid)
+    if format not in FORMATS:
+        raise HTTPException(422, f"format must be one of {', '.join(FORMATS)}")
+    media, ext = MEDIA[format]
+    return Response(export_project(db, p, format), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="project-{p.id}-{format}.{ext}"'})
+
+
+@router.post("/projects/{pid}/import")
+async def import_(pid: int, request: Request, format: str = "jsonl", c: Caller = Depends(need("admin")),
+                  db: Session = Depends(get_db)) -> dict:
+    p = services.get_project(db, pid)
+    try:
+        counts = import_project(db, p, format, await request.body())
+    except ValueError as exc:
+        db.rollback()
+        raise _bad(exc) from exc
+    db.commit()
+    return counts
+
+
+@router.post("/projects/{pid}/gold/write")
+def write_gold(pid: int, request: Request, body: dict = Body(default={}), c: Caller = Depends(need("admin")),
+               db: Session = Depends(get_db)) -> dict:
+    from .gold import write_gold as write
+
+    p = services.get_project(db, pid)
+    try:
+        corpus = services.pick_corpus(request.app.state.corpora, body.get("corpus", p.source.get("corpus")))
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    return {"path": str(write(db, p, corpus))}
+
+
+@router.get("/roles")
+def roles(c: Caller = Depends(need())) -> list[str]:
+    return list(ROLES)
+
+

@@ -1,0 +1,163 @@
+"""Tables of the annotation database (SQLAlchemy 2): the same code runs on the embedded SQLite
+file and on PostgreSQL (``postgresql+psycopg://…``) for many concurrent annotators."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine,
+                        event)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
+
+ROLES = ("annotator", "reviewer", "admin")  # each role may do what the roles before it may
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(200), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class ApiToken(Base):
+    """A bearer token for scripts; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class LoginSession(Base):
+    """A browser session: the cookie holds a random id whose SHA-256 is the key; ``csrf`` is the
+    token every state-changing request of that session must echo."""
+
+    __tablename__ = "sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: {"classification": "single"|"multi"|null, "labels": [...], "rating": {"min", "max"}|null,
+    #:  "comment": bool, "span_labels": [...]} — see :mod:`khlang.annotate.schema`
+    schema: Mapped[dict[str, Any]] = mapped_column(JSON)
+    overlap: Mapped[int] = mapped_column(Integer, default=1)  # annotators per document
+    source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # corpus + query it came from
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Doc(Base):
+    """A document copied into the project (the server works without the corpus afterwards)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("project_id", "doc_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    doc_id: Mapped[str] = mapped_column(String(200))  # the corpus id
+    position: Mapped[int] = mapped_column(Integer)  # order in which tasks are handed out
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Annotation(Base):
+    """One annotator's answer for one document (``status``: done or skipped)."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="done")
+    labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    spans: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"start", "end", "label"}] code points
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+
+class Reservation(Base):
+    """A task handed to an annotator and not answered yet: it counts towards the document's
+    overlap until it expires, so K annotators asking at once get different documents."""
+
+    __tablename__ = "reservations"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class Gold(Base):
+    """The adjudicated label of a document."""
+
+    __tablename__ = "gold"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    labels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    spans: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+
+def normalise_url(url: str) -> str:
+    """A path is an SQLite file; ``postgresql://`` means psycopg 3."""
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Database:
+    """The engine and session factory of one annotation database; creates the tables."""
+
+    def __init__(self, url: str = "khlang-annotate.db") -> None:
+        self.url = normalise_url(url)
+        if self.url.startswith("sqlite"):
+            self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        else:
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        Base.metadata.create_all(self.engine)
+        self.session = sessionmaker(self.engine, expire_on_commit=False)
+
+    def drop_all(self) -> None:
+        Base.metadata.drop_all(self.engine)
+        Base.metadata.create_all(self.engine)
+
+
+def _sqlite_pragmas(dbapi_con, _record) -> None:
+    cur = dbapi_con.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+    dbapi_con.isolation_level = None  # SQLAlchemy, not the driver, begins transactions (see below)
+
+
+def _sqlite_begin(conn) -> None:
+    """Take the write lock when a transaction starts: a deferred transaction that read first and
+    writes later fails at once with "database is locked" when another writer committed between
+    (WAL snapshot conflict; busy_timeout does not help), so concurrent annotators would lose saves."""
+    conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,227 @@
+"""Projects: documents sampled from a corpus query, handed out to K annotators each, answers
+saved (one per annotator and document), and gold labels set by reviewers."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, union_all
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .db import Annotation, Doc, Gold, Project, Reservation, User, now
+from .schema import check_schema, clean_answer
+
+
+# -- sampling a corpus ----------------------------------------------------------------------------
+def sample_corpus(corpus_path: str | Path, langs: list[str] | None = None, min_quality: float | None = None,
+                  max_quality: float | None = None, n: int | None = None, seed: int = 0,
+                  stratify: bool = False) -> list[dict[str, Any]]:
+    """Documents of a corpus matching the query: language in ``langs``, quality score
+    (``annotations.quality.score``) in the range, then a seeded random sample of ``n`` (split
+    over languages in proportion to their size when ``stratify``). Order is reproducible."""
+    from ..store import Corpus
+
+    where, params = [], []
+    if langs:
+        where.append(f"lang IN ({', '.join('?' for _ in langs)})")
+        params += list(langs)
+    score = "TRY_CAST(json_extract_string(annotations, '$.quality.score') AS DOUBLE)"
+    if min_quality is not None:
+        where.append(f"{score} >= ?")
+        params.append(float(min_quality))
+    if max_quality is not None:
+        where.append(f"{score} <= ?")
+        params.append(float(max_quality))
+    clause = (" WHERE " + " AND ".join(where)) if where else ""
+    with Corpus(corpus_path, read_only=True) as corpus:
+        ids = corpus.con.execute(f"SELECT id, coalesce(lang, '') FROM documents{clause} ORDER BY id", params).fetchall()
+        chosen = _sample(ids, n, seed, stratify)
+        rows = []
+        for start in range(0, len(chosen), 500):
+            batch = chosen[start:start + 500]
+            rel = corpus.con.execute(
+                f"SELECT id, text, lang, title, url, source_uri FROM documents WHERE id IN "
+                f"({', '.join('?' for _ in batch)})", batch)
+            cols = [d[0] for d in rel.description]
+            rows += [dict(zip(cols, r)) for r in rel.fetchall()]
+    order = {doc_id: i for i, doc_id in enumerate(chosen)}
+    return sorted(rows, key=lambda r: order[r["id"]])
+
+
+def _sample(ids: list[tuple[str, str]], n: int | None, seed: int, stratify: bool) -> list[str]:
+    rng = random.Random(seed)
+    if n is None or n >= len(ids):
+        picked = [i for i, _ in ids]
+        rng.shuffle(picked)
+        return picked
+    if not stratify:
+        return [i for i, _ in rng.sample(ids, n)]
+    by_lang: dict[str, list[str]] = defaultdict(list)
+    for doc_id, lang in ids:
+        by_lang[lang].append(doc_id)
+    quotas = {lang: n * len(v) / len(ids) for lang, v in sorted(by_lang.items())}
+    counts = {lang: int(q) for lang, q in quotas.items()}
+    for lang in sorted(quotas, key=lambda k: counts[k] - quotas[k])[: n - sum(counts.values())]:
+        counts[lang] += 1  # largest remainders
+    picked = [d for lang in sorted(by_lang) for d in rng.sample(by_lang[lang], counts[lang])]
+    rng.shuffle(picked)
+    return picked
+
+
+# -- projects ---------------------------------------------------------------------------------------
+def create_project(db: Session, name: str, schema: dict[str, Any], docs: list[dict[str, Any]],
+                   overlap: int = 1, description: str = "", source: dict | None = None) -> Project:
+    """Create a project and copy its documents (dicts with id, text, lang, …) into the database."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValueError("project name must be 1-200 characters")
+    if overlap < 1:
+        raise ValueError("overlap must be at least 1")
+    if db.scalar(select(Project).where(Project.name == name)):
+        raise ValueError(f"project {name!r} exists")
+    project = Project(name=name, schema=check_schema(dict(schema)), overlap=overlap, description=description or "",
+                      source=source or {})
+    db.add(project)
+    db.flush()
+    add_documents(db, project, docs)
+    return project
+
+
+def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> int:
+    """Append documents not in the project yet; returns how many were added."""
+    have = set(db.scalars(select(Doc.doc_id).where(Doc.project_id == project.id)))
+    position = db.scalar(select(func.coalesce(func.max(Doc.position), -1)).where(Doc.project_id == project.id)) + 1
+    added = 0
+    for d in docs:
+        if not isinstance(d.get("text"), str) or not d.get("id"):
+            raise ValueError("every document needs an id and a text")
+        if str(d["id"]) in have:
+            continue
+        meta = {k: v for k, v in d.items() if k not in ("id", "text", "lang") and v is not None}
+        db.add(Doc(project_id=project.id, doc_id=str(d["id"]), position=position, text=d["text"],
+                   lang=d.get("lang"), meta=json.loads(json.dumps(meta, default=str))))
+        have.add(str(d["id"]))
+        position += 1
+        added += 1
+    db.flush()
+    return added
+
+
+RESERVE_MINUTES = 30
+
+
+def next_document(db: Session, project: Project, user: User, reserve: bool = True) -> Doc | None:
+    """The first document (by position) this user has not answered or skipped and that fewer than
+    ``overlap`` annotators have finished or hold (an unexpired reservation). The document handed
+    out is reserved for this user (caller commits)."""
+    mine = db.scalar(select(Doc).join(Reservation, Reservation.document_id == Doc.id)
+                     .where(Reservation.user_id == user.id, Reservation.expires_at > now(),
+                            Doc.project_id == project.id,
+                            Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == user.id)))
+                     .order_by(Doc.position).limit(1))
+    if mine is not None:
+        return mine
+    done = select(Annotation.document_id.label("d")).where(Annotation.project_id == project.id,
+                                                          Annotation.status == "done")
+    held = (select(Reservation.document_id.label("d")).join(Doc, Doc.id == Reservation.document_id)
+            .where(Doc.project_id == project.id, Reservation.expires_at > now(), Reservation.user_id != user.id))
+    taken = union_all(done, held).subquery()
+    full = select(taken.c.d).group_by(taken.c.d).having(func.count() >= project.overlap)
+    answered = select(Annotation.document_id).where(Annotation.user_id == user.id)
+    doc = db.scalar(select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(answered))
+                    .order_by(Doc.position).limit(1))
+    if doc is not None and reserve:
+        db.execute(delete(Reservation).where(Reservation.expires_at <= now()))
+        db.merge(Reservation(document_id=doc.id, user_id=user.id, expires_at=now() + timedelta(minutes=RESERVE_MINUTES)))
+        db.flush()
+    return doc
+
+
+def previous_document(db: Session, project: Project, user: User, before: Doc | None) -> Doc | None:
+    """The document this user answered just before ``before`` (or their latest one)."""
+    q = (select(Doc).join(Annotation, Annotation.document_id == Doc.id)
+         .where(Annotation.user_id == user.id, Doc.project_id == project.id))
+    if before is not None:
+        mine = db.scalar(select(Annotation).where(Annotation.document_id == before.id, Annotation.user_id == user.id))
+        if mine is not None:
+            q = q.where(Annotation.updated_at < mine.updated_at)
+    return db.scalar(q.order_by(Annotation.updated_at.desc(), Annotation.id.desc()).limit(1))
+
+
+def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dict[str, Any],
+                status: str = "done") -> Annotation:
+    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters)."""
+    if status not in ("done", "skipped"):
+        raise ValueError("status must be done or skipped")
+    clean = clean_answer(project.schema, doc.text, answer) if status == "done" else \
+        {"labels": [], "rating": None, "comment": "", "spans": []}
+    for _attempt in range(3):  # two tabs of one user racing on the unique (document, user) key
+        try:
+            with db.begin_nested():  # a savepoint: losing the race rolls back only this insert
+                row = db.scalar(select(Annotation).where(Annotation.document_id == doc.id,
+                                                         Annotation.user_id == user.id))
+                if row is None:
+                    row = Annotation(project_id=project.id, document_id=doc.id, user_id=user.id)
+                    db.add(row)
+                row.status, row.updated_at = status, now()
+                row.labels, row.rating, row.comment, row.spans = (clean["labels"], clean["rating"],
+                                                                  clean["comment"], clean["spans"])
+                db.flush()
+        except IntegrityError:  # the other tab inserted first: update its row on the next try
+            continue
+        db.execute(delete(Reservation).where(Reservation.document_id == doc.id, Reservation.user_id == user.id))
+        return row
+    raise RuntimeError("could not save the annotation")
+
+
+def set_gold(db: Session, project: Project, doc: Doc, reviewer: User, answer: dict[str, Any]) -> Gold:
+    clean = clean_answer(project.schema, doc.text, answer)
+    gold = db.get(Gold, doc.id) or Gold(document_id=doc.id, project_id=project.id, reviewer_id=reviewer.id)
+    gold.reviewer_id, gold.updated_at = reviewer.id, now()
+    gold.labels, gold.rating, gold.comment, gold.spans = clean["labels"], clean["rating"], clean["comment"], clean["spans"]
+    db.add(gold)
+    db.flush()
+    return gold
+
+
+def answer_dict(a: Annotation | Gold | None) -> dict[str, Any] | None:
+    if a is None:
+        return None
+    out = {"labels": a.labels, "rating": a.rating, "comment": a.comment, "spans": a.spans}
+    if isinstance(a, Annotation):
+        out["status"] = a.status
+    return out
+
+
+def progress(db: Session, project: Project) -> dict[str, int]:
+    total = db.scalar(select(func.count()).select_from(Doc).where(Doc.project_id == project.id))
+    done = db.scalar(select(func.count()).select_from(Annotation)
+                     .where(Annotation.project_id == project.id, Annotation.status == "done"))
+    complete = db.scalar(select(func.count()).select_from(
+        select(Annotation.document_id).where(Annotation.project_id == project.id, Annotation.status == "done")
+        .group_by(Annotation.document_id).having(func.count() >= project.overlap).subquery()))
+    gold = db.scalar(select(func.count()).select_from(Gold).where(Gold.project_id == project.id))
+    return {"documents": total, "annotations": done, "complete": complete, "gold": gold}
+
+
+def conflicts(db: Session, project: Project) -> list[dict[str, Any]]:
+    """Documents with ≥2 finished answers that disagree (labels, rating or spans), with the answers."""
+    rows = db.execute(select(Annotation, User.username).join(User, User.id == Annotation.user_id)
+                      .where(Annotation.project_id == project.id, Annotation.status == "done")
+                      .order_by(Annotation.document_id, User.username)).all()
+    by_doc: dict[int, list] = defaultdict(list)
+    for ann, username in rows:
+        by_doc[ann.document_id].append((username, ann))
+    out = []
+    for doc_id, answers in by_doc.items():
+        keys = {json.dumps([sorted(a.labels), a.rating, a.spans], sort_keys=True) for _, a in answers}
+        if len(answers) >= 2 and len(keys) > 1:
+            out.append({"document_id": doc_id, "answers": {u: answer_dict(a) for u, a in answers}})
+    return out

@@ -1,0 +1,177 @@
+// The annotation page: classes, rating, comment and spans, with keyboard shortcuts.
+// Offsets sent to the server are Unicode code points; the browser counts UTF-16 code units, so we
+// convert, and snap selections to grapheme clusters (Intl.Segmenter) so a Thai/Khmer vowel or tone
+// mark never leaves its consonant. The server checks and snaps again.
+(function () {
+  "use strict";
+  const task = JSON.parse(document.getElementById("task").textContent);
+  const csrf = document.getElementById("csrf").value;
+  const schema = task.project.schema;
+  const doc = task.document;
+  const text = doc.text;
+  const textEl = document.getElementById("text");
+  const statusEl = document.getElementById("status");
+  const api = "/api/projects/" + task.project.id + "/documents/" + doc.id;
+
+  // cpToU16[i] = UTF-16 index of code point i (length: number of code points + 1)
+  const cpToU16 = [0];
+  for (const ch of text) cpToU16.push(cpToU16[cpToU16.length - 1] + ch.length);
+  function u16ToCp(u) { // largest code point index whose UTF-16 index is <= u
+    let lo = 0, hi = cpToU16.length - 1;
+    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (cpToU16[mid] <= u) lo = mid; else hi = mid - 1; }
+    return lo;
+  }
+  // grapheme cluster boundaries in UTF-16 units
+  const bounds = [];
+  if (window.Intl && Intl.Segmenter) {
+    for (const s of new Intl.Segmenter(doc.lang || undefined, { granularity: "grapheme" }).segment(text)) bounds.push(s.index);
+  } else {
+    for (let i = 0; i < cpToU16.length - 1; i++) bounds.push(cpToU16[i]);
+  }
+  bounds.push(text.length);
+  function snapDown(u) { let b = 0; for (const x of bounds) { if (x <= u) b = x; else break; } return b; }
+  function snapUp(u) { for (const x of bounds) if (x >= u) return x; return text.length; }
+
+  const state = { labels: [], spans: [], rating: null, comment: "", selection: null };
+  if (task.answer && task.answer.status === "done") {
+    state.labels = task.answer.labels.slice();
+    state.spans = task.answer.spans.map(s => ({ start: s.start, end: s.end, label: s.label }));
+    state.rating = task.answer.rating;
+    state.comment = task.answer.comment || "";
+  }
+
+  function u16Offset(node, offset) { // UTF-16 offset of a DOM position inside textEl
+    const r = document.createRange();
+    r.selectNodeContents(textEl);
+    r.setEnd(node, offset);
+    return r.toString().length;
+  }
+
+  function renderText() {
+    textEl.textContent = "";
+    const spans = state.spans.slice().sort((a, b) => a.start - b.start || b.end - a.end);
+    let pos = 0; // code points
+    for (const s of spans) {
+      if (s.start < pos) continue; // overlapping spans are listed, not nested
+      textEl.append(text.slice(cpToU16[pos], cpToU16[s.start]));
+      const m = document.createElement("mark");
+      m.dataset.label = s.label;
+      m.textContent = text.slice(cpToU16[s.start], cpToU16[s.end]);
+      textEl.append(m);
+      pos = s.end;
+    }
+    textEl.append(text.slice(cpToU16[pos]));
+  }
+
+  function renderPanel() {
+    document.querySelectorAll("button.label").forEach(b => b.classList.toggle("on", state.labels.includes(b.dataset.label)));
+    document.querySelectorAll("input[name=rating]").forEach(r => { r.checked = String(state.rating) === r.value; });
+    const comment = document.getElementById("comment");
+    if (comment && comment.value !== state.comment) comment.value = state.comment;
+    const list = document.getElementById("spans");
+    if (list) {
+      list.textContent = "";
+      state.spans.forEach((s, i) => {
+        const li = document.createElement("li");
+        li.textContent = s.label + ": " + text.slice(cpToU16[s.start], cpToU16[s.end]) + " [" + s.start + "–" + s.end + "] ";
+        const x = document.createElement("button");
+        x.type = "button"; x.textContent = "×"; x.title = "remove";
+        x.addEventListener("click", () => { state.spans.splice(i, 1); render(); });
+        li.append(x);
+        list.append(li);
+      });
+    }
+    const sel = document.getElementById("selection");
+    if (sel) sel.textContent = state.selection ? "Selected: “" + text.slice(cpToU16[state.selection.start], cpToU16[state.selection.end]) + "” – pick a span label" : "";
+  }
+  function render() { renderText(); renderPanel(); }
+
+  function captureSelection() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { state.selection = null; renderPanel(); return; }
+    captureRange(sel.getRangeAt(0));
+  }
+
+  // A DOM Range inside the text → a pending span in code points, widened to grapheme clusters.
+  // (Browsers usually canonicalise a user's selection already; a Range made by script is not.)
+  function captureRange(range) {
+    if (!textEl.contains(range.startContainer) || !textEl.contains(range.endContainer)) return;
+    let a = u16Offset(range.startContainer, range.startOffset), b = u16Offset(range.endContainer, range.endOffset);
+    if (a > b) [a, b] = [b, a];
+    a = snapDown(a); b = snapUp(b);
+    // trim whitespace at the edges, then convert to code points
+    while (a < b && /\s/.test(text[a])) a = snapUp(a + 1);
+    while (b > a && /\s/.test(text[b - 1])) b = snapDown(b - 1);
+    state.selection = a < b ? { start: u16ToCp(a), end: u16ToCp(b) } : null;
+    renderPanel();
+  }
+
+  function addSpan(label) {
+    if (!state.selection) { statusEl.textContent = "Select some text first."; return; }
+    const s = { start: state.selection.start, end: state.selection.end, label: label };
+    if (!state.spans.some(x => x.start === s.start && x.end === s.end && x.label === s.label)) state.spans.push(s);
+    state.selection = null;
+    window.getSelection().removeAllRanges();
+    render();
+  }
+
+  function toggleLabel(label) {
+    if (schema.classification === "single") state.labels = state.labels[0] === label ? [] : [label];
+    else state.labels = state.labels.includes(label) ? state.labels.filter(l => l !== label) : state.labels.concat([label]);
+    renderPanel();
+  }
+
+  async function post(url, body) {
+    const resp = await fetch(url, { method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf }, body: JSON.stringify(body || {}) });
+    if (!resp.ok) {
+      let detail = resp.statusText;
+      try { detail = (await resp.json()).detail; } catch (e) { /* not JSON */ }
+      throw new Error(typeof detail === "string" ? detail : JSON.stringify(detail));
+    }
+    return resp.json();
+  }
+
+  async function submit() {
+    statusEl.textContent = "Saving…";
+    try {
+      await post(api + "/annotation", { labels: state.labels, rating: state.rating, comment: state.comment, spans: state.spans });
+      statusEl.textContent = "Saved.";
+      window.location.href = task.next;
+    } catch (e) { statusEl.textContent = "Not saved: " + e.message; }
+  }
+  async function skip() {
+    try { await post(api + "/skip"); window.location.href = task.next; }
+    catch (e) { statusEl.textContent = "Not skipped: " + e.message; }
+  }
+
+  textEl.addEventListener("mouseup", captureSelection);
+  textEl.addEventListener("keyup", captureSelection);
+  document.querySelectorAll("button.label").forEach(b => b.addEventListener("click", () => toggleLabel(b.dataset.label)));
+  document.querySelectorAll("button.span-label").forEach(b => {
+    b.addEventListener("mousedown", e => e.preventDefault()); // keep the text selection
+    b.addEventListener("click", () => { if (!state.selection) captureSelection(); addSpan(b.dataset.label); });
+  });
+  document.querySelectorAll("input[name=rating]").forEach(r => r.addEventListener("change", () => { state.rating = Number(r.value); }));
+  const comment = document.getElementById("comment");
+  if (comment) comment.addEventListener("input", () => { state.comment = comment.value; });
+  document.getElementById("submit").addEventListener("click", submit);
+  document.getElementById("skip").addEventListener("click", skip);
+
+  document.addEventListener("keydown", e => {
+    const t = e.target;
+    if (t && (t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && t.type !== "radio"))) return;
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    const digit = /^Digit([1-9])$/.exec(e.code);
+    if (digit) {
+      const i = Number(digit[1]) - 1;
+      if (e.shiftKey) { if (schema.span_labels[i]) addSpan(schema.span_labels[i]); }
+      else if (schema.labels[i] && schema.classification) toggleLabel(schema.labels[i]);
+      e.preventDefault();
+    } else if (e.key === "s") { e.preventDefault(); skip(); }
+    else if (e.key === "ArrowLeft" && task.previous) { e.preventDefault(); window.location.href = task.previous; }
+    else if (e.key === "Enter") { e.preventDefault(); submit(); }
+  });
+  window.khlangAnnotate = { captureRange: captureRange, addSpan: addSpan, state: state };
+  render();
+}());

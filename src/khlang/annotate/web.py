@@ -1,0 +1,76 @@
+"""The FastAPI application: pages, JSON API, static files, security headers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
+
+from .auth import create_user
+from .db import Database, User
+from .deps import LoginRequired
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Path] = (),
+               secure_cookies: bool | None = None, admin: tuple[str, str] | None = None) -> FastAPI:
+    """The annotation app over ``db``; ``corpora`` are the corpus folders projects may sample;
+    ``admin`` = (username, password) creates a first admin when no admin exists yet."""
+    from . import api, pages
+
+    database = db if isinstance(db, Database) else Database(db)
+    if admin is None and os.environ.get("KHLANG_ADMIN_USER") and os.environ.get("KHLANG_ADMIN_PASSWORD"):
+        admin = (os.environ["KHLANG_ADMIN_USER"], os.environ["KHLANG_ADMIN_PASSWORD"])
+    if admin:
+        ensure_admin(database, *admin)
+    app = FastAPI(title="khlang annotate", docs_url=None, openapi_url=None, redoc_url=None)
+    # no public schema/Swagger page (it would load scripts from a CDN); /api/openapi.json needs a login
+    app.state.db = database
+    app.state.corpora = [Path(c).resolve() for c in corpora]
+    app.state.secure_cookies = secure_cookies
+    app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired):
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, exc: HTTPException):
+        if request.url.path.startswith("/api") or "text/html" not in request.headers.get("accept", ""):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return pages.render(request, "error.html", None, status=exc.status_code, status_code=exc.status_code,
+                            detail=exc.detail)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):
+        resp = await call_next(request)
+        resp.headers.setdefault("Content-Security-Policy", CSP)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        return resp
+
+    return app
+
+
+def ensure_admin(database: Database, username: str, password: str) -> None:
+    with database.session() as db:
+        if db.scalar(select(User).where(User.username == username)) is None:
+            create_user(db, username, password, "admin")
+            db.commit()
+
+
+def serve(corpora: list[str | Path] = (), db: str = "khlang-annotate.db", host: str = "127.0.0.1", port: int = 8000,
+          admin: tuple[str, str] | None = None, secure_cookies: bool | None = None) -> None:
+    """Run the server (uvicorn) until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(db, corpora, secure_cookies, admin), host=host, port=port, log_level="info")

@@ -1,0 +1,196 @@
+"""Helpers shared by the annotation-server tests: a small real corpus, an app with users, logins."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from khlang.annotate.db import Database
+from khlang.annotate.web import create_app
+from khlang.document import Document
+from khlang.store import Corpus, docs_table, write_json_atomic, write_parquet_atomic
+
+PG_URL = os.environ.get("KHLANG_TEST_PG_URL", "postgresql+psycopg://khlang:khlang@127.0.0.1:5432/khlang_test")
+PASSWORD = "correct horse battery"
+USERS = {"admin": "admin", "ann1": "annotator", "ann2": "annotator", "rev": "reviewer"}
+# Thai with combining marks (น้ำ: NO NU + MAI THO + SARA AM), an astral emoji and a CJK Ext-B char
+THAI = "😀𠀀 นายสมชาย ใจดี ดื่มน้ำที่กรุงเทพฯ จ่ายเงิน ๕๐๐ บาท"
+
+
+def make_corpus(path: Path, seed_texts: list[str]) -> Path:
+    """A corpus folder with the five Thai seed articles (quality 0.2 … 1.0) plus two small
+    documents in other languages, written the way the runner writes shards."""
+    docs = [Document(id=f"th-{i}", text=t, lang="th", annotations={"quality": {"score": 0.2 * (i + 1)}})
+            for i, t in enumerate(seed_texts)]
+    docs += [Document(id="en-0", text="The Bank of Thailand held rates.", lang="en",
+                      annotations={"quality": {"score": 0.9}}),
+             Document(id="lo-0", text="ສະບາຍດີ ນະຄອນຫຼວງວຽງຈັນ", lang="lo")]
+    corpus = Corpus(path, create=True)
+    docs_file, _ = corpus.shard_paths("r1", 0)
+    write_parquet_atomic(docs_table(docs, "r1", 0), docs_file)
+    write_json_atomic({}, corpus.done_marker("r1", 0))
+    corpus.refresh()
+    corpus.close()
+    return path
+
+
+def make_app(db_url: str, corpora=()):
+    database = Database(db_url)
+    if not db_url.startswith("sqlite") and "://" in db_url:
+        database.drop_all()
+    app = create_app(database, corpora, admin=("admin", PASSWORD))
+    with database.session() as db:
+        from khlang.annotate.auth import create_user
+
+        for name, role in USERS.items():
+            if name != "admin":
+                create_user(db, name, PASSWORD, role)
+        db.commit()
+    return app
+
+
+def login(app, username: str, password: str = PASSWORD) -> TestClient:
+    """A TestClient logged in through the real login form; X-CSRF-Token set for API calls."""
+    client = TestClient(app)
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    resp = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                       follow_redirects=False)
+    assert resp.status_code == 303, resp.text
+    me = client.get("/api/me").json()
+    assert me["username"] == username
+    client.headers["X-CSRF-Token"] = me["csrf_token"]
+    client.csrf = me["csrf_token"]
+    return client
+
+
+SCHEMA = {"classification": "single", "labels": ["news", "opinion", "ad"], "rating": {"min": 1, "max": 5},
+          "comment": True, "span_labels": ["PERSON", "ORG", "LOCATION", "MONEY", "DATE"]}
+
+
+def new_project(admin: TestClient, name: str = "p", overlap: int = 2, **body) -> dict:
+    payload = {"name": name, "overlap": overlap, "schema": SCHEMA, **body}
+    if "documents" not in payload and "corpus" not in payload:
+        payload["documents"] = [{"id": "thai-1", "text": THAI, "lang": "th"},
+                                {"id": "thai-2", "text": "ข่าวเศรษฐกิจ ธนาคารแห่งประเทศไทย", "lang": "th"}]
+    resp = admin.post("/api/projects", json=payload)
+    assert resp.status_code == 201, resp.text
+    return resp.json()
+
+
+# -- flows run against both SQLite and PostgreSQL ---------------------------------------------------
+def flow_annotate_and_review(app) -> None:
+    """Two annotators answer with overlap 2, disagree, a reviewer adjudicates; agreement computed."""
+    admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
+    p = new_project(admin, "flow", overlap=2)
+    pid = p["id"]
+    d1 = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    assert d1["doc_id"] == "thai-1" and d1["text"] == THAI
+    # a span that splits น้ำ (start on the consonant's mark, end before SARA AM) is snapped outwards
+    i = THAI.index("น้ำ")
+    answer = {"labels": ["news"], "rating": 4, "comment": "ok",
+              "spans": [{"start": i + 1, "end": i + 2, "label": "LOCATION"},
+                        {"start": THAI.index("สมชาย"), "end": THAI.index("สมชาย") + 5, "label": "PERSON"}]}
+    saved = a1.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation", json=answer)
+    assert saved.status_code == 200, saved.text
+    spans = saved.json()["spans"]
+    assert {"start": i, "end": i + 3, "label": "LOCATION"} in spans
+    # overlap 2: ann2 gets the same document; ann1 moves on
+    assert a2.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["doc_id"] == "thai-2"
+    r = a2.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation",
+                json={"labels": ["opinion"], "rating": 2, "spans": [spans[1]]})
+    assert r.status_code == 200
+    # the document is complete: nobody else gets it
+    assert rev.get(f"/api/projects/{pid}/next").json()["document"]["doc_id"] == "thai-2"
+    # skip, then back
+    d2 = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    assert a1.post(f"/api/projects/{pid}/documents/{d2['id']}/skip").json()["status"] == "skipped"
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"] is None
+    prev = a1.get(f"/api/projects/{pid}/previous", params={"before": d2["id"]}).json()
+    assert prev["document"]["id"] == d1["id"] and prev["answer"]["labels"] == ["news"]
+    # agreement + conflicts + gold
+    stats = rev.get(f"/api/projects/{pid}/agreement").json()
+    assert stats["multiply_annotated"] == 1
+    assert stats["spans"]["pairs"]["ann1|ann2"] == 2 / 3
+    conflicts = rev.get(f"/api/projects/{pid}/conflicts").json()
+    assert [c["document"]["id"] for c in conflicts] == [d1["id"]]
+    assert set(conflicts[0]["answers"]) == {"ann1", "ann2"}
+    g = rev.post(f"/api/projects/{pid}/documents/{d1['id']}/gold", json={"labels": ["news"], "spans": [spans[1]]})
+    assert g.status_code == 200 and g.json()["labels"] == ["news"]
+    both = rev.get(f"/api/projects/{pid}/documents/{d1['id']}/annotations").json()
+    assert both["gold"]["spans"] == [spans[1]] and set(both["answers"]) == {"ann1", "ann2"}
+    info = admin.get(f"/api/projects/{pid}").json()["progress"]
+    assert info == {"documents": 2, "annotations": 2, "complete": 1, "gold": 1}
+
+
+def flow_concurrent_submissions(app, n_docs: int = 12) -> None:
+    """Two annotators submit all documents at the same time from two threads: nothing is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = login(app, "admin")
+    docs = [{"id": f"d{i}", "text": f"{THAI} #{i}", "lang": "th"} for i in range(n_docs)]
+    pid = new_project(admin, "race", overlap=2, documents=docs)["id"]
+    clients = {u: login(app, u) for u in ("ann1", "ann2")}
+
+    def work(user: str) -> int:
+        client, count = clients[user], 0
+        while True:
+            doc = client.get(f"/api/projects/{pid}/next").json()["document"]
+            if doc is None:
+                return count
+            r = client.post(f"/api/projects/{pid}/documents/{doc['id']}/annotation",
+                            json={"labels": ["news" if user == "ann1" else "ad"], "comment": f"{user} {doc['doc_id']}"})
+            assert r.status_code == 200, r.text
+            count += 1
+
+    with ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(work, ["ann1", "ann2"]))
+    assert counts == [n_docs, n_docs]
+    rows = [r for r in admin.get(f"/api/projects/{pid}/export", params={"format": "jsonl"}).text.splitlines()]
+    import json
+
+    rows = [json.loads(r) for r in rows]
+    assert len(rows) == 2 * n_docs
+    assert {(r["doc_id"], r["user"]) for r in rows} == {(d["id"], u) for d in docs for u in ("ann1", "ann2")}
+    assert all(r["comment"] == f"{r['user']} {r['doc_id']}" for r in rows)
+
+
+def flow_reservations(app) -> None:
+    """Overlap 1: annotators asking at the same time get different documents; asking again gives
+    the same (reserved) document back; answering releases it."""
+    admin, a1, a2 = login(app, "admin"), login(app, "ann1"), login(app, "ann2")
+    pid = new_project(admin, "reserve", overlap=1)["id"]
+    d1 = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    d2 = a2.get(f"/api/projects/{pid}/next").json()["document"]
+    assert d1["doc_id"] == "thai-1" and d2["doc_id"] == "thai-2"
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
+    assert a2.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]
+    a1.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation", json={"labels": ["news"]})
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"] is None  # thai-2 is held by ann2
+    a2.post(f"/api/projects/{pid}/documents/{d2['id']}/skip")
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]  # released by the skip
+
+
+def flow_same_user_race(app, rounds: int = 8) -> None:
+    """One annotator's two tabs submit the same document at once: one row, the last answer, no error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    admin = login(app, "admin")
+    docs = [{"id": f"r{i}", "text": THAI, "lang": "th"} for i in range(rounds)]
+    pid = new_project(admin, "tabs", overlap=1, documents=docs)["id"]
+    tabs = [login(app, "ann1"), login(app, "ann1")]
+    for _ in range(rounds):
+        did = tabs[0].get(f"/api/projects/{pid}/next").json()["document"]["id"]
+        url = f"/api/projects/{pid}/documents/{did}/annotation"
+        with ThreadPoolExecutor(2) as pool:
+            codes = list(pool.map(lambda t: t[1].post(url, json={"labels": ["news"], "comment": f"tab{t[0]}"}).status_code,
+                                  enumerate(tabs)))
+        assert codes == [200, 200]
+    import json
+
+    rows = [json.loads(x) for x in admin.get(f"/api/projects/{pid}/export?format=jsonl").text.splitlines()]
+    assert len(rows) == rounds and {r["comment"] for r in rows} <= {"tab0", "tab1"}

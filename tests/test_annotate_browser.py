@@ -1,0 +1,153 @@
+"""A real browser (Debian's Chromium, driven by Playwright) labels a Thai document.
+
+The server is started with the real ``khlang serve`` command on a free loopback port. The test
+selects text starting and ending *inside* Thai grapheme clusters, after an emoji and a CJK
+Extension B character (two UTF-16 units each), and checks the stored span is in code points and
+snapped to whole clusters. Screenshot: test-artifacts/annotate.png."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from annotate_support import PASSWORD, SCHEMA, THAI
+from playwright.sync_api import sync_playwright
+from sqlalchemy import select
+
+from khlang.annotate.auth import create_user
+from khlang.annotate.db import Annotation, Database, Doc
+from khlang.annotate.projects import create_project
+from khlang.annotate.spans import grapheme_boundaries, snap
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def server(tmp_path, seed_texts):
+    url = f"sqlite:///{tmp_path / 'browser.db'}"
+    database = Database(url)
+    with database.session() as db:
+        create_user(db, "ann1", PASSWORD, "annotator")
+        create_project(db, "thai-news", SCHEMA, [{"id": "emoji", "text": THAI, "lang": "th"},
+                                                 {"id": "seed", "text": seed_texts[1][:600], "lang": "th"}])
+        db.commit()
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "khlang", "serve", "--db", url, "--host", "127.0.0.1",
+                             "--port", str(port), "--admin-user", "admin", "--admin-password", PASSWORD],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(base + "/login", timeout=1)
+            break
+        except OSError:
+            if proc.poll() is not None:
+                raise RuntimeError(proc.stdout.read().decode())
+            time.sleep(0.1)
+    yield base, database
+    proc.terminate()
+    proc.wait(10)
+
+
+RANGE_JS = """([startU16, endU16, label]) => {
+  const el = document.getElementById('text');
+  let node = el.firstChild, start = startU16, end = endU16;
+  while (node && start > node.textContent.length) {  // the text may be split by <mark>s
+    start -= node.textContent.length; end -= node.textContent.length; node = node.nextSibling;
+  }
+  node = node.nodeType === 3 ? node : node.firstChild;
+  const range = document.createRange();
+  range.setStart(node, start);
+  range.setEnd(node, end);
+  const raw = range.toString();  // before the text is re-rendered with the new <mark>
+  window.khlangAnnotate.captureRange(range);
+  window.khlangAnnotate.addSpan(label);
+  return raw;
+}"""
+
+SELECT_JS = """([startU16, endU16]) => {
+  const el = document.getElementById('text');
+  const node = el.firstChild;
+  const range = document.createRange();
+  range.setStart(node, startU16);
+  range.setEnd(node, endU16);
+  const sel = window.getSelection();
+  sel.removeAllRanges();
+  sel.addRange(range);
+  el.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+  return sel.toString();
+}"""
+
+
+def test_browser_labels_thai_span(server):
+    base, database = server
+    start_cp = THAI.index("ดื่ม")       # ด + SARA UUE + MAI EK
+    end_cp = THAI.index("น้ำ") + 3      # น + MAI THO + SARA AM
+    u16 = lambda cp: len(THAI[:cp].encode("utf-16-le")) // 2  # noqa: E731
+    # start after ด (inside the cluster ดื่), end between น้ and ำ (inside the cluster น้ำ)
+    select_from, select_to = u16(start_cp + 1), u16(end_cp - 1)
+    org_cp = THAI.index("ที่กรุง")  # raw range: from SARA II (inside ที่) to between ร and SARA U
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base + "/projects/1/annotate")
+        assert page.url.endswith("/login")  # anonymous → login form
+        page.fill("input[name=username]", "ann1")
+        page.fill("input[name=password]", PASSWORD)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        page.goto(base + "/projects/1/annotate")
+        assert "ดื่มน้ำ" in page.inner_text("#text")
+        # 1. a selection dispatched over the Thai words, starting inside ดื่ and ending between
+        #    น้ and ำ (Chromium shows it shrunk to "มน้ำ" but getRangeAt keeps the split offsets);
+        #    our Intl.Segmenter code widens it to whole clusters: ดื่มน้ำ
+        selected = page.evaluate(SELECT_JS, [select_from, select_to])
+        assert "น้" in selected and selected in THAI
+        assert "“ดื่มน้ำ”" in page.inner_text("#selection")
+        page.click("button.span-label[data-label=LOCATION]")
+        # 2. a script Range that really splits both clusters: our Intl.Segmenter code snaps it
+        raw = page.evaluate(RANGE_JS, [u16(org_cp + 1), u16(org_cp + 5), "ORG"])
+        assert raw == THAI[org_cp + 1:org_cp + 5] and raw[0] == "\u0e35"  # begins with SARA II alone
+        page.keyboard.press("1")  # class 1 = news
+        page.click("input[name=rating][value='4']")
+        assert page.get_attribute("button.label[data-label=news]", "class").endswith("on")
+        with page.expect_navigation():
+            page.click("#submit")
+        assert page.url.endswith("/projects/1/annotate")
+        page.keyboard.press("ArrowLeft")  # back to the answered document, span highlighted
+        page.wait_for_selector("mark[data-label=LOCATION]")
+        assert page.inner_text("mark[data-label=LOCATION]") == "ดื่มน้ำ"
+        out = ROOT / "test-artifacts" / "annotate.png"
+        out.parent.mkdir(exist_ok=True)
+        page.screenshot(path=str(out), full_page=False)
+        width = page.evaluate("() => { const m = document.querySelector('mark'); return m.getBoundingClientRect().width; }")
+        browser.close()
+    assert not errors, errors
+    assert width > 20  # the Thai glyphs have real width (a font was found)
+    with database.session() as db:
+        doc = db.scalar(select(Doc).where(Doc.doc_id == "emoji"))
+        ann = db.scalar(select(Annotation).where(Annotation.document_id == doc.id))
+    assert ann.labels == ["news"] and ann.rating == 4
+    bounds = set(grapheme_boundaries(THAI))
+    loc = next(s for s in ann.spans if s["label"] == "LOCATION")
+    org = next(s for s in ann.spans if s["label"] == "ORG")
+    assert (loc["start"], loc["end"]) == (start_cp, end_cp) and {start_cp, end_cp} <= bounds  # code points
+    assert THAI[loc["start"]:loc["end"]] == "ดื่มน้ำ"
+    assert (org["start"], org["end"]) == snap(THAI, org_cp + 1, org_cp + 5) == (org_cp, org_cp + 6)
+    assert THAI[org["start"]:org["end"]] == "ที่กรุ"
