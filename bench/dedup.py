@@ -282,7 +282,7 @@ def main() -> None:
     for d in docs:
         shingle_tokens(d["text"])
     print(f"tokenising alone (one pass, one process): {len(docs) / (time.perf_counter() - t):,.0f} docs/s")
-    table(docs, args, "end to end (tokenising with PyThaiNLP newmm included)")
+    table(docs, args, "end to end (tokenising included: khlang.lang.segment.words, Thai by nlpo3)")
     if args.workers == 1:  # the cache only reaches tokenisers running in this process
         use_cache(token_cache(docs))
         table(docs, args, "engine only (the same tokens, computed once beforehand, for every method)")
