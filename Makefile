@@ -24,9 +24,17 @@ system:
 test: setup system
 	$(PY) -m pytest -q -ra || [ $$? -eq 5 ]
 
+# Every benchmark of the README, with the arguments its tables were measured with (tens of minutes on 2 cores).
 bench: setup
 	$(PY) -m pip install -q -e '.[bench]'
-	$(PY) bench/throughput.py
+	$(PY) bench/throughput.py --docs 100000
+	$(PY) bench/readers.py
+	$(PY) bench/langid.py
+	$(PY) bench/segment.py
+	$(PY) bench/quality.py --docs 3000
+	$(PY) bench/dedup.py --docs 10000
+	$(PY) bench/export.py --docs 20000
+	$(PY) bench/scale.py --docs 20000 --docs-per-shard 1000
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache test-artifacts
