@@ -27,7 +27,7 @@ test: setup system
 # Every benchmark of the README, with the arguments its tables were measured with (tens of minutes on 2 cores).
 bench: setup
 	$(PY) -m pip install -q -e '.[bench]'
-	$(PY) bench/throughput.py --docs 100000
+	$(PY) bench/throughput.py --docs 100000 --full
 	$(PY) bench/readers.py
 	$(PY) bench/langid.py
 	$(PY) bench/segment.py
