@@ -53,11 +53,10 @@ SHINGLE_VERSION = 3
 def shingle_tokens(text: str, lang: str | None = None) -> list[str]:
     """The tokens that shingles are made of: the language layer's words
     (:func:`khlang.lang.segment.words`), so Thai, Lao, Khmer and Burmese shingle by word, Han by
-    character, spaced scripts by whitespace; punctuation is never a token. Thai uses ``nlpo3``
-    (newmm in Rust, 4× faster than PyThaiNLP's newmm; any one fixed segmenter shingles consistently)."""
+    character, spaced scripts by whitespace; punctuation is never a token."""
     from ..lang.segment import words  # imported lazily: the segmenters are heavy
 
-    return words(text, lang, engine="nlpo3")
+    return words(text, lang)
 
 
 def shingles(text: str, lang: str | None = None, ngram: int = 5) -> np.ndarray:

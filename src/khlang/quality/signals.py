@@ -24,11 +24,10 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 def fallback_words(text: str, lang: str | None = None) -> list[str]:
     """Words when no ``segment`` stage ran in this pass: the language layer's
     :func:`khlang.lang.segment.words` (each script run to its own segmenter — Thai, Lao, Khmer,
-    Burmese, Han one character per word, spaced scripts by whitespace). Thai goes to ``nlpo3``,
-    newmm's algorithm and dictionary in Rust: 4× faster, and counts agree within a few percent."""
+    Burmese, Han one character per word, spaced scripts by whitespace)."""
     from ..lang.segment import words
 
-    return words(text, lang, engine="nlpo3")
+    return words(text, lang)
 
 
 def doc_words(doc: Any) -> list[str]:
