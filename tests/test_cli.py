@@ -46,6 +46,14 @@ def test_sql_json_and_show(corpus):
     assert shown.exit_code == 0 and "ราคา ๑๒๐ บาท 价格" in shown.output and '"status": "kept"' in shown.output
 
 
+def test_sql_csv_pipes_into_show(corpus):
+    """``khlang show C $(khlang sql C "SELECT id …" -f csv | tail -1)`` works: plain \\n line ends."""
+    out = cli.invoke(app, ["sql", str(corpus), "SELECT id, title FROM documents ORDER BY id", "-f", "csv"]).output
+    assert "\r" not in out and out.splitlines()[0] == "id,title"
+    last_id = out.splitlines()[-1].split(",")[0]
+    assert cli.invoke(app, ["show", str(corpus), last_id]).exit_code == 0
+
+
 def test_show_dropped_and_missing(corpus):
     (row,) = json.loads(cli.invoke(app, ["sql", str(corpus), "SELECT id FROM dropped", "-f", "json"]).output)
     shown = cli.invoke(app, ["show", str(corpus), row["id"]])

@@ -123,7 +123,7 @@ def sql(corpus: Path, query: str, fmt: str = typer.Option("table", "--format", "
         import csv
         import sys
 
-        writer = csv.DictWriter(sys.stdout, fieldnames=cols)
+        writer = csv.DictWriter(sys.stdout, fieldnames=cols, lineterminator="\n")  # so `$(khlang sql … -f csv)` pipes cleanly
         writer.writeheader()
         writer.writerows(rows)
     else:
