@@ -33,6 +33,7 @@ def test_concurrent_submissions(app):
 
 API_ROUTES = [  # (method, path, least role)
     ("GET", "/api/me", "annotator"), ("GET", "/api/openapi.json", "annotator"), ("POST", "/api/tokens", "annotator"), ("GET", "/api/roles", "annotator"),
+    ("GET", "/api/tokens", "annotator"), ("DELETE", "/api/tokens/{tid}", "annotator"),
     ("GET", "/api/users", "admin"), ("POST", "/api/users", "admin"), ("POST", "/api/users/2", "admin"), ("GET", "/api/corpora", "admin"),
     ("GET", "/api/projects", "annotator"), ("POST", "/api/projects", "admin"),
     ("GET", "/api/projects/{pid}", "annotator"), ("GET", "/api/projects/{pid}/next", "annotator"),
@@ -56,7 +57,7 @@ def _ids(app):
     admin = login(app, "admin")
     pid = new_project(admin, "guarded")["id"]
     did = admin.get(f"/api/projects/{pid}/next").json()["document"]["id"]
-    return {"pid": pid, "did": did}
+    return {"pid": pid, "did": did, "tid": "0" * 16}
 
 
 def test_route_lists_cover_every_route():
@@ -113,6 +114,22 @@ def test_csrf_required_for_session_posts_but_not_api_tokens(app):
     # the login form itself needs its CSRF cookie/field pair
     r = TestClient(app).post("/login", data={"username": "admin", "password": PASSWORD, "csrf_token": "x"})
     assert r.status_code == 403
+
+
+def test_api_tokens_are_listed_and_revoked_by_their_owner_only(app):
+    ann = login(app, "ann1")
+    made = ann.post("/api/tokens", json={"name": "<b>nightly</b> export"}).json()
+    script = TestClient(app, headers={"Authorization": f"Bearer {made['token']}"})
+    assert script.get("/api/me").json()["username"] == "ann1"
+    listed = ann.get("/api/tokens").json()
+    assert listed == [{"id": made["id"], "name": "<b>nightly</b> export", "created_at": listed[0]["created_at"]}]
+    assert made["token"] not in str(listed)  # the token itself is never shown again
+    admin = login(app, "admin")
+    assert admin.get("/api/tokens").json() == []  # only one's own tokens
+    assert admin.delete(f"/api/tokens/{made['id']}").status_code == 404  # not even an admin revokes another's
+    assert ann.delete(f"/api/tokens/{made['id'][:4]}").status_code == 404  # a prefix is not an id
+    assert ann.delete(f"/api/tokens/{made['id']}").status_code == 204
+    assert script.get("/api/me").status_code == 401 and ann.get("/api/tokens").json() == []
 
 
 def test_login_logout_and_wrong_password(app):

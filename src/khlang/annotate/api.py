@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import services
-from .auth import create_token, create_user, update_user
-from .db import ROLES, User
+from .auth import TOKEN_ID_LEN, create_token, create_user, token_id, update_user
+from .db import ROLES, ApiToken, User
 from .deps import Caller, get_db, need
 from .formats import FORMATS, MEDIA, export_project, import_project
 
@@ -38,7 +38,27 @@ def openapi(request: Request, c: Caller = Depends(need())) -> dict:
 def new_token(body: dict = Body(default={}), c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     token = create_token(db, db.get(User, c.user.id), str(body.get("name", ""))[:200])
     db.commit()
-    return {"token": token}
+    return {"token": token, "id": token_id(token)}
+
+
+@router.get("/tokens")
+def list_tokens(c: Caller = Depends(need()), db: Session = Depends(get_db)) -> list[dict]:
+    """The caller's own API tokens: id (a prefix of the stored hash), name, created_at; never the token."""
+    rows = db.scalars(select(ApiToken).where(ApiToken.user_id == c.user.id).order_by(ApiToken.created_at))
+    return [{"id": r.token_hash[:TOKEN_ID_LEN], "name": r.name, "created_at": r.created_at.isoformat()} for r in rows]
+
+
+@router.delete("/tokens/{tid}")
+def revoke_token(tid: str, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> Response:
+    """Revoke one of the caller's own tokens (another user's token id is simply not found)."""
+    if len(tid) != TOKEN_ID_LEN:
+        raise HTTPException(404, "no such token")
+    row = db.scalar(select(ApiToken).where(ApiToken.user_id == c.user.id, ApiToken.token_hash.startswith(tid, autoescape=True)))
+    if row is None:
+        raise HTTPException(404, "no such token")
+    db.delete(row)
+    db.commit()
+    return Response(status_code=204)
 
 
 @router.get("/users")

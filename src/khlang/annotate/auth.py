@@ -119,6 +119,15 @@ def close_session(db: Session, token: str | None) -> None:
         db.execute(delete(LoginSession).where(LoginSession.token_hash == sha256(token)))
 
 
+#: Characters of a token's stored SHA-256 that name it in lists and revocation (the token itself
+#: is shown once, at creation, and never stored).
+TOKEN_ID_LEN = 16
+
+
+def token_id(token: str) -> str:
+    return sha256(token)[:TOKEN_ID_LEN]
+
+
 def create_token(db: Session, user: User, name: str = "") -> str:
     token = "khl_" + secrets.token_urlsafe(32)
     db.add(ApiToken(token_hash=sha256(token), user_id=user.id, name=name))
