@@ -11,23 +11,27 @@ from khlang.stage import Stage
 
 
 class Slow(Stage):
-    """Sleeps ``delay`` seconds per document and leaves the worker's pid in ``pid_dir``, so a
-    test can kill a worker process while it is in the middle of a shard."""
+    """Sleeps ``delay`` seconds per document and logs each processed id next to ``pid_dir``. On
+    the record whose ``id`` field is ``stall_on`` it leaves the worker's pid in ``pid_dir`` and
+    sleeps ``stall`` seconds, so a test can kill that worker while it is surely mid-shard."""
 
     name = "slow"
 
-    def __init__(self, delay: float = 0.0, pid_dir: str | None = None) -> None:
+    def __init__(self, delay: float = 0.0, pid_dir: str | None = None, stall_on: str | None = None,
+                 stall: float = 0.0) -> None:
         super().__init__()
-        self.delay, self.pid_dir = delay, pid_dir
+        self.delay, self.pid_dir, self.stall_on, self.stall = delay, pid_dir, stall_on, stall
 
     def params(self):
-        return {"delay": self.delay, "pid_dir": self.pid_dir}
+        return {"delay": self.delay, "pid_dir": self.pid_dir, "stall_on": self.stall_on, "stall": self.stall}
 
     def process(self, doc):
         if self.pid_dir:
-            Path(self.pid_dir, str(os.getpid())).touch()
             with open(Path(self.pid_dir).with_name("processed.log"), "a", encoding="utf-8") as log:
                 log.write(doc.id + "\n")  # a retried shard shows up as ids processed twice
+            if self.stall_on is not None and doc.metadata.get("id") == self.stall_on:
+                Path(self.pid_dir, str(os.getpid())).touch()
+                time.sleep(self.stall)
         time.sleep(self.delay)
         return doc
 

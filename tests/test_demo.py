@@ -123,7 +123,7 @@ def test_demo_pipeline_end_to_end(demo_corpus):
     right = sum(d["lang"] == truth[d["id"]] for d in docs)
     assert right >= len(docs) - 1, [(d["url"], d["lang"]) for d in docs if d["lang"] != truth[d["id"]]]
     # Zawgyi converted to exactly the Unicode form the data README gives
-    zawgyi = next(d for d in docs if d["url"].endswith("/my/market/rice-price") if d["url"])
+    zawgyi = next(d for d in docs if (d["url"] or "").endswith("/my/market/rice-price"))
     assert zawgyi["text"] == "ယနေ့ ဈေးကွက်တွင် ဆန်ဈေး မြင့်တက်လာသည်။ လယ်သမားများ ဝမ်းသာကြသည်။ ပဲဈေးမှာ မပြောင်းလဲပါ။"
     assert json.loads(zawgyi["annotations"])["normalize"] == {"zawgyi": 1}
     # the Thai page with Chinese names and English terms: th with zh/en spans at their offsets

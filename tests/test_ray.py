@@ -207,7 +207,8 @@ def test_killed_worker_loses_nothing(cluster, seed_texts, seed_paths, tmp_path):
 
     pid_dir = tmp_path / "pids"
     pid_dir.mkdir()
-    pipeline = _pipeline(folder, seed_paths, slow={"delay": 0.1, "pid_dir": str(pid_dir)})
+    # the worker that reaches record d25 stalls there for 3 s with its pid in pid_dir: killed mid-shard
+    pipeline = _pipeline(folder, seed_paths, slow={"delay": 0.05, "pid_dir": str(pid_dir), "stall_on": "d25", "stall": 3.0})
     corpus = tmp_path / "ray"
     killed: list[tuple[int, int]] = []  # (pid, shards done when it was killed)
 
@@ -215,8 +216,7 @@ def test_killed_worker_loses_nothing(cluster, seed_texts, seed_paths, tmp_path):
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             markers = list(corpus.glob("_runs/*/done/*.json"))
-            pids = [int(p.name) for p in pid_dir.iterdir()] if markers else []
-            for pid in pids:
+            for pid in [int(p.name) for p in pid_dir.iterdir()]:
                 try:
                     os.kill(pid, signal.SIGKILL)  # a Ray worker process in the middle of a shard
                 except ProcessLookupError:
