@@ -78,12 +78,6 @@ def _df(corpus: Corpus, query: str, params: list | None = None) -> pd.DataFrame:
     return corpus.con.execute(query, params or []).df()
 
 
-def has_relation(corpus: Corpus, name: str) -> bool:
-    """Whether the catalog has a table or view called ``name`` (e.g. dedup's ``dup_clusters``)."""
-    return bool(corpus.con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0])
-
-
 def has_annotation(corpus: Corpus, section: str) -> bool:
     return bool(corpus.con.execute(
         f"SELECT count(*) FROM documents WHERE json_exists(annotations, '$.{section}')").fetchall()[0][0])

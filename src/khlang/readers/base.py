@@ -14,7 +14,8 @@ salvaged, so nothing is silently lost.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterator
+import os
+from typing import Any, Callable, ClassVar, Iterator
 
 from ..document import Document
 from ..pipeline import InputSpec
@@ -36,3 +37,19 @@ class Reader:
     def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
         """Yield the documents for records ``start`` ≤ i < ``stop`` of ``path``."""
         raise NotImplementedError
+
+
+#: (builder, path, size, mtime) → what the builder computed for that version of the file.
+_FILE_INDEXES: dict[tuple[Any, str, int, int], Any] = {}
+
+
+def file_index(build: Callable[[str], Any], path: str) -> Any:
+    """``build(path)`` once per process and file version, for indexes that let shard k of a big
+    file seek to its first record instead of re-reading everything before it (the 16 most recent)."""
+    st = os.stat(path)
+    key = (build, path, st.st_size, st.st_mtime_ns)
+    if key not in _FILE_INDEXES:
+        if len(_FILE_INDEXES) >= 16:
+            _FILE_INDEXES.pop(next(iter(_FILE_INDEXES)))
+        _FILE_INDEXES[key] = build(path)
+    return _FILE_INDEXES[key]

@@ -12,13 +12,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..document import Document, Drop, make_id
-from .base import Reader
+from .base import Reader, file_index
 from .encoding import DecodeError, decode
 
 
@@ -62,26 +61,20 @@ class _RecordReader(Reader):
         )
 
 
-#: (path, size, mtime) → byte offset of every non-blank line. Shard k of a big JSONL file seeks to
-#: its first line instead of skipping k × docs_per_shard lines (quadratic over a run); the index
-#: costs one pass per file and process. Gzipped files cannot seek and are skipped through.
-_OFFSETS: dict[tuple[str, int, int], list[int]] = {}
+def _build_line_offsets(path: str) -> list[int]:
+    """Byte offset of every non-blank line, so shard k of a big JSONL file seeks to its first
+    line instead of skipping k × docs_per_shard lines (quadratic over a run)."""
+    offsets, pos = [], 0
+    with open(path, "rb") as f:
+        for line in f:
+            if line.strip():
+                offsets.append(pos)
+            pos += len(line)
+    return offsets
 
 
 def _line_offsets(path: str) -> list[int]:
-    st = os.stat(path)
-    key = (path, st.st_size, st.st_mtime_ns)
-    if key not in _OFFSETS:
-        if len(_OFFSETS) >= 16:
-            _OFFSETS.pop(next(iter(_OFFSETS)))
-        offsets, pos = [], 0
-        with open(path, "rb") as f:
-            for line in f:
-                if line.strip():
-                    offsets.append(pos)
-                pos += len(line)
-        _OFFSETS[key] = offsets
-    return _OFFSETS[key]
+    return file_index(_build_line_offsets, path)
 
 
 class JsonlReader(_RecordReader):
@@ -102,15 +95,14 @@ class JsonlReader(_RecordReader):
 
     def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
         with self._lines(path) as f:
-            if start and not path.endswith(".gz"):  # seek to the shard's first line, don't re-read the ones before
+            skip = start
+            if start and not path.endswith(".gz"):  # gzip cannot seek: skip through it instead
                 offsets = _line_offsets(path)
                 if start >= len(offsets):
                     return
                 f.seek(offsets[start])
-                lines = (line for line in f if line.strip())
-                lines = islice(lines, None if stop is None else stop - start)
-            else:
-                lines = islice((line for line in f if line.strip()), start, stop)
+                skip = 0
+            lines = islice((line for line in f if line.strip()), skip, None if stop is None else skip + stop - start)
             for index, raw in enumerate(lines, start):
                 try:
                     text, _ = decode(raw, self.spec.encoding)

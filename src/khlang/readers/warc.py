@@ -19,11 +19,10 @@ Ids derive from ``WARC-Record-ID`` (globally unique), ``source_uri`` is ``WARC-T
 from __future__ import annotations
 
 import itertools
-import os
 from typing import Any, Iterator
 
 from ..document import Document, Drop, make_id
-from .base import Reader
+from .base import Reader, file_index
 from .encoding import DecodeError, decode
 from .html import html_document
 
@@ -41,28 +40,24 @@ def _records(path: str, offset: int = 0, parse_http: bool = True):
         )
 
 
-#: (path, size, mtime) → (byte offset, record id) of each document record. A worker that reads
-#: shard k of a big archive seeks straight to its first record instead of inflating everything
-#: before it; the index costs one pass per file and process.
-_INDEX: dict[tuple[str, int, int], list[tuple[int, str]]] = {}
 #: Offset of the index entry that stands for "the archive cannot be read from here on".
 _DAMAGED = -1
 
 
+def _build_index(path: str) -> list[tuple[int, str]]:
+    """(byte offset, record id) of each document record: a worker that reads shard k of a big
+    archive seeks straight to its first record instead of inflating everything before it."""
+    entries: list[tuple[int, str]] = []
+    try:
+        for r in _records(path, parse_http=False):
+            entries.append((r.stream_pos, r.record_id))
+    except OSError as exc:  # not a WARC, or damaged after the last good record
+        entries.append((_DAMAGED, str(exc)))
+    return entries
+
+
 def _index(path: str) -> list[tuple[int, str]]:
-    st = os.stat(path)
-    key = (path, st.st_size, st.st_mtime_ns)
-    if key not in _INDEX:
-        if len(_INDEX) >= 16:
-            _INDEX.pop(next(iter(_INDEX)))
-        entries: list[tuple[int, str]] = []
-        try:
-            for r in _records(path, parse_http=False):
-                entries.append((r.stream_pos, r.record_id))
-        except OSError as exc:  # not a WARC, or damaged after the last good record
-            entries.append((_DAMAGED, str(exc)))
-        _INDEX[key] = entries
-    return _INDEX[key]
+    return file_index(_build_index, path)
 
 
 class WarcReader(Reader):
