@@ -143,11 +143,13 @@ def test_sigkill_midway_then_resume_equals_uninterrupted_run(tmp_path):
 
 def test_iter_documents_streams_every_document(tmp_path):
     """``Corpus.iter_documents`` yields each kept document once, as Documents, in id order."""
+    from rich.console import Console
+
     from khlang.demo import run_demo
     from khlang.store import Corpus
 
     out = tmp_path / "demo"
-    run_demo(out, workers=1, progress=False, console=__import__("rich.console").console.Console(quiet=True))
+    run_demo(out, workers=1, progress=False, console=Console(quiet=True))
     with Corpus(out) as corpus:
         ids = [doc.id for doc in corpus.iter_documents(batch_size=3)]
         assert ids == sorted(ids) and len(ids) == len(set(ids)) == corpus.scalar("SELECT count(*) FROM documents")

@@ -344,8 +344,8 @@ def band_entries(path: str) -> pa.Table:
     keys = np.asarray(table.column("bands").combine_chunks().flatten(), dtype=np.uint64).reshape(table.num_rows, -1)
     with np.errstate(over="ignore"):
         keys = keys + np.arange(1, keys.shape[1] + 1, dtype=np.uint64) * np.uint64(_BAND_SALT)
-    ids = np.repeat(np.asarray(table.column("id").to_pylist(), dtype=object), keys.shape[1])
-    return pa.table({"key": pa.array(keys.reshape(-1).view(np.int64)), "value": pa.array(ids, pa.string())})
+    ids = table.column("id").take(np.repeat(np.arange(table.num_rows), keys.shape[1]))  # no Python loop
+    return pa.table({"key": pa.array(keys.reshape(-1).view(np.int64)), "value": ids})
 
 
 def _batches(con: Any, query: str, size: int) -> Any:
