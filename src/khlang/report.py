@@ -308,7 +308,7 @@ def _duplicates(corpus: Corpus) -> Figure:
     dup_drops = _df(corpus, """SELECT reason, count(*) AS documents FROM dropped
                                WHERE reason IN ('duplicate', 'near_duplicate') GROUP BY 1 ORDER BY 1""")
     fig.table = dup_drops if not dup_drops.empty else None
-    if not any((corpus.path / "dedup").glob("clusters-*.parquet")):  # the view exists, empty, until dedup runs
+    if not corpus.cluster_files():  # the view exists, empty, until dedup runs
         fig.note = _missing("dedup")
         return fig
     df = _df(corpus, """SELECT cluster_size, count(*) AS clusters FROM

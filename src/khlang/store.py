@@ -178,6 +178,10 @@ class Corpus:
         return self.docs_dir / name, self.dropped_dir / name
 
     # -- catalog --------------------------------------------------------------------------------
+    def cluster_files(self) -> list[Path]:
+        """The dedup stages' cluster files behind the ``dup_clusters`` view (none until dedup ran)."""
+        return sorted((self.path / "dedup").glob("clusters-*.parquet"))
+
     def _finished(self, directory: Path) -> list[str]:
         """Shard files in ``directory`` whose shard has a done marker (others are in flight)."""
         files = []
@@ -208,7 +212,7 @@ class Corpus:
         )
         # Duplicate clusters found by the dedup stages (khlang.dedup): id, cluster_id, cluster_size,
         # kept, stage, run_id.
-        clusters = sorted((self.path / "dedup").glob("clusters-*.parquet"))
+        clusters = self.cluster_files()
         if clusters:
             listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in clusters)
             con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
