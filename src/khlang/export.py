@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
-from .store import COMPRESSION, DOCS_SCHEMA, Corpus, write_json_atomic, write_parquet_atomic
+from .store import COMPRESSION, DOCS_SCHEMA, Corpus, write_json_atomic
 
 FORMATS = ("parquet", "jsonl", "hf")
 MANIFEST = "MANIFEST.json"
@@ -511,17 +511,14 @@ def import_package(package: str | Path, corpus_path: str | Path) -> ImportResult
     markers, a ``runs`` row recording the package name and MANIFEST sha256. Ids are kept; each
     row's ``meta.imported_from`` keeps its package, split and original run. A document whose id the
     corpus already has is not added twice: it goes to ``dropped`` (stage import, already_present)."""
-    from .runner import versions
-    from .store import dropped_table
     from .document import Document, Drop
 
     package = Path(package)
     manifest = verify(package)
     manifest_sha = sha256_file(package / MANIFEST)
     name = manifest.get("name") or package.resolve().name
-    started_at = dt.datetime.now()
     start = time.perf_counter()
-    run_id = f"import-{started_at.strftime('%Y%m%dT%H%M%S%f')}-{manifest_sha[:6]}"
+    run_id = f"import-{dt.datetime.now().strftime('%Y%m%dT%H%M%S%f')}-{manifest_sha[:6]}"
     corpus = Corpus(corpus_path, create=True)
     result = ImportResult(run_id=run_id, corpus=corpus.path)
     try:
@@ -529,11 +526,8 @@ def import_package(package: str | Path, corpus_path: str | Path) -> ImportResult
         config = {"name": f"import {name}", "import": {"name": name, "path": str(package.resolve()),
                                                        "manifest_sha256": manifest_sha, "format": manifest.get("format"),
                                                        "rows": manifest.get("rows")}, "stages": []}
-        corpus.con.execute(
-            "INSERT INTO runs (run_id, name, fingerprint, status, executor, workers, started_at, shards, config, versions) "
-            "VALUES (?, ?, ?, 'running', 'import', 1, ?, ?, ?, ?)",
-            [run_id, f"import {name}", manifest_sha[:12], started_at, len(data_files),
-             json.dumps(config, ensure_ascii=False), json.dumps(versions())])
+        corpus.begin_run(run_id, name=f"import {name}", fingerprint=manifest_sha[:12], executor="import", workers=1,
+                         shards=len(data_files), config=config)
         for shard, rel in enumerate(data_files):
             table = _read_package_file(package / rel)
             corpus.con.register("_pkg", table)
@@ -549,20 +543,16 @@ def import_package(package: str | Path, corpus_path: str | Path) -> ImportResult
                 row.update(meta=json.dumps(meta, ensure_ascii=False, sort_keys=True), run_id=run_id, shard=shard)
                 if row["id"] in present:
                     doc = Document.from_row(row)
-                    doc.drop = Drop("import", "already_present", f"id already in the corpus (from {rel})",
-                                    duplicate_of=row["id"])
+                    doc.drop = Drop("import", "already_present", f"id already in the corpus (from {rel})")
                     dropped.append(doc)
                 else:
                     present.add(row["id"])
                     kept.append(row)
-            docs_path, dropped_path = corpus.shard_paths(run_id, shard)
-            write_parquet_atomic(pa.Table.from_pylist(kept, schema=DOCS_SCHEMA), docs_path)
-            write_parquet_atomic(dropped_table(dropped, run_id, shard), dropped_path)
             stats = {"docs_in": table.num_rows, "docs_out": len(kept),
                      "dropped": {"already_present": len(dropped)} if dropped else {}, "seconds": 0.0}
-            write_json_atomic({"shard": shard, "docs_in": table.num_rows, "docs_out": len(kept),
-                               "docs_dropped": len(dropped), "file": rel, "stages": {"import": stats}},
-                              corpus.done_marker(run_id, shard))
+            corpus.write_shard(run_id, shard, pa.Table.from_pylist(kept, schema=DOCS_SCHEMA), dropped,
+                               {"shard": shard, "docs_in": table.num_rows, "docs_out": len(kept),
+                                "docs_dropped": len(dropped), "file": rel, "stages": {"import": stats}})
             result.imported += len(kept)
             result.skipped += len(dropped)
         seconds = time.perf_counter() - start
@@ -570,17 +560,9 @@ def import_package(package: str | Path, corpus_path: str | Path) -> ImportResult
         stages = {"import": {"docs_in": total, "docs_out": result.imported,
                              "dropped": {"already_present": result.skipped} if result.skipped else {},
                              "seconds": round(seconds, 6)}}
-        corpus.con.execute(
-            "UPDATE runs SET status = 'done', finished_at = ?, seconds = ?, docs_in = ?, docs_out = ?, "
-            "docs_dropped = ?, stages = ? WHERE run_id = ?",
-            [dt.datetime.now(), seconds, total, result.imported, result.skipped, json.dumps(stages), run_id])
-        corpus.refresh()
+        corpus.finish_run(run_id, seconds=seconds, docs_in=total, stages=stages)
     except BaseException:  # leave no half import visible: remove its shards, keep the failed run row
-        for path in [*corpus.docs_dir.glob(f"part-{run_id}-*"), *corpus.dropped_dir.glob(f"part-{run_id}-*")]:
-            path.unlink()
-        shutil.rmtree(corpus.run_dir(run_id), ignore_errors=True)
-        corpus.con.execute("UPDATE runs SET status = 'failed' WHERE run_id = ?", [run_id])
-        corpus.refresh()
+        corpus.fail_run(run_id, discard=True)
         raise
     finally:
         corpus.close()

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import platform
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +23,7 @@ from .executors import get_executor
 from .pipeline import Pipeline
 from .shards import load_plan, plan_shards, save_plan
 from .stage import StageStats
-from .store import Corpus
+from .store import ON_EXISTING, SUPERSEDE_STAGE, Corpus, versions
 
 
 class RunError(RuntimeError):
@@ -41,21 +40,12 @@ class RunResult:
     seconds: float = 0.0
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     shards_run: int = 0
+    already_present: int = 0  # documents not added: their id was already in the corpus (or read twice)
+    replaced: int = 0  # earlier copies this run replaced (``on_existing="replace"``)
 
     @property
     def docs_per_second(self) -> float:
         return self.docs_in / self.seconds if self.seconds else 0.0
-
-
-def versions() -> dict[str, str]:
-    """Versions recorded with every run, so a corpus says what made it."""
-    out = {"python": platform.python_version()}
-    for pkg in ("khlang", "pyarrow", "duckdb", "trafilatura", "pythainlp", "fastwarc"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
 
 
 def run(
@@ -66,6 +56,7 @@ def run(
     workers: int | None = None,
     resume: bool = False,
     mode: str = "new",
+    on_existing: str = "skip",
     progress: bool = True,
     executor_options: dict[str, Any] | None = None,
 ) -> RunResult:
@@ -74,11 +65,18 @@ def run(
     ``mode``: ``new`` (the folder must not hold a corpus yet), ``append`` (add a new run to an
     existing corpus) or ``overwrite`` (delete the folder first). ``resume=True`` finishes the
     latest unfinished run of the same pipeline instead of starting a new one.
+
+    ``on_existing``: what happens to a document whose id the corpus already holds (a feed that
+    grew, the same input appended again): ``skip`` (default) keeps the corpus's copy and drops the
+    new one before any stage (reason ``already_present``); ``replace`` keeps the new copy and drops
+    the earlier one (reason ``replaced``). Either way the corpus keeps one copy per id.
     """
     if not isinstance(pipeline, Pipeline):
         pipeline = Pipeline.from_file(pipeline)
     if mode not in ("new", "append", "overwrite"):
         raise ValueError("mode must be new, append or overwrite")
+    if on_existing not in ON_EXISTING:
+        raise ValueError(f"on_existing must be one of {', '.join(ON_EXISTING)}, not {on_existing!r}")
     out = Path(output)
     if mode == "overwrite" and out.exists() and not resume:
         if not (out / "catalog.duckdb").exists() and any(out.iterdir()):
@@ -95,12 +93,12 @@ def run(
 
     corpus = Corpus(out, create=True)
     try:
-        return _run(pipeline, corpus, executor, workers, resume, progress, executor_options or {})
+        return _run(pipeline, corpus, executor, workers, resume, on_existing, progress, executor_options or {})
     finally:
         corpus.close()
 
 
-def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, executor_options) -> RunResult:
+def _run(pipeline, corpus: Corpus, executor_name, workers, resume, on_existing, progress, executor_options) -> RunResult:
     fingerprint = pipeline.fingerprint()
     if resume:
         run_id = corpus.scalar(
@@ -114,23 +112,21 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
         for leftover in [*corpus.docs_dir.glob(".*.tmp*"), *corpus.dropped_dir.glob(".*.tmp*")]:
             leftover.unlink()  # temp files of shards that were being written when the run died
     else:
-        run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + fingerprint[:6]
+        # microseconds: the same pipeline appended twice within a second gets two runs
+        run_id = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f") + "-" + fingerprint[:6]
         shards = plan_shards(pipeline.input, pipeline.docs_per_shard)
         save_plan(shards, corpus.run_dir(run_id) / "plan.json")
 
     ex = get_executor(executor_name, workers=workers, **executor_options)
     started = time.perf_counter()
-    started_at = dt.datetime.now()
-    if not resume:
-        corpus.con.execute(
-            "INSERT INTO runs (run_id, name, fingerprint, status, executor, workers, started_at, "
-            "shards, config, versions) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
-            [run_id, pipeline.name, fingerprint, executor_name, getattr(ex, "workers", None),
-             started_at, len(shards), json.dumps(pipeline.to_dict(), ensure_ascii=False),
-             json.dumps(versions())],
-        )
+    if resume:
+        on_existing = corpus.resume_run(run_id)  # the policy the run began with
     else:
-        corpus.con.execute("UPDATE runs SET status = 'running' WHERE run_id = ?", [run_id])
+        corpus.begin_run(run_id, name=pipeline.name, fingerprint=fingerprint, executor=executor_name,
+                         workers=getattr(ex, "workers", None), shards=len(shards), config=pipeline.to_dict(),
+                         on_existing=on_existing)
+        if on_existing == "skip":
+            corpus.snapshot_ids(run_id)
 
     todo = [s for s in shards if not corpus.done_marker(run_id, s.index).exists()]
     result = RunResult(run_id=run_id, corpus=corpus.path, shards_run=len(todo))
@@ -138,7 +134,10 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
     try:
         _run_shards(ex, pipeline, corpus, run_id, shards, todo, progress)
         totals = _totals(corpus, run_id, shards)
-        corpus.refresh()
+        t = time.perf_counter()
+        resolved = corpus.resolve_ids(run_id, on_existing)
+        if resolved:  # copies of one id across shards or runs (see store: one row per id)
+            totals[SUPERSEDE_STAGE] = StageStats(dropped=Counter(resolved), seconds=time.perf_counter() - t)
         doc_stages, corpus_stages = pipeline.build()
         for stage in corpus_stages:
             t = time.perf_counter()
@@ -154,21 +153,13 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
         if status == "done":
             result.stages = {k: v.to_dict() for k, v in totals.items()}
             result.docs_in = totals["read"].docs_in
-            result.docs_dropped = sum(sum(s.dropped.values()) for s in totals.values())
-            result.docs_out = result.docs_in - result.docs_dropped
+            result.already_present = totals["read"].dropped["already_present"] + resolved.get("already_present", 0)
+            result.replaced = resolved.get("replaced", 0)
             result.seconds = seconds
-            corpus.con.execute(
-                "UPDATE runs SET status = 'done', finished_at = ?, seconds = coalesce(seconds, 0) + ?, "
-                "docs_in = ?, docs_out = ?, docs_dropped = ?, stages = ? WHERE run_id = ?",
-                [dt.datetime.now(), seconds, result.docs_in, result.docs_out, result.docs_dropped,
-                 json.dumps(result.stages), run_id],
-            )
+            result.docs_out, result.docs_dropped = corpus.finish_run(
+                run_id, seconds=seconds, docs_in=result.docs_in, stages=result.stages)
         else:
-            corpus.con.execute(
-                "UPDATE runs SET status = ?, seconds = coalesce(seconds, 0) + ? WHERE run_id = ?",
-                [status, seconds, run_id],
-            )
-        corpus.refresh()
+            corpus.fail_run(run_id, seconds=seconds, status=status)
         if hasattr(ex, "close"):
             ex.close()
     return result

@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from .document import Document
+from .document import Document, Drop
 from .pipeline import InputSpec, Pipeline
 from .readers import expand, reader_for
 from .stage import Stage, StageStats
-from .store import dropped_table, docs_table, write_json_atomic, write_parquet_atomic
+from .store import CorpusFolder, write_json_atomic
 
 
 @dataclass
@@ -87,7 +87,7 @@ class ShardWorker:
     def __init__(self, pipeline_dict: dict[str, Any], corpus_path: str, run_id: str) -> None:
         self.pipeline = Pipeline.from_dict(pipeline_dict)
         self.stages, _ = self.pipeline.build()
-        self.corpus_path = Path(corpus_path)
+        self.corpus = CorpusFolder(corpus_path)
         self.run_id = run_id
 
     def __call__(self, shard: Shard) -> dict[str, Any]:
@@ -96,18 +96,13 @@ class ShardWorker:
         for stage in self.stages:
             stage.stats = StageStats()
         reading = StageStats()
-        docs: Iterator[Document] = _count_reads(read_shard(shard, self.pipeline.input), reading)
+        docs: Iterator[Document] = _count_reads(self._read(shard), reading)
         for stage in self.stages:
             docs = stage(docs)
         kept: list[Document] = []
         dropped: list[Document] = []
         for doc in docs:
             (dropped if doc.drop is not None else kept).append(doc)
-        name = f"part-{self.run_id}-{shard.index:05d}.parquet"
-        write_parquet_atomic(docs_table(kept, self.run_id, shard.index), self.corpus_path / "docs" / name)
-        write_parquet_atomic(
-            dropped_table(dropped, self.run_id, shard.index), self.corpus_path / "dropped" / name
-        )
         stats = {
             "shard": shard.index,
             "docs_in": reading.docs_in,
@@ -116,9 +111,25 @@ class ShardWorker:
             "seconds": time.perf_counter() - start,
             "stages": {"read": reading.to_dict(), **{s.name: s.stats.to_dict() for s in self.stages}},
         }
-        marker = self.corpus_path / "_runs" / self.run_id / "done" / f"{shard.index:05d}.json"
-        write_json_atomic(stats, marker)
+        self.corpus.write_shard(self.run_id, shard.index, kept, dropped, stats)
         return stats
+
+    def _read(self, shard: Shard) -> list[Document]:
+        """The shard's documents, an id the corpus already holds (``on_existing: skip``) or one
+        read earlier in this shard dropped before any stage runs (reason ``already_present``)."""
+        docs = list(read_shard(shard, self.pipeline.input))
+        known = self.corpus.known_ids(self.run_id, [d.id for d in docs if d.drop is None])
+        seen: set[str] = set()
+        for doc in docs:
+            if doc.drop is not None:
+                continue
+            if doc.id in known:
+                doc.drop = Drop("read", "already_present", f"id already in the corpus (run {known[doc.id]}); "
+                                "run with --on-existing replace to update it")
+            elif doc.id in seen:
+                doc.drop = Drop("read", "already_present", "id read twice in this shard: the first copy is kept")
+            seen.add(doc.id)
+        return docs
 
 
 def _count_reads(docs: Iterator[Document], stats: StageStats) -> Iterator[Document]:

@@ -8,7 +8,9 @@ Layout of a corpus folder::
     dropped/<stage>-<run>.parquet       drops made by corpus-level stages (dedup)
     dedup/clusters-<stage>-<run>.parquet  duplicate clusters found by dedup (view ``dup_clusters``)
     dedup/minhash-<params>/             MinHash signature files, one per docs shard (a cache)
+    dropped/append-<run>.parquet    copies a run superseded: an id read twice, or replaced
     _runs/<run>/plan.json           the shard plan of a run (what each shard reads)
+    _runs/<run>/known_ids.parquet   ids the corpus held when an ``--on-existing skip`` run began
     _runs/<run>/done/<shard>.json   marker + stats of a finished shard (written last, atomically)
 
 Catalog objects:
@@ -16,8 +18,20 @@ Catalog objects:
 * ``all_docs`` – every document row written by a shard of a finished shard.
 * ``dropped`` – every dropped document: ``id, stage, reason, detail, duplicate_of, source_uri,
   source_kind, text, run_id, shard``. ``text`` is kept so nothing is ever lost.
-* ``documents`` – ``all_docs`` minus anything a corpus-level stage dropped: *the corpus*.
+* ``documents`` – ``all_docs`` minus anything a corpus-level stage dropped and minus the copies a
+  later copy of the same id superseded (stage ``append``): *the corpus*, one row per id.
 * ``runs`` – one row per run: config, versions, timings and counts per stage.
+
+:class:`Corpus` is the one owner of the run record: :meth:`Corpus.begin_run`,
+:meth:`CorpusFolder.write_shard` (what a shard worker on any node calls), :meth:`Corpus.finish_run`
+and :meth:`Corpus.fail_run`; the runner and ``khlang import`` both go through them.
+
+**One row per id.** A document id names one document of the corpus. When a run reads an id the
+corpus already holds, ``on_existing`` decides: ``skip`` (default) keeps the earlier copy — the new
+one is dropped before any stage runs (stage ``read``, reason ``already_present``); ``replace``
+keeps the new copy and drops the earlier one (stage ``append``, reason ``replaced``). An id read
+twice within one run keeps its first copy. So a run never removes an earlier document except by
+an explained drop, and never drops a document as a duplicate of itself.
 
 Views list files explicitly (absolute paths) and are rebuilt whenever the corpus is opened, so a
 moved corpus folder keeps working and half-written shards are never visible.
@@ -25,9 +39,13 @@ moved corpus folder keeps working and half-written shards are never visible.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import platform
 import re
+import shutil
+from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -92,8 +110,20 @@ CREATE TABLE IF NOT EXISTS runs (
 )
 """
 
+ON_EXISTING = ("skip", "replace")
 _PART = re.compile(r"part-(?P<run>[^/]+)-(?P<shard>\d+)\.parquet$")
 COMPRESSION = "zstd"
+
+
+def versions() -> dict[str, str]:
+    """Versions recorded with every run, so a corpus says what made it."""
+    out = {"python": platform.python_version()}
+    for pkg in ("khlang", "pyarrow", "duckdb", "trafilatura", "pythainlp", "fastwarc"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
 
 
 def write_parquet_atomic(table: pa.Table, path: Path) -> None:
@@ -140,25 +170,16 @@ def dropped_table(docs: Iterable[Document], run_id: str, shard: int | None) -> p
     return pa.Table.from_pylist(rows, schema=DROPPED_SCHEMA)
 
 
-class Corpus:
-    """An open corpus folder. ``Corpus(path)`` opens (or creates) it and refreshes the catalog.
+SUPERSEDE_STAGE = "append"  #: stage name of the drops that keep one copy per id (see module doc)
 
-    ``corpus.sql("SELECT …")`` runs DuckDB SQL over the catalog; ``corpus.con`` is the raw
-    DuckDB connection for anything else.
-    """
 
-    def __init__(self, path: str | Path, create: bool = False, read_only: bool = False) -> None:
+class CorpusFolder:
+    """The files of a corpus folder without its catalog: what a shard worker on any node needs
+    (the DuckDB catalog is the driver's alone)."""
+
+    def __init__(self, path: str | Path) -> None:
         self.path = Path(path).resolve()
-        if not (self.path / "catalog.duckdb").exists():
-            if not create:
-                raise FileNotFoundError(f"{path} is not a khlang corpus (no catalog.duckdb)")
-            self.path.mkdir(parents=True, exist_ok=True)
-        self.con = duckdb.connect(str(self.path / "catalog.duckdb"), read_only=read_only)
-        if not read_only:
-            self.con.execute(RUNS_DDL)
-            self.refresh()
 
-    # -- layout ---------------------------------------------------------------------------------
     @property
     def docs_dir(self) -> Path:
         return self.path / "docs"
@@ -176,6 +197,165 @@ class Corpus:
     def shard_paths(self, run_id: str, shard: int) -> tuple[Path, Path]:
         name = f"part-{run_id}-{shard:05d}.parquet"
         return self.docs_dir / name, self.dropped_dir / name
+
+    def known_ids_file(self, run_id: str) -> Path:
+        return self.run_dir(run_id) / "known_ids.parquet"
+
+    def write_shard(self, run_id: str, shard: int, docs: pa.Table | Iterable[Document],
+                    dropped: pa.Table | Iterable[Document], stats: dict[str, Any]) -> None:
+        """Write one finished shard: kept and dropped documents atomically, then its done marker
+        (with ``stats``) last, so the catalog shows the shard whole or not at all."""
+        if not isinstance(docs, pa.Table):
+            docs = docs_table(docs, run_id, shard)
+        if not isinstance(dropped, pa.Table):
+            dropped = dropped_table(dropped, run_id, shard)
+        docs_path, dropped_path = self.shard_paths(run_id, shard)
+        write_parquet_atomic(docs, docs_path)
+        write_parquet_atomic(dropped, dropped_path)
+        write_json_atomic(stats, self.done_marker(run_id, shard))
+
+    def known_ids(self, run_id: str, ids: list[str]) -> dict[str, str]:
+        """Which of ``ids`` the corpus already held when run ``run_id`` began (id → a run holding
+        it); empty unless the run skips existing ids (see :meth:`Corpus.begin_run`)."""
+        path = self.known_ids_file(run_id)
+        if not ids or not path.exists():
+            return {}
+        con = duckdb.connect()
+        try:
+            con.register("wanted", pa.table({"id": pa.array(ids, pa.string())}))
+            rows = con.execute(
+                "SELECT k.id, k.run_id FROM read_parquet(?) k SEMI JOIN wanted USING (id)", [str(path)]
+            ).fetchall()
+        finally:
+            con.close()
+        return dict(rows)
+
+
+class Corpus(CorpusFolder):
+    """An open corpus folder. ``Corpus(path)`` opens (or creates) it and refreshes the catalog.
+
+    ``corpus.sql("SELECT …")`` runs DuckDB SQL over the catalog; ``corpus.con`` is the raw
+    DuckDB connection for anything else.
+    """
+
+    def __init__(self, path: str | Path, create: bool = False, read_only: bool = False) -> None:
+        super().__init__(path)
+        if not (self.path / "catalog.duckdb").exists():
+            if not create:
+                raise FileNotFoundError(f"{path} is not a khlang corpus (no catalog.duckdb)")
+            self.path.mkdir(parents=True, exist_ok=True)
+        self.con = duckdb.connect(str(self.path / "catalog.duckdb"), read_only=read_only)
+        if not read_only:
+            self.con.execute(RUNS_DDL)
+            self.refresh()
+
+    # -- the run record ---------------------------------------------------------------------------
+    def begin_run(self, run_id: str, *, name: str, fingerprint: str, executor: str, workers: int | None,
+                  shards: int, config: dict[str, Any], on_existing: str = "skip") -> None:
+        """Record a new run as ``running``, with its config (plus ``on_existing``, which a resumed
+        run reuses) and the library versions that make it."""
+        if on_existing not in ON_EXISTING:
+            raise ValueError(f"on_existing must be one of {', '.join(ON_EXISTING)}, not {on_existing!r}")
+        self.con.execute(
+            "INSERT INTO runs (run_id, name, fingerprint, status, executor, workers, started_at, shards, config, "
+            "versions) VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+            [run_id, name, fingerprint, executor, workers, dt.datetime.now(), shards,
+             json.dumps({**config, "on_existing": on_existing}, ensure_ascii=False), json.dumps(versions())],
+        )
+
+    def snapshot_ids(self, run_id: str) -> None:
+        """Write the ids the corpus holds now (kept or dropped) for run ``run_id``'s shard workers,
+        which drop new copies of them before any stage runs (``on_existing="skip"``; see
+        :meth:`CorpusFolder.known_ids`). Nothing is written for an empty corpus."""
+        ids = "SELECT id, run_id FROM all_docs UNION ALL SELECT id, run_id FROM dropped"
+        if not self.scalar(f"SELECT count(*) FROM ({ids})"):
+            return
+        path = self.known_ids_file(run_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+        self.con.execute(
+            f"COPY (SELECT id, min(run_id) AS run_id FROM ({ids}) GROUP BY id ORDER BY id) TO {_quote(tmp)} "
+            "(FORMAT parquet, COMPRESSION zstd)"
+        ).fetchall()
+        os.replace(tmp, path)
+
+    def resume_run(self, run_id: str) -> str:
+        """Mark an unfinished run ``running`` again; return its ``on_existing`` policy."""
+        self.con.execute("UPDATE runs SET status = 'running' WHERE run_id = ?", [run_id])
+        config = json.loads(self.scalar("SELECT config FROM runs WHERE run_id = ?", [run_id]) or "{}")
+        return config.get("on_existing", "skip")
+
+    def resolve_ids(self, run_id: str, on_existing: str = "skip") -> dict[str, int]:
+        """Keep one copy of every id that run ``run_id`` read: the earliest (``skip``; an id read
+        twice in this run keeps its first shard's copy) or this run's (``replace``). Losing
+        copies go to ``dropped/append-<run>.parquet`` (stage ``append``, with the losing copy's
+        run and shard) and leave ``documents``. Idempotent, so a resumed run redoes it.
+        Returns the drops by reason."""
+        path = self.dropped_dir / f"{SUPERSEDE_STAGE}-{run_id}.parquet"
+        path.unlink(missing_ok=True)
+        self.refresh()
+        replace = on_existing == "replace"
+        touched = "SELECT id FROM live WHERE run_id = $run"
+        if replace:  # a copy this run dropped still replaces: the update says "drop it"
+            touched += " UNION SELECT id FROM dropped WHERE run_id = $run AND shard IS NOT NULL"
+        mine_first = "0" if replace else "1"
+        others_first = "1" if replace else "0"
+        query = f"""
+            WITH live AS (
+                SELECT a.id, a.run_id, a.shard, a.source_uri, a.source_kind, a.text FROM all_docs a
+                ANTI JOIN (SELECT id, run_id, shard FROM dropped WHERE stage = '{SUPERSEDE_STAGE}') s
+                USING (id, run_id, shard)),
+            ranked AS (
+                SELECT l.*, row_number() OVER w AS rank, first_value(l.run_id) OVER w AS win_run,
+                       first_value(l.shard) OVER w AS win_shard
+                FROM live l LEFT JOIN runs r USING (run_id)
+                WHERE l.id IN ({touched})
+                WINDOW w AS (PARTITION BY l.id ORDER BY CASE WHEN l.run_id = $run THEN {mine_first}
+                             ELSE {others_first} END, r.started_at NULLS LAST, l.run_id, l.shard))
+            SELECT id, '{SUPERSEDE_STAGE}' AS stage,
+                   CASE WHEN run_id = $run THEN 'already_present' ELSE 'replaced' END AS reason,
+                   CASE WHEN run_id <> $run THEN 'replaced by the copy read in run ' || $run
+                        WHEN win_run = $run THEN 'id read twice in this run: the copy of shard ' || win_shard || ' is kept'
+                        ELSE 'id already in the corpus (run ' || win_run || ')' END AS detail,
+                   CAST(NULL AS VARCHAR) AS duplicate_of, source_uri, source_kind, text, run_id, shard
+            FROM ranked WHERE rank > 1 OR ({'true' if replace else 'false'} AND run_id <> $run)
+            ORDER BY run_id, shard, id
+        """
+        drops = self.con.sql(query, params={"run": run_id}).to_arrow_table()
+        if drops.num_rows:
+            write_parquet_atomic(drops.cast(DROPPED_SCHEMA), path)
+            self.refresh()
+        counts: dict[str, int] = {}
+        for reason in drops.column("reason").to_pylist():
+            counts[reason] = counts.get(reason, 0) + 1
+        return counts
+
+    def finish_run(self, run_id: str, *, seconds: float, docs_in: int, stages: dict[str, Any]) -> tuple[int, int]:
+        """Record a finished run. Its ``docs_out`` is what the catalog holds of it now (its rows
+        in ``documents``) and ``docs_dropped = docs_in - docs_out``: neither can be negative, and
+        drops this run made of earlier runs' copies are in ``stages``, not in its counts."""
+        self.refresh()
+        docs_out = int(self.scalar("SELECT count(*) FROM documents WHERE run_id = ?", [run_id]))
+        docs_dropped = max(docs_in - docs_out, 0)
+        self.con.execute(
+            "UPDATE runs SET status = 'done', finished_at = ?, seconds = coalesce(seconds, 0) + ?, "
+            "docs_in = ?, docs_out = ?, docs_dropped = ?, stages = ? WHERE run_id = ?",
+            [dt.datetime.now(), seconds, docs_in, docs_out, docs_dropped, json.dumps(stages), run_id],
+        )
+        return docs_out, docs_dropped
+
+    def fail_run(self, run_id: str, *, seconds: float = 0.0, status: str = "failed", discard: bool = False) -> None:
+        """Record that a run stopped (``interrupted`` or ``failed``). ``discard=True`` also removes
+        its shards and run folder (an import leaves nothing half-done behind)."""
+        if discard:
+            for path in [*self.docs_dir.glob(f"part-{run_id}-*"), *self.dropped_dir.glob(f"part-{run_id}-*")]:
+                path.unlink()
+            shutil.rmtree(self.run_dir(run_id), ignore_errors=True)
+        self.con.execute(
+            "UPDATE runs SET status = ?, seconds = coalesce(seconds, 0) + ? WHERE run_id = ?",
+            [status, seconds, run_id],
+        )
+        self.refresh()
 
     # -- catalog --------------------------------------------------------------------------------
     def cluster_files(self) -> list[Path]:
@@ -207,8 +387,9 @@ class Corpus:
                 cols = ", ".join(f"CAST(NULL AS {_duck_type(t)}) AS {n}" for n, t in zip(schema.names, schema.types))
                 con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
         con.execute(
-            "CREATE OR REPLACE VIEW documents AS SELECT * FROM all_docs "
-            "WHERE id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
+            "CREATE OR REPLACE VIEW documents AS SELECT a.* FROM all_docs a "
+            f"ANTI JOIN (SELECT id, run_id, shard FROM dropped WHERE stage = '{SUPERSEDE_STAGE}') s USING (id, run_id, shard) "
+            "WHERE a.id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
         )
         # Duplicate clusters found by the dedup stages (khlang.dedup): id, cluster_id, cluster_size,
         # kept, stage, run_id.
@@ -257,19 +438,22 @@ class Corpus:
                 yield Document.from_row(row)
 
     def get(self, doc_id: str) -> dict[str, Any] | None:
-        """A document's row, or its ``dropped`` row (with ``status`` saying which), or None."""
-        for table, status in (("all_docs", "kept"), ("dropped", "dropped")):
-            rows = self.rows(f"SELECT * FROM {table} WHERE id = ?", [doc_id])
-            if rows:
-                out = rows[-1]
-                later = self.rows(
-                    "SELECT stage, reason, detail, duplicate_of FROM dropped WHERE id = ? AND shard IS NULL", [doc_id]
-                )
-                if status == "kept" and later:
-                    status, out["drops"] = "dropped", later
-                out["status"] = status
-                return out
-        return None
+        """A document's row, or its ``dropped`` row (with ``status`` saying which), or None.
+
+        The live copy of an id comes first; a copy that a corpus-level stage or a later copy
+        dropped comes with ``drops`` (stage, reason, detail, duplicate_of)."""
+        rows = self.rows("SELECT * FROM documents WHERE id = ?", [doc_id])
+        if rows:
+            return {**rows[0], "status": "kept"}
+        rows = self.rows("SELECT * FROM all_docs WHERE id = ? ORDER BY run_id, shard", [doc_id])
+        if rows:
+            drops = self.rows(
+                "SELECT stage, reason, detail, duplicate_of FROM dropped WHERE id = ? "
+                f"AND (shard IS NULL OR stage = '{SUPERSEDE_STAGE}')", [doc_id]
+            )
+            return {**rows[-1], "status": "dropped", "drops": drops}
+        rows = self.rows("SELECT * FROM dropped WHERE id = ? ORDER BY run_id, shard", [doc_id])
+        return {**rows[-1], "status": "dropped"} if rows else None
 
     def runs(self) -> list[dict[str, Any]]:
         return self.rows("SELECT * FROM runs ORDER BY started_at")
@@ -287,6 +471,10 @@ class Corpus:
 def open_corpus(path: str | Path, read_only: bool = False) -> Corpus:
     """Open an existing corpus folder."""
     return Corpus(path, read_only=read_only)
+
+
+def _quote(path: str | Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
 
 
 def _duck_type(t: pa.DataType) -> str:

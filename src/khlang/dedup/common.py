@@ -79,13 +79,16 @@ def write_results(corpus: Corpus, stage: str, run_id: str, members_sql: str, kee
     The dropped rows point at the kept member through ``duplicate_of``.
     """
     clusters_path, dropped_path = outputs(corpus, stage, run_id)
+    # Documents of earlier runs rank first: a run drops its own copies of what the corpus held,
+    # never an earlier document in favour of a new one (within one group the policy decides).
+    this_run = "'" + run_id.replace("'", "''") + "'"
     ranked = f"""
         SELECT m.id, m.cluster_id, count(*) OVER c AS cluster_size,
                row_number() OVER o = 1 AS kept, first_value(m.id) OVER o AS kept_id,
                ? AS stage, ? AS run_id
-        FROM ({members_sql}) m JOIN documents d USING (id)
+        FROM (SELECT DISTINCT id, cluster_id FROM ({members_sql})) m JOIN documents d USING (id)
         WINDOW c AS (PARTITION BY m.cluster_id),
-               o AS (PARTITION BY m.cluster_id ORDER BY {keep_order(keep)})
+               o AS (PARTITION BY m.cluster_id ORDER BY d.run_id = {this_run}, {keep_order(keep)})
     """
     copy_atomic(corpus, ranked, clusters_path, [stage, run_id])
     drops = f"""
@@ -93,7 +96,7 @@ def write_results(corpus: Corpus, stage: str, run_id: str, members_sql: str, kee
                c.kept_id AS duplicate_of, d.source_uri, d.source_kind, d.text, ? AS run_id,
                CAST(NULL AS INTEGER) AS shard
         FROM read_parquet({quote(clusters_path)}) c JOIN documents d USING (id)
-        WHERE NOT c.kept
+        WHERE NOT c.kept AND c.id <> c.kept_id  -- a document is never its own duplicate
     """
     copy_atomic(corpus, drops, dropped_path, [stage, detail, run_id])
     n = corpus.con.execute(f"SELECT count(*) FROM read_parquet({quote(dropped_path)})").fetchall()[0][0]

@@ -46,10 +46,11 @@ class ExactDedup(CorpusStage):
         clear_outputs(corpus, self.name, run_id)
         docs_in = count_documents(corpus)
         key = normalized_sql("text", self.casefold, self.ignore_punctuation)
+        # DISTINCT: a cluster counts documents (ids), never two rows of one id
         members = f"""
             SELECT id, first_value(id) OVER (PARTITION BY h ORDER BY id) AS cluster_id
             FROM (SELECT id, h, count(*) OVER (PARTITION BY h) AS n
-                  FROM (SELECT id, md5({key}) AS h FROM documents))
+                  FROM (SELECT DISTINCT id, md5({key}) AS h FROM documents))
             WHERE n > 1
         """
         dropped = write_results(corpus, self.name, run_id, members, self.keep, "exact duplicate of ")
