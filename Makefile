@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(VENV)/bin/khlang demo --output demo-out
+	$(VENV)/bin/khlang demo --output demo-out --overwrite
 
 # System packages for the browser and database tests (Chromium, PostgreSQL): scripts/setup-system.sh.
 system:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="khlang: Southeast-Asian text → training-ready corpora.")
+# Plain click help (rich_markup_mode=None): typer's rich help shows every flag as taking a <bool>.
+# No locals in tracebacks: they would print passwords and whole documents.
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  pretty_exceptions_show_locals=False,
+                  help="khlang: Southeast-Asian text → training-ready corpora.")
 console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
@@ -19,6 +27,62 @@ def _fail(message: str) -> None:
     """Print a one-line error on stderr and exit 2 (bad input is never a traceback)."""
     err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
     raise typer.Exit(2)
+
+
+@contextmanager
+def _second_interrupt_exits() -> Iterator[None]:
+    """The first Ctrl-C raises KeyboardInterrupt as usual, so the run stops its workers and
+    records itself as interrupted; a second one while that happens exits at once, quietly."""
+    def handler(signum, frame):
+        if state["interrupted"]:
+            err_console.print("interrupted again: exiting now; --resume finishes the run later")
+            for child in __import__("multiprocessing").active_children():
+                child.terminate()
+            os._exit(130)
+        state["interrupted"] = True
+        raise KeyboardInterrupt
+
+    state = {"interrupted": False}
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _read_text(source: str, literal: bool = False) -> str:
+    """The text a text command works on: ``source`` itself with ``--text``; stdin for ``-``; else
+    the UTF-8 file at that path. An argument without a file behind it is the text itself, unless
+    it looks like a path (``notes.txt``, ``a/b``): then it is an error, not silently analysed."""
+    if literal:
+        return source
+    if source == "-":
+        return sys.stdin.read()
+    path = Path(source)
+    if path.is_dir():
+        _fail(f"{source} is a folder, not a text file")
+    if path.is_file():
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            _fail(f"{source} is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                  "`khlang read` detects other encodings")
+        except OSError as exc:
+            _fail(f"cannot read {source}: {exc.strerror}")
+    if _looks_like_path(source):
+        _fail(f"no such file: {source} (add --text to analyse the argument itself as text)")
+    return source
+
+
+def _looks_like_path(source: str) -> bool:
+    import re
+
+    return not any(c.isspace() for c in source) and (
+        "/" in source or os.sep in source or re.search(r"\.[A-Za-z][A-Za-z0-9]{0,4}$", source) is not None)
+
+
+SOURCE_HELP = "a UTF-8 text file, '-' for stdin, or the text itself"
+TEXT_HELP = "take SOURCE as the text itself, even if it looks like a file name"
 
 
 def _print_rows(title: str, rows: list[dict]) -> None:
@@ -42,6 +106,9 @@ def run(
     address: Optional[str] = typer.Option(None, help="Ray cluster address (auto, ray://host:port)"),
     resume: bool = typer.Option(False, "--resume", help="finish the interrupted run of this pipeline"),
     append: bool = typer.Option(False, "--append", help="add a new run to an existing corpus"),
+    on_existing: str = typer.Option("skip", "--on-existing", metavar="skip|replace",
+                                    help="a document whose id the corpus already holds: skip keeps the corpus's "
+                                         "copy, replace updates it with the new one"),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing corpus"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
@@ -51,16 +118,21 @@ def run(
     options = {"address": address} if address else {}
     mode = "overwrite" if overwrite else "append" if append else "new"
     try:
-        result = run_pipeline(pipeline, output, executor=executor, workers=workers, resume=resume,
-                              mode=mode, progress=not quiet, executor_options=options)
+        with _second_interrupt_exits():
+            result = run_pipeline(pipeline, output, executor=executor, workers=workers, resume=resume, mode=mode,
+                                  on_existing=on_existing, progress=not quiet, executor_options=options)
     except (RunError, FileNotFoundError, ValueError, KeyError, TypeError) as exc:
-        _fail(str(exc))
+        _fail(str(exc).strip("'\""))
     except KeyboardInterrupt:
-        err_console.print(f"interrupted: finished shards are kept; continue with: khlang run {pipeline} -o {output} --resume")
+        err_console.print(f"interrupted: finished shards are kept; continue with: khlang run {pipeline} -o {output} --resume",
+                          markup=False, highlight=False)
         raise typer.Exit(130)
+    extra = "".join(f", {n:,} {what}" for n, what in ((result.already_present, "already in the corpus"),
+                                                      (result.replaced, "replaced")) if n)
     console.print(
         f"run [bold]{result.run_id}[/]: {result.docs_in:,} in, {result.docs_out:,} kept, "
-        f"{result.docs_dropped:,} dropped in {result.seconds:.1f}s ({result.docs_per_second:,.0f} docs/s) → {result.corpus}"
+        f"{result.docs_dropped:,} dropped{extra} in {result.seconds:.1f}s ({result.docs_per_second:,.0f} docs/s) → {result.corpus}",
+        soft_wrap=True,
     )
 
 
@@ -81,7 +153,8 @@ def stats(corpus: Path = typer.Argument(..., help="corpus folder")) -> None:
 
 
 @app.command()
-def show(corpus: Path, doc_id: str) -> None:
+def show(corpus: Path = typer.Argument(..., help="corpus folder"),
+         doc_id: str = typer.Argument(..., help="document id (see: khlang sql CORPUS \"SELECT id FROM documents\")")) -> None:
     """Print one document (kept or dropped) with its metadata and annotations."""
     from .store import Corpus
 
@@ -101,27 +174,46 @@ def show(corpus: Path, doc_id: str) -> None:
     console.print(text, markup=False, highlight=False)
 
 
+SQL_FORMATS = ("table", "csv", "json")
+
+
 @app.command()
-def sql(corpus: Path, query: str, fmt: str = typer.Option("table", "--format", "-f", help="table, csv or json")) -> None:
-    """Run DuckDB SQL over the catalog (views: documents, all_docs, dropped; table: runs)."""
+def sql(
+    corpus: Path = typer.Argument(..., help="corpus folder"),
+    query: str = typer.Argument(..., help="DuckDB SQL"),
+    fmt: str = typer.Option("table", "--format", "-f", metavar="table|csv|json", help="output format"),
+    write: bool = typer.Option(False, "--write", help="allow statements that change the catalog (read-only without)"),
+) -> None:
+    """Run DuckDB SQL over the catalog (views: documents, all_docs, dropped; table: runs).
+
+    The catalog is opened read-only unless --write is given."""
     import duckdb
 
     from .store import Corpus
 
+    if fmt not in SQL_FORMATS:
+        _fail(f"unknown format {fmt!r}: choose {', '.join(SQL_FORMATS)}")
+    if write:
+        err_console.print("[yellow]warning:[/] --write: statements may change the catalog (the runs table); "
+                          "nothing undoes them", highlight=False)
     try:
-        with Corpus(corpus) as c:
+        with Corpus(corpus):  # a writable open refreshes the views over the shard files first
+            pass
+        with Corpus(corpus, read_only=not write) as c:
             rel = c.con.execute(query)
             if rel.description is None:
                 return
             cols = [d[0] for d in rel.description]
             rows = [dict(zip(cols, r)) for r in rel.fetchall()]
     except (FileNotFoundError, duckdb.Error) as exc:
-        _fail(str(exc))
+        message = str(exc).splitlines()[0]
+        if "read-only" in message and not write:
+            message += " (the catalog is read-only here: add --write to change it)"
+        _fail(message)
     if fmt == "json":
         print(json.dumps(rows, ensure_ascii=False, default=str, indent=1))
     elif fmt == "csv":
         import csv
-        import sys
 
         writer = csv.DictWriter(sys.stdout, fieldnames=cols, lineterminator="\n")  # so `$(khlang sql … -f csv)` pipes cleanly
         writer.writeheader()
@@ -133,12 +225,20 @@ def sql(corpus: Path, query: str, fmt: str = typer.Option("table", "--format", "
 @app.command()
 def demo(
     output: Path = typer.Option(Path("demo-out"), "--output", "-o", help="where to write the demo corpus"),
-    workers: Optional[int] = typer.Option(None, "--workers", "-w"),
+    workers: Optional[int] = typer.Option(None, "--workers", "-w", help="worker processes (default: all cores)"),
+    overwrite: bool = typer.Option(False, "--overwrite", help="replace the corpus already in --output"),
 ) -> None:
     """Run the built-in demo pipeline on the built-in demo corpus into a fresh folder."""
     from .demo import run_demo
 
-    run_demo(output, workers=workers, console=console)
+    try:
+        with _second_interrupt_exits():
+            run_demo(output, workers=workers, console=console, overwrite=overwrite)
+    except FileExistsError as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        err_console.print("interrupted", highlight=False)
+        raise typer.Exit(130)
 
 
 @app.command("read")
@@ -168,24 +268,30 @@ def read_files(
 
 @app.command("quality")
 def quality_cmd(
-    file: Path = typer.Argument(..., help="UTF-8 text file (one document)"),
+    source: str = typer.Argument(..., help=SOURCE_HELP + " (one document)"),
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="language code (default: guessed from the script)"),
+    text: bool = typer.Option(False, "--text", help=TEXT_HELP),
 ) -> None:
     """Quality signals of one text, the rules it fails and its score (JSON)."""
-    import json
-
     from .quality import assess
 
-    print(json.dumps(assess(file.read_text(encoding="utf-8"), lang), ensure_ascii=False, indent=1))
+    try:
+        result = assess(_read_text(source, text), lang)
+    except (KeyError, ValueError) as exc:
+        _fail(str(exc).strip("'\""))
+    print(json.dumps(result, ensure_ascii=False, indent=1))
 
 
 @app.command()
-def redact(file: Path = typer.Argument(..., help="UTF-8 text file")) -> None:
+def redact(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    text: bool = typer.Option(False, "--text", help=TEXT_HELP),
+) -> None:
     """Print the text with PII replaced by <EMAIL>, <PHONE>, <ID_TH> …; counts go to stderr."""
     from .pii import redact as redact_text
 
-    text, counts = redact_text(file.read_text(encoding="utf-8"))
-    print(text)
+    redacted, counts = redact_text(_read_text(source, text))
+    print(redacted)
     typer.echo(f"redacted: {counts}", err=True)
 
 
@@ -292,7 +398,7 @@ def tokens(
     _print_rows(f"tokens ({tokenizer.name})", rows)
 
 
-tokenizer_app = typer.Typer(no_args_is_help=True, help="Train tokenizers on a corpus.")
+tokenizer_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Train tokenizers on a corpus.")
 app.add_typer(tokenizer_app, name="tokenizer")
 
 
@@ -330,63 +436,60 @@ def dedup(
     """Deduplicate an existing corpus in place (drops go to the dropped table, clusters to dup_clusters)."""
     from .dedup import dedup_exact, dedup_minhash
 
-    if method == "exact":
-        st = dedup_exact(corpus, ignore_punctuation=ignore_punctuation, keep=keep or "earliest")
-    elif method == "minhash":
-        st = dedup_minhash(corpus, workers=workers, threshold=threshold, keep=keep or "longest")
-    else:
+    if method not in ("exact", "minhash"):
         _fail("--method must be exact or minhash")
+    try:
+        if method == "exact":
+            st = dedup_exact(corpus, ignore_punctuation=ignore_punctuation, keep=keep or "earliest")
+        else:
+            st = dedup_minhash(corpus, workers=workers, threshold=threshold, keep=keep or "longest")
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
     console.print(f"{method}: {st.docs_in} documents, {st.docs_in - st.docs_out} duplicates dropped, {st.docs_out} kept")
 
 
-def _read_text(source: str) -> str:
-    """A file's text, or the argument itself when it is not a file (``-`` reads stdin)."""
-    import sys
-
-    if source == "-":
-        return sys.stdin.read()
-    path = Path(source)
-    return path.read_text(encoding="utf-8") if path.is_file() else source
-
-
 @app.command()
-def langid(source: str = typer.Argument(..., help="a text file, '-' for stdin, or the text itself")) -> None:
+def langid(
+    source: str = typer.Argument(..., help=SOURCE_HELP),
+    text: bool = typer.Option(False, "--text", help=TEXT_HELP),
+) -> None:
     """Language of a text and its language spans (code-point offsets)."""
     from .lang.langid import detect, spans
 
-    text = _read_text(source)
-    lang, confidence = detect(text)
+    content = _read_text(source, text)
+    lang, confidence = detect(content)
     console.print(f"[bold]{lang}[/] (confidence {confidence:.2f})")
     _print_rows("spans", [{"start": s.start, "end": s.end, "lang": s.lang, "conf": f"{s.confidence:.2f}",
-                           "text": text[s.start : s.end].strip()[:60]} for s in spans(text)])
+                           "text": content[s.start : s.end].strip()[:60]} for s in spans(content)])
 
 
 @app.command()
 def words(
-    source: str = typer.Argument(..., help="a text file, '-' for stdin, or the text itself"),
+    source: str = typer.Argument(..., help=SOURCE_HELP),
     engine: Optional[str] = typer.Option(None, "--engine", "-e", help="e.g. nlpo3, khmernltk, pyvi"),
+    text: bool = typer.Option(False, "--text", help=TEXT_HELP),
 ) -> None:
     """Word tokens of a text, one script engine per script run, separated by ' | '."""
     from .lang.segment import words as segment_words
 
+    content = _read_text(source, text)
     try:
-        console.print(" | ".join(segment_words(_read_text(source), engine=engine)), markup=False)
+        console.print(" | ".join(segment_words(content, engine=engine)), markup=False, soft_wrap=True)
     except ValueError as exc:
         _fail(str(exc))
 
 
 @app.command()
 def normalize(
-    source: str = typer.Argument(..., help="a text file, '-' for stdin, or the text itself"),
+    source: str = typer.Argument(..., help=SOURCE_HELP),
     thai_digits: bool = typer.Option(False, "--thai-digits", help="also turn Thai digits into 0-9"),
+    text: bool = typer.Option(False, "--text", help=TEXT_HELP),
 ) -> None:
     """Script-aware normalisation: prints the text, then the rule counts on stderr."""
-    import sys
-
     from .lang.normalize import normalize as run_normalize
 
-    text, counts = run_normalize(_read_text(source), thai_digits=thai_digits)
-    sys.stdout.write(text)
+    normalized, counts = run_normalize(_read_text(source, text), thai_digits=thai_digits)
+    sys.stdout.write(normalized)
     print(json.dumps(counts, ensure_ascii=False), file=sys.stderr)
 
 
@@ -395,18 +498,36 @@ def normalize(
 def serve(
     corpora: list[Path] = typer.Argument(None, help="corpus folders projects may sample documents from"),
     db: str = typer.Option("khlang-annotate.db", "--db", help="SQLite file or postgresql://user:pw@host/db"),
-    host: str = typer.Option("127.0.0.1", "--host"),
-    port: int = typer.Option(8000, "--port"),
-    admin_user: Optional[str] = typer.Option(None, "--admin-user", envvar="KHLANG_ADMIN_USER", help="create this admin if missing"),
-    admin_password: Optional[str] = typer.Option(None, "--admin-password", envvar="KHLANG_ADMIN_PASSWORD"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(8000, "--port", help="port to listen on"),
+    admin_user: Optional[str] = typer.Option(None, "--admin-user", envvar="KHLANG_ADMIN_USER",
+                                             help="create this admin if missing (the first admin is made so)"),
+    admin_password: Optional[str] = typer.Option(None, "--admin-password", envvar="KHLANG_ADMIN_PASSWORD",
+                                                 help="password of --admin-user"),
     secure_cookies: Optional[bool] = typer.Option(None, "--secure-cookies/--no-secure-cookies", help="default: when served over HTTPS"),
 ) -> None:
     """Start the annotation server (web UI + JSON API under /api)."""
+    if bool(admin_user) != bool(admin_password):
+        _fail("give both --admin-user and --admin-password")
+    for corpus in corpora or []:
+        if not (corpus / "catalog.duckdb").is_file():
+            _fail(f"{corpus} is not a khlang corpus (no catalog.duckdb)")
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .annotate.db import Database, User
     from .annotate.web import serve as run_server
 
     admin = (admin_user, admin_password) if admin_user and admin_password else None
-    if bool(admin_user) != bool(admin_password):
-        _fail("give both --admin-user and --admin-password")
+    if admin is None:
+        try:
+            with Database(db).session() as session:
+                has_admin = session.scalar(select(User.id).where(User.role == "admin").limit(1)) is not None
+        except SQLAlchemyError as exc:
+            _fail(f"cannot open the annotation database {db}: {str(exc).splitlines()[0]}")
+        if not has_admin:
+            _fail(f"{db} has no admin yet, so nobody could log in: create the first one with "
+                  "--admin-user NAME --admin-password 'a long password' (or KHLANG_ADMIN_USER and KHLANG_ADMIN_PASSWORD)")
     try:
         run_server(corpora or [], db=db, host=host, port=port, admin=admin, secure_cookies=secure_cookies)
     except ValueError as exc:

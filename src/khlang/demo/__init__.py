@@ -23,8 +23,10 @@ def demo_pipeline():
     return Pipeline.from_file(PIPELINE)
 
 
-def run_demo(output: str | Path, workers: int | None = None, console=None, progress: bool = True):
-    """Run the demo pipeline into ``output`` (replaced if it holds an earlier demo corpus)."""
+def run_demo(output: str | Path, workers: int | None = None, console=None, progress: bool = True,
+             overwrite: bool = False):
+    """Run the demo pipeline into ``output``, which must not exist yet (``overwrite=True``: an
+    existing corpus there is replaced; a folder that is not a corpus never is)."""
     from rich.console import Console
 
     from ..runner import run
@@ -33,9 +35,11 @@ def run_demo(output: str | Path, workers: int | None = None, console=None, progr
 
     console = console or Console()
     output = Path(output)
-    if output.exists():
+    if output.exists() and (output.is_file() or any(output.iterdir())):
         if not (output / "catalog.duckdb").exists():
-            raise SystemExit(f"{output} exists and is not a khlang corpus; choose another --output")
+            raise FileExistsError(f"{output} exists and is not a khlang corpus; choose another --output")
+        if not overwrite:
+            raise FileExistsError(f"{output} already holds a corpus; add --overwrite to replace it")
         shutil.rmtree(output)
     result = run(demo_pipeline(), output, workers=workers, progress=progress)
     console.print(

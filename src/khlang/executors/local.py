@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable
 
@@ -12,9 +13,28 @@ from ..shards import Shard, ShardWorker
 _worker: ShardWorker | None = None
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the driver (a terminal sends it to every process of the group):
+    the driver stops them, so no worker dies mid-shard printing its own traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _init(pipeline_dict: dict[str, Any], corpus_path: str, run_id: str) -> None:
     global _worker
+    _ignore_interrupts()
     _worker = ShardWorker(pipeline_dict, corpus_path, run_id)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Ctrl-C or a failed shard: drop the queued shards and end the workers now, not after their
+    shards. Safe: a shard is written atomically and marked done last, so ``--resume`` redoes a
+    killed one. (``_processes`` is private; ``terminate_workers`` arrives only in Python 3.14.)"""
+    procs = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        proc.join(10)
 
 
 def _run(shard: Shard) -> dict[str, Any]:
@@ -51,25 +71,34 @@ class LocalExecutor:
             initializer=_init,
             initargs=(pipeline_dict, corpus_path, run_id),
         ) as pool:
-            # Keep a bounded window of shards in flight so the plan can be huge.
-            pending = iter(shards)
-            futures = set()
-            for shard in pending:
-                futures.add(pool.submit(_run, shard))
-                if len(futures) >= 2 * self.workers:
-                    break
-            while futures:
-                done, futures = wait(futures, return_when=FIRST_COMPLETED)
-                for fut in done:
-                    on_done(fut.result())
-                    nxt = next(pending, None)
-                    if nxt is not None:
-                        futures.add(pool.submit(_run, nxt))
+            try:
+                # Keep a bounded window of shards in flight so the plan can be huge.
+                pending = iter(shards)
+                futures = set()
+                for shard in pending:
+                    futures.add(pool.submit(_run, shard))
+                    if len(futures) >= 2 * self.workers:
+                        break
+                while futures:
+                    done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        on_done(fut.result())
+                        nxt = next(pending, None)
+                        if nxt is not None:
+                            futures.add(pool.submit(_run, nxt))
+            except BaseException:
+                _stop(pool)
+                raise
 
     def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
         """``[fn(x) for x in items]`` over the worker processes, results in input order."""
         items = list(items)
         if self.workers == 1 or len(items) <= 1:
             return [fn(x) for x in items]
-        with ProcessPoolExecutor(max_workers=min(self.workers, len(items)), mp_context=mp.get_context("spawn")) as pool:
-            return list(pool.map(fn, items))
+        with ProcessPoolExecutor(max_workers=min(self.workers, len(items)), mp_context=mp.get_context("spawn"),
+                                 initializer=_ignore_interrupts) as pool:
+            try:
+                return list(pool.map(fn, items))
+            except BaseException:
+                _stop(pool)
+                raise
