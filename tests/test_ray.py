@@ -199,6 +199,51 @@ def test_resume_across_executors(cluster, local_reference, seed_paths, tmp_path)
     assert not ray.is_initialized()  # the executor disconnected when the run ended
 
 
+def _append_sequence(tmp: Path, seed_texts, seed_paths, **executor) -> tuple[list, list, list]:
+    """Run, append the same input, grow and edit the feed, append (skip), append (replace):
+    the counts of each run, the final documents (record id, text) and every run row."""
+    folder = _inputs(tmp, seed_texts)
+    feed = folder / "a.jsonl"
+    pipeline = Pipeline.from_dict({**_pipeline(folder, seed_paths).to_dict(), "stages": ["clean", "dedup_exact"]})
+    corpus = tmp / "corpus"
+    results = [run(pipeline, corpus, progress=False, **executor),
+               run(pipeline, corpus, mode="append", progress=False, **executor)]
+    lines = feed.read_text(encoding="utf-8").splitlines()
+    lines.append(json.dumps({"id": "new", "text": "ข่าวใหม่ที่เพิ่งเข้ามาในฟีดวันนี้"}, ensure_ascii=False))
+    lines[0] = json.dumps({"id": "d0", "text": "ข่าว d0 ฉบับแก้ไขแล้ว"}, ensure_ascii=False)
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    results.append(run(pipeline, corpus, mode="append", progress=False, **executor))
+    results.append(run(pipeline, corpus, mode="append", on_existing="replace", progress=False, **executor))
+    with Corpus(corpus) as c:
+        docs = c.con.execute("SELECT coalesce(json_extract_string(meta, '$.id'), source_uri), text FROM documents "
+                             "ORDER BY 1, 2").fetchall()
+        assert c.scalar("SELECT count(*) - count(DISTINCT id) FROM documents") == 0
+        assert c.scalar("SELECT count(*) FROM dropped WHERE duplicate_of = id") == 0
+        runs = c.runs()
+    counts = [(r.docs_in, r.docs_out, r.docs_dropped, r.already_present, r.replaced) for r in results]
+    return counts, [(k if k.startswith("d") or k == "new" else Path(k).name, t) for k, t in docs], runs
+
+
+@pytest.mark.timeout(240)
+def test_append_on_cluster_matches_local(cluster, seed_texts, seed_paths, tmp_path):
+    """--append on Ray gives what it gives locally: the same input again adds nothing, a grown
+    feed adds only its new record, an edit replaces its copy only with --on-existing replace; no
+    document is ever its own duplicate and no count is negative."""
+    local = _append_sequence(tmp_path / "local", seed_texts, seed_paths, workers=1)
+    on_ray = _append_sequence(tmp_path / "ray", seed_texts, seed_paths, executor="ray",
+                              executor_options={"address": cluster})
+    counts, docs, runs = on_ray
+    assert counts == local[0] and docs == local[1]
+    first, again, grown, replaced = counts
+    assert again[1] == 0 and again[3] > 0  # the same input again: nothing added
+    assert grown[1] == 1  # the grown feed: only the new record
+    assert replaced[4] == replaced[1] > 0  # replace: every copy read replaces the earlier one
+    texts = dict(docs)
+    assert texts["d0"] == "ข่าว d0 ฉบับแก้ไขแล้ว" and texts["new"] == "ข่าวใหม่ที่เพิ่งเข้ามาในฟีดวันนี้"
+    assert [r["executor"] for r in runs] == ["ray"] * 4
+    assert all(min(r["docs_in"], r["docs_out"], r["docs_dropped"]) >= 0 for r in runs)
+
+
 @pytest.mark.timeout(240)
 def test_killed_worker_loses_nothing(cluster, seed_texts, seed_paths, tmp_path):
     folder = _inputs(tmp_path, seed_texts, docs=40)

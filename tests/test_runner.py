@@ -283,3 +283,21 @@ def test_cli_append_reports_what_it_skipped_and_replaced(tmp_path):
     assert replace.exit_code == 0 and "3 in, 3 kept, 0 dropped" in replace.output and "3 replaced" in replace.output
     bad = cli.invoke(app, ["run", str(pfile), "-o", str(tmp_path / "o"), "--append", "--on-existing", "merge"])
     assert bad.exit_code == 2 and "merge" in bad.stderr
+
+
+def test_replace_brings_back_an_edited_document_that_dedup_had_dropped(tmp_path):
+    """An earlier run's dedup drop concerns the text it saw: the edited copy a later run brings
+    with --on-existing replace is judged afresh (here: no longer a duplicate, so kept)."""
+    feed = tmp_path / "feed.jsonl"
+    write_feed(feed, [FEED[0], FEED[0], FEED[1]])
+    p = pipeline(feed, ("clean", "dedup_exact"))
+    run(p, tmp_path / "out", workers=1, progress=False)
+    with Corpus(tmp_path / "out") as c:
+        uri = c.scalar("SELECT source_uri FROM dropped WHERE reason = 'duplicate'")
+    line = int(uri.rsplit("#", 1)[1])
+    texts = [FEED[0], FEED[0], FEED[1]]
+    texts[line] = "ข่าวเช้า ฉบับแก้ไข ไม่ซ้ำแล้ว"
+    write_feed(feed, texts)
+    result = run(p, tmp_path / "out", workers=1, progress=False, mode="append", on_existing="replace")
+    assert (result.docs_in, result.docs_out, result.docs_dropped) == (3, 3, 0)
+    assert sorted(t for _, t in corpus_state(tmp_path / "out")["docs"]) == sorted(texts)

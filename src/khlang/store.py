@@ -386,11 +386,20 @@ class Corpus(CorpusFolder):
             else:  # an empty, correctly typed view
                 cols = ", ".join(f"CAST(NULL AS {_duck_type(t)}) AS {n}" for n, t in zip(schema.names, schema.types))
                 con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
-        con.execute(
-            "CREATE OR REPLACE VIEW documents AS SELECT a.* FROM all_docs a "
-            f"ANTI JOIN (SELECT id, run_id, shard FROM dropped WHERE stage = '{SUPERSEDE_STAGE}') s USING (id, run_id, shard) "
-            "WHERE a.id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
-        )
+        # A corpus-level drop (shard null) hides the copies of its id that existed when its run ran,
+        # not a copy that a later run brought with --on-existing replace; a drop made outside a run
+        # (the dedup command) hides every copy.
+        con.execute(f"""
+            CREATE OR REPLACE VIEW documents AS
+            WITH corpus_drops AS (
+                SELECT d.id, coalesce(r.started_at, TIMESTAMP 'infinity') AS t
+                FROM dropped d LEFT JOIN runs r USING (run_id) WHERE d.shard IS NULL)
+            SELECT a.* FROM all_docs a LEFT JOIN runs ar USING (run_id)
+            WHERE NOT EXISTS (SELECT 1 FROM dropped s WHERE s.stage = '{SUPERSEDE_STAGE}' AND s.id = a.id
+                              AND s.run_id = a.run_id AND s.shard = a.shard)
+              AND NOT EXISTS (SELECT 1 FROM corpus_drops x
+                              WHERE x.id = a.id AND x.t >= coalesce(ar.started_at, TIMESTAMP '-infinity'))
+        """)
         # Duplicate clusters found by the dedup stages (khlang.dedup): id, cluster_id, cluster_size,
         # kept, stage, run_id.
         clusters = self.cluster_files()
