@@ -386,20 +386,7 @@ class Corpus(CorpusFolder):
             else:  # an empty, correctly typed view
                 cols = ", ".join(f"CAST(NULL AS {_duck_type(t)}) AS {n}" for n, t in zip(schema.names, schema.types))
                 con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
-        # A corpus-level drop (shard null) hides the copies of its id that existed when its run ran,
-        # not a copy that a later run brought with --on-existing replace; a drop made outside a run
-        # (the dedup command) hides every copy.
-        con.execute(f"""
-            CREATE OR REPLACE VIEW documents AS
-            WITH corpus_drops AS (
-                SELECT d.id, coalesce(r.started_at, TIMESTAMP 'infinity') AS t
-                FROM dropped d LEFT JOIN runs r USING (run_id) WHERE d.shard IS NULL)
-            SELECT a.* FROM all_docs a LEFT JOIN runs ar USING (run_id)
-            WHERE NOT EXISTS (SELECT 1 FROM dropped s WHERE s.stage = '{SUPERSEDE_STAGE}' AND s.id = a.id
-                              AND s.run_id = a.run_id AND s.shard = a.shard)
-              AND NOT EXISTS (SELECT 1 FROM corpus_drops x
-                              WHERE x.id = a.id AND x.t >= coalesce(ar.started_at, TIMESTAMP '-infinity'))
-        """)
+        con.execute(f"CREATE OR REPLACE VIEW documents AS {self._documents_sql()}")
         # Duplicate clusters found by the dedup stages (khlang.dedup): id, cluster_id, cluster_size,
         # kept, stage, run_id.
         clusters = self.cluster_files()
@@ -412,6 +399,31 @@ class Corpus(CorpusFolder):
                 "cluster_id, CAST(NULL AS BIGINT) AS cluster_size, CAST(NULL AS BOOLEAN) AS kept, CAST(NULL AS VARCHAR) "
                 "AS stage, CAST(NULL AS VARCHAR) AS run_id WHERE false"
             )
+
+    def _documents_sql(self) -> str:
+        """The ``documents`` view: ``all_docs`` minus corpus-level drops (shard null, by id) minus
+        the copies superseded by a later copy of their id (``dropped/append-*.parquet``). Each
+        clause is there only when the corpus needs it, so a corpus that never superseded a copy
+        pays nothing for it."""
+        superseded = sorted(self.dropped_dir.glob(f"{SUPERSEDE_STAGE}-*.parquet"))
+        if not superseded:
+            return "SELECT * FROM all_docs WHERE id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
+        files = "[" + ", ".join(_quote(f) for f in superseded) + "]"
+        sql = (f"SELECT a.* FROM all_docs a ANTI JOIN (SELECT id, run_id, shard FROM read_parquet({files})) s "
+               "USING (id, run_id, shard) ")
+        replaced = self.con.execute(f"SELECT count(*) FROM read_parquet({files}) WHERE reason = 'replaced'").fetchall()[0][0]
+        if not replaced:
+            return sql + "WHERE a.id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
+        # A copy brought by --on-existing replace is judged afresh: a corpus-level drop hides the
+        # copies of its id that existed when its run ran, not later ones; a drop made outside a
+        # run (the dedup command) hides every copy.
+        return (
+            "WITH latest AS (SELECT d.id, max(coalesce(r.started_at, TIMESTAMP 'infinity')) AS t "
+            "FROM dropped d LEFT JOIN runs r USING (run_id) WHERE d.shard IS NULL GROUP BY d.id) "
+            + sql
+            + "LEFT JOIN latest l USING (id) "
+            "WHERE l.t IS NULL OR l.t < (SELECT started_at FROM runs r WHERE r.run_id = a.run_id)"
+        )
 
     def sql(self, query: str, params: list | None = None) -> duckdb.DuckDBPyRelation:
         """A lazy DuckDB relation (print it, or ``.fetchall()`` / ``.arrow()`` it)."""
