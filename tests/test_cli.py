@@ -272,3 +272,17 @@ def test_readme_lists_every_dependency_and_the_corpus_layout():
                   "dedup/minhash-", "annotations/gold-", "report.html", "_runs/<run>/plan.json",
                   "_runs/<run>/known_ids.parquet", "_runs/<run>/done/"):
         assert entry in layout, f"corpus layout in README omits {entry}"
+
+
+@pytest.mark.parametrize("args", [
+    ["run", "{t}/nosuch.yaml", "-o", "{t}/out"], ["stats", "{t}/nosuch"], ["show", "{t}/nosuch", "x"],
+    ["sql", "{t}/nosuch", "SELECT 1"], ["report", "{t}/nosuch"], ["export", "{t}/nosuch", "{t}/pkg"],
+    ["import", "{t}/nosuch", "{t}/c"], ["dedup", "{t}/nosuch"], ["tokenizer", "train", "{t}/nosuch"],
+    ["serve", "{t}/nosuch"], ["read", "{t}/nosuch.jsonl"],
+])
+def test_a_missing_input_is_one_line_and_exit_2(args, tmp_path):
+    result = cli.invoke(app, [a.format(t=tmp_path) for a in args])
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and "nosuch" in lines[0], result.stderr
+    assert not (tmp_path / "out").exists() and not (tmp_path / "c").exists()

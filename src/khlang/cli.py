@@ -23,10 +23,28 @@ console = Console()
 err_console = Console(stderr=True, soft_wrap=True)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str | BaseException) -> None:
     """Print a one-line error on stderr and exit 2 (bad input is never a traceback)."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    if isinstance(message, BaseException):
+        message = _describe(message)
+    one_line = ""
+    for part in filter(None, (line.strip() for line in str(message).splitlines())):
+        one_line += (" " if one_line.endswith(":") else "; " if one_line else "") + part
+    err_console.print("[bold red]error:[/] ", end="", markup=True, highlight=False)
+    err_console.print(one_line, markup=False, highlight=False)
     raise typer.Exit(2)
+
+
+def _describe(exc: BaseException) -> str:
+    """An exception as users read it: ``no such file: x`` rather than ``[Errno 2] …``, a
+    KeyError's text without its quotes."""
+    if isinstance(exc, FileNotFoundError) and exc.filename:
+        return f"no such file: {exc.filename}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc)
 
 
 @contextmanager
@@ -122,7 +140,7 @@ def run(
             result = run_pipeline(pipeline, output, executor=executor, workers=workers, resume=resume, mode=mode,
                                   on_existing=on_existing, progress=not quiet, executor_options=options)
     except (RunError, FileNotFoundError, ValueError, KeyError, TypeError) as exc:
-        _fail(str(exc).strip("'\""))
+        _fail(exc)
     except KeyboardInterrupt:
         err_console.print(f"interrupted: finished shards are kept; continue with: khlang run {pipeline} -o {output} --resume",
                           markup=False, highlight=False)
@@ -146,7 +164,7 @@ def stats(corpus: Path = typer.Argument(..., help="corpus folder")) -> None:
         with Corpus(corpus) as c:
             result = corpus_stats(c)
     except FileNotFoundError as exc:
-        _fail(str(exc))
+        _fail(exc)
     _print_rows("by source kind", result["by_source_kind"])
     _print_rows("by language", result["by_lang"])
     _print_rows("by stage outcome", result["by_outcome"])
@@ -162,7 +180,7 @@ def show(corpus: Path = typer.Argument(..., help="corpus folder"),
         with Corpus(corpus) as c:
             row = c.get(doc_id)
     except FileNotFoundError as exc:
-        _fail(str(exc))
+        _fail(exc)
     if row is None:
         _fail(f"no document {doc_id!r} in {corpus}")
     text = row.pop("text")
@@ -235,7 +253,7 @@ def demo(
         with _second_interrupt_exits():
             run_demo(output, workers=workers, console=console, overwrite=overwrite)
     except FileExistsError as exc:
-        _fail(str(exc))
+        _fail(exc)
     except KeyboardInterrupt:
         err_console.print("interrupted", highlight=False)
         raise typer.Exit(130)
@@ -263,7 +281,7 @@ def read_files(
                               "drop": drop, "metadata": doc.metadata, "text": doc.text},
                              ensure_ascii=False, default=str))
     except (FileNotFoundError, ValueError, KeyError) as exc:
-        _fail(str(exc))
+        _fail(exc)
 
 
 @app.command("quality")
@@ -278,7 +296,7 @@ def quality_cmd(
     try:
         result = assess(_read_text(source, text), lang)
     except (KeyError, ValueError) as exc:
-        _fail(str(exc).strip("'\""))
+        _fail(exc)
     print(json.dumps(result, ensure_ascii=False, indent=1))
 
 
@@ -308,7 +326,7 @@ def report(
     try:
         data = build(corpus)
     except FileNotFoundError as exc:
-        _fail(str(exc))
+        _fail(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_html(data), encoding="utf-8")
     print_summary(data, console)
@@ -340,7 +358,7 @@ def export(
         result = export_package(corpus, out, fmt=fmt, langs=langs, min_quality=min_quality, where=where,
                                 shard_size=shard_size, split=split, name=name, overwrite=overwrite)
     except (FileNotFoundError, FileExistsError, ValueError, duckdb.Error) as exc:
-        _fail(str(exc))
+        _fail(exc)
     rows = ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
     console.print(f"package [bold]{result.package}[/]: {rows} rows in {len(result.files) - 1} data files ({result.seconds:.1f}s)")
     if not sum(result.rows.values()):
@@ -374,9 +392,9 @@ def import_(
     try:
         result = import_package(package, corpus)
     except PackageError as exc:
-        _fail(str(exc))
+        _fail(exc)
     except (FileNotFoundError, ValueError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     console.print(f"run [bold]{result.run_id}[/]: {result.imported:,} documents imported, "
                   f"{result.skipped:,} already present (recorded as dropped) → {result.corpus}")
 
@@ -394,7 +412,7 @@ def tokens(
     try:
         rows = token_counts(corpus, tokenizer, where=where, limit=limit)
     except (FileNotFoundError, ValueError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     _print_rows(f"tokens ({tokenizer.name})", rows)
 
 
@@ -418,7 +436,7 @@ def tokenizer_train(
         result = train_tokenizer(corpus, output, vocab_size=vocab_size, model_type=model_type,
                                  sample_docs=sample_docs, where=where)
     except (FileNotFoundError, ValueError, RuntimeError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     console.print(f"model [bold]{result.model}[/]: vocabulary {result.vocab_size:,}, trained on "
                   f"{result.documents:,} documents ({result.sentences:,} lines)")
     _print_rows("fertility (tokens per word)", result.fertility)
@@ -444,7 +462,7 @@ def dedup(
         else:
             st = dedup_minhash(corpus, workers=workers, threshold=threshold, keep=keep or "longest")
     except (FileNotFoundError, ValueError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     console.print(f"{method}: {st.docs_in} documents, {st.docs_in - st.docs_out} duplicates dropped, {st.docs_out} kept")
 
 
@@ -476,7 +494,7 @@ def words(
     try:
         console.print(" | ".join(segment_words(content, engine=engine)), markup=False, soft_wrap=True)
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(exc)
 
 
 @app.command()
@@ -531,7 +549,7 @@ def serve(
     try:
         run_server(corpora or [], db=db, host=host, port=port, admin=admin, secure_cookies=secure_cookies)
     except ValueError as exc:
-        _fail(str(exc))
+        _fail(exc)
 
 
 def main() -> None:

@@ -96,7 +96,7 @@ class ShardWorker:
         for stage in self.stages:
             stage.stats = StageStats()
         reading = StageStats()
-        docs: Iterator[Document] = _count_reads(self._read(shard), reading)
+        docs: Iterator[Document] = _count_reads(self._read(shard, reading), reading)
         for stage in self.stages:
             docs = stage(docs)
         kept: list[Document] = []
@@ -114,9 +114,10 @@ class ShardWorker:
         self.corpus.write_shard(self.run_id, shard.index, kept, dropped, stats)
         return stats
 
-    def _read(self, shard: Shard) -> list[Document]:
+    def _read(self, shard: Shard, reading: StageStats) -> list[Document]:
         """The shard's documents, an id the corpus already holds (``on_existing: skip``) or one
         read earlier in this shard dropped before any stage runs (reason ``already_present``)."""
+        start = time.perf_counter()
         docs = list(read_shard(shard, self.pipeline.input))
         known = self.corpus.known_ids(self.run_id, [d.id for d in docs if d.drop is None])
         seen: set[str] = set()
@@ -129,6 +130,7 @@ class ShardWorker:
             elif doc.id in seen:
                 doc.drop = Drop("read", "already_present", "id read twice in this shard: the first copy is kept")
             seen.add(doc.id)
+        reading.seconds += time.perf_counter() - start
         return docs
 
 
