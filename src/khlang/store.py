@@ -295,31 +295,35 @@ class Corpus(CorpusFolder):
         path.unlink(missing_ok=True)
         self.refresh()
         replace = on_existing == "replace"
-        touched = "SELECT id FROM live WHERE run_id = $run"
+        superseded = self._superseded_files()
+        live = "SELECT id, run_id, shard FROM all_docs"
+        if superseded:
+            live += f" ANTI JOIN (SELECT id, run_id, shard FROM read_parquet({superseded})) s USING (id, run_id, shard)"
+        mine = "SELECT id FROM live WHERE run_id = $run"
         if replace:  # a copy this run dropped still replaces: the update says "drop it"
-            touched += " UNION SELECT id FROM dropped WHERE run_id = $run AND shard IS NOT NULL"
-        mine_first = "0" if replace else "1"
-        others_first = "1" if replace else "0"
+            mine += " UNION SELECT id FROM dropped WHERE run_id = $run AND shard IS NOT NULL"
+        contested = "count(*) > 1" + (" OR bool_or(run_id <> $run)" if replace else "")
+        mine_first, others_first = ("0", "1") if replace else ("1", "0")
+        # Only ids with more than one live copy (few, usually none) are ranked; texts are joined
+        # to the losing copies at the end.
         query = f"""
-            WITH live AS (
-                SELECT a.id, a.run_id, a.shard, a.source_uri, a.source_kind, a.text FROM all_docs a
-                ANTI JOIN (SELECT id, run_id, shard FROM dropped WHERE stage = '{SUPERSEDE_STAGE}') s
-                USING (id, run_id, shard)),
+            WITH live AS ({live}),
+            contested AS (SELECT id FROM live SEMI JOIN ({mine}) m USING (id) GROUP BY id HAVING {contested}),
             ranked AS (
-                SELECT l.*, row_number() OVER w AS rank, first_value(l.run_id) OVER w AS win_run,
-                       first_value(l.shard) OVER w AS win_shard
-                FROM live l LEFT JOIN runs r USING (run_id)
-                WHERE l.id IN ({touched})
+                SELECT l.id, l.run_id, l.shard, row_number() OVER w AS rank,
+                       first_value(l.run_id) OVER w AS win_run, first_value(l.shard) OVER w AS win_shard
+                FROM live l SEMI JOIN contested USING (id) LEFT JOIN runs r USING (run_id)
                 WINDOW w AS (PARTITION BY l.id ORDER BY CASE WHEN l.run_id = $run THEN {mine_first}
-                             ELSE {others_first} END, r.started_at NULLS LAST, l.run_id, l.shard))
-            SELECT id, '{SUPERSEDE_STAGE}' AS stage,
-                   CASE WHEN run_id = $run THEN 'already_present' ELSE 'replaced' END AS reason,
-                   CASE WHEN run_id <> $run THEN 'replaced by the copy read in run ' || $run
-                        WHEN win_run = $run THEN 'id read twice in this run: the copy of shard ' || win_shard || ' is kept'
-                        ELSE 'id already in the corpus (run ' || win_run || ')' END AS detail,
-                   CAST(NULL AS VARCHAR) AS duplicate_of, source_uri, source_kind, text, run_id, shard
-            FROM ranked WHERE rank > 1 OR ({'true' if replace else 'false'} AND run_id <> $run)
-            ORDER BY run_id, shard, id
+                             ELSE {others_first} END, r.started_at NULLS LAST, l.run_id, l.shard)),
+            losers AS (SELECT * FROM ranked WHERE rank > 1 OR ({'true' if replace else 'false'} AND run_id <> $run))
+            SELECT x.id, '{SUPERSEDE_STAGE}' AS stage,
+                   CASE WHEN x.run_id = $run THEN 'already_present' ELSE 'replaced' END AS reason,
+                   CASE WHEN x.run_id <> $run THEN 'replaced by the copy read in run ' || $run
+                        WHEN x.win_run = $run THEN 'id read twice in this run: the copy of shard ' || x.win_shard || ' is kept'
+                        ELSE 'id already in the corpus (run ' || x.win_run || ')' END AS detail,
+                   CAST(NULL AS VARCHAR) AS duplicate_of, a.source_uri, a.source_kind, a.text, x.run_id, x.shard
+            FROM losers x JOIN all_docs a USING (id, run_id, shard)
+            ORDER BY x.run_id, x.shard, x.id
         """
         drops = self.con.sql(query, params={"run": run_id}).to_arrow_table()
         if drops.num_rows:
@@ -400,15 +404,19 @@ class Corpus(CorpusFolder):
                 "AS stage, CAST(NULL AS VARCHAR) AS run_id WHERE false"
             )
 
+    def _superseded_files(self) -> str:
+        """A DuckDB list of the ``dropped/append-<run>.parquet`` files ('' when there is none)."""
+        files = sorted(self.dropped_dir.glob(f"{SUPERSEDE_STAGE}-*.parquet"))
+        return "[" + ", ".join(_quote(f) for f in files) + "]" if files else ""
+
     def _documents_sql(self) -> str:
         """The ``documents`` view: ``all_docs`` minus corpus-level drops (shard null, by id) minus
         the copies superseded by a later copy of their id (``dropped/append-*.parquet``). Each
         clause is there only when the corpus needs it, so a corpus that never superseded a copy
         pays nothing for it."""
-        superseded = sorted(self.dropped_dir.glob(f"{SUPERSEDE_STAGE}-*.parquet"))
-        if not superseded:
+        files = self._superseded_files()
+        if not files:
             return "SELECT * FROM all_docs WHERE id NOT IN (SELECT id FROM dropped WHERE shard IS NULL)"
-        files = "[" + ", ".join(_quote(f) for f in superseded) + "]"
         sql = (f"SELECT a.* FROM all_docs a ANTI JOIN (SELECT id, run_id, shard FROM read_parquet({files})) s "
                "USING (id, run_id, shard) ")
         replaced = self.con.execute(f"SELECT count(*) FROM read_parquet({files}) WHERE reason = 'replaced'").fetchall()[0][0]
