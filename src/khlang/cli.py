@@ -1,4 +1,10 @@
-"""The ``khlang`` command line: a thin layer over the Python API (every command calls one function)."""
+"""The ``khlang`` command line: a thin layer over the Python API (every command calls one function).
+
+Every command shares the same conventions, kept here once: bad input is one line on stderr and
+exit 2 (:func:`_fail`); text commands take a file, ``-`` for stdin, or the text (``--text``);
+Ctrl-C stops a run cleanly and a second one exits at once. (Over 400 lines: one short function per
+command, nothing else.)
+"""
 
 from __future__ import annotations
 

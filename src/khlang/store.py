@@ -35,6 +35,9 @@ an explained drop, and never drops a document as a duplicate of itself.
 
 Views list files explicitly (absolute paths) and are rebuilt whenever the corpus is opened, so a
 moved corpus folder keeps working and half-written shards are never visible.
+
+(Over 400 lines on purpose: this module is the single owner of the corpus folder — its files,
+views, run record and one-row-per-id rule; split, those would again be written in several places.)
 """
 
 from __future__ import annotations
@@ -274,7 +277,7 @@ class Corpus(CorpusFolder):
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
         self.con.execute(
-            f"COPY (SELECT id, min(run_id) AS run_id FROM ({ids}) GROUP BY id ORDER BY id) TO {_quote(tmp)} "
+            f"COPY (SELECT id, min(run_id) AS run_id FROM ({ids}) GROUP BY id ORDER BY id) TO {quote(tmp)} "
             "(FORMAT parquet, COMPRESSION zstd)"
         ).fetchall()
         os.replace(tmp, path)
@@ -385,7 +388,7 @@ class Corpus(CorpusFolder):
         ):
             files = self._finished(directory)
             if files:
-                listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                listing = ", ".join(quote(f) for f in files)
                 con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet([{listing}])")
             else:  # an empty, correctly typed view
                 cols = ", ".join(f"CAST(NULL AS {_duck_type(t)}) AS {n}" for n, t in zip(schema.names, schema.types))
@@ -395,7 +398,7 @@ class Corpus(CorpusFolder):
         # kept, stage, run_id.
         clusters = self.cluster_files()
         if clusters:
-            listing = ", ".join("'" + str(f).replace("'", "''") + "'" for f in clusters)
+            listing = ", ".join(quote(f) for f in clusters)
             con.execute(f"CREATE OR REPLACE VIEW dup_clusters AS SELECT * FROM read_parquet([{listing}], union_by_name = true)")
         else:
             con.execute(
@@ -407,7 +410,7 @@ class Corpus(CorpusFolder):
     def _superseded_files(self) -> str:
         """A DuckDB list of the ``dropped/append-<run>.parquet`` files ('' when there is none)."""
         files = sorted(self.dropped_dir.glob(f"{SUPERSEDE_STAGE}-*.parquet"))
-        return "[" + ", ".join(_quote(f) for f in files) + "]" if files else ""
+        return "[" + ", ".join(quote(f) for f in files) + "]" if files else ""
 
     def _documents_sql(self) -> str:
         """The ``documents`` view: ``all_docs`` minus corpus-level drops (shard null, by id) minus
@@ -502,7 +505,8 @@ def open_corpus(path: str | Path, read_only: bool = False) -> Corpus:
     return Corpus(path, read_only=read_only)
 
 
-def _quote(path: str | Path) -> str:
+def quote(path: str | Path) -> str:
+    """A SQL string literal of a path (for ``read_parquet`` and ``COPY … TO``)."""
     return "'" + str(path).replace("'", "''") + "'"
 
 

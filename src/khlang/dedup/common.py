@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from ..store import Corpus
+from ..store import Corpus, quote
 
 KEEP_POLICIES = ("earliest", "longest", "best_quality")
 
@@ -34,10 +34,6 @@ def keep_order(keep: str) -> str:
         score = "TRY_CAST(json_extract_string(annotations, '$.quality.score') AS DOUBLE)"
         return f"{score} DESC NULLS LAST, n_chars DESC, {_EARLIEST}"
     raise ValueError(f"keep must be one of {', '.join(KEEP_POLICIES)}, not {keep!r}")
-
-
-def quote(path: str | Path) -> str:
-    return "'" + str(path).replace("'", "''") + "'"
 
 
 def file_list(paths: Iterable[str | Path]) -> str:
@@ -81,7 +77,7 @@ def write_results(corpus: Corpus, stage: str, run_id: str, members_sql: str, kee
     clusters_path, dropped_path = outputs(corpus, stage, run_id)
     # Documents of earlier runs rank first: a run drops its own copies of what the corpus held,
     # never an earlier document in favour of a new one (within one group the policy decides).
-    this_run = "'" + run_id.replace("'", "''") + "'"
+    this_run = quote(run_id)
     ranked = f"""
         SELECT m.id, m.cluster_id, count(*) OVER c AS cluster_size,
                row_number() OVER o = 1 AS kept, first_value(m.id) OVER o AS kept_id,
