@@ -10,9 +10,10 @@ import pytest
 from khlang import registry
 from khlang.document import Document
 from khlang.pipeline import Pipeline
-from khlang.quality import Quality, assess, guess_lang, is_boilerplate, norm_lang, quality_signals
+from khlang.lang.languages import norm_code
+from khlang.quality import Quality, assess, doc_lang, is_boilerplate, quality_signals
 from khlang.quality.signals import fallback_words
-from khlang.quality.thresholds import RULES, THRESHOLDS, for_lang, merge
+from khlang.quality.thresholds import RULES, THRESHOLDS, merge, rules_for
 
 VI = (
     "Hà Nội là thủ đô của nước Cộng hòa xã hội chủ nghĩa Việt Nam và cũng là kinh đô của nhiều "
@@ -67,7 +68,7 @@ def test_seed_articles_pass_default_filter(seed_texts, lang):
 
 def test_other_languages_pass():
     for text, lang in ((VI, "vi"), (ID, "id")):
-        assert guess_lang(text) == lang
+        assert doc_lang(text, None) == lang
         assert assess(text)["failed"] == [], assess(text)
 
 
@@ -83,7 +84,7 @@ def junk_variants(seed_texts: list[str]) -> dict[str, tuple[str, str]]:
         "repeated_phrase": (paras[0] + " " + "ซื้อเลยวันนี้ ลดราคาพิเศษ " * 60, "max_top_2gram_frac"),
         "hashtag_soup": (paras[0] + "\n" + " ".join(f"#{w}" for w in fallback_words(paras[1] + paras[2])),
                          "max_symbol_word_ratio"),
-        "symbol_soup": ("\n".join(" ".join(SOUP[i:] + SOUP[:i]) for i in range(len(SOUP))) + "\nข่าว 2568",
+        "symbol_soup": ("\n".join(" ".join(SOUP[i:] + SOUP[:i]) for i in range(len(SOUP))) + "\nข่าว 2568 99 ๑๒",
                         "min_alpha_words_frac"),
         "ellipsis_teasers": ("\n".join(p[:120] + "..." for p in paras[:10]), "max_ellipsis_lines_frac"),
         "bullet_list": ("\n".join("• " + p for p in paras[:10]), "max_bullet_lines_frac"),
@@ -135,7 +136,7 @@ def test_override_from_pipeline_file(seed_texts, tmp_path):
     doc = list(stage([Document(id="a", text=seed_texts[0])]))[0]
     assert doc.drop.reason == "min_words" and "threshold 100000" in doc.drop.detail
     # other languages and other rules keep their defaults
-    assert for_lang(stage.table, "th")["min_stop_words"] == 2 and stage.table["default"]["min_words"] == 50
+    assert rules_for(stage.table, "th")[0]["min_stop_words"] == 2 and stage.table["default"]["min_words"] == 50
 
 
 def test_unknown_threshold_key_is_an_error():
@@ -166,10 +167,10 @@ def test_uses_segment_words_when_present():
 def test_signals_and_lang_codes():
     s = quality_signals("a\na\nb\n\nb", lang="en")
     assert s["dup_line_frac"] == 0.5 and s["n_lines"] == 4
-    assert norm_lang("tha_Thai") == "th" and norm_lang("vie") == "vi" and norm_lang("fil") == "tl"
-    assert guess_lang("ພາສາລາວ ແລະ ວັດທະນະທຳ") == "lo"
-    assert guess_lang("ភាសាខ្មែរ និង វប្បធម៌") == "km"
-    assert guess_lang("The cat is on the mat and it was there") == "en"
+    assert norm_code("tha_Thai") == "th" and norm_code("vie") == "vi" and norm_code("fil") == "tl"
+    assert doc_lang("ພາສາລາວ ແລະ ວັດທະນະທຳ", None) == "lo"
+    assert doc_lang("ភាសាខ្មែរ និង វប្បធម៌", None) == "km"
+    assert doc_lang("The cat is on the mat and it was there", None) == "en"
     assert set(s) >= {sig for sig, _ in RULES.values()}
 
 
