@@ -83,12 +83,12 @@ _SPAM = [
     r"โบนัส ?100", r"คลิปโป๊", r"หนังโป๊", r"คลิปหลุด", r"หนังเอ็กซ์", r"เย็ดหี", r"สาวสวยเซ็กซี่",
     # Vietnamese: bookmaker, betting, slot jackpots, over/under, cockfighting, lottery, adult
     r"nhà cái", r"cá cược", r"cá độ", r"nổ hũ", r"tài xỉu", r"đá gà", r"lô đề", r"soi cầu", r"xóc đĩa",
-    r"game bài", r"casino", r"khuyến mãi nạp", r"phim sex", r"gái gọi", r"phim người lớn", r"sex",
+    r"game bài", r"casino", r"khuyến mãi nạp", r"phim sex", r"gái gọi", r"phim người lớn",
     # Indonesian / Malay: gambling, slots, togel lottery, "maxwin", deposit by phone credit, adult
-    r"judi", r"slot gacor", r"gacor", r"togel", r"maxwin", r"situs slot", r"bandar", r"deposit pulsa",
-    r"agen slot", r"scatter", r"jackpot", r"bokep", r"video mesum", r"live casino", r"poker online",
+    r"judi", r"slot gacor", r"gacor", r"togel", r"maxwin", r"situs slot", r"bandar (?:judi|togel|slot)",
+    r"deposit pulsa", r"agen slot", r"scatter hitam", r"jackpot", r"bokep", r"video mesum", r"live casino", r"poker online",
     r"taruhan", r"sabung ayam",
     # English, anywhere in the region's web
-    r"online casino", r"sportsbook", r"porn", r"xxx", r"escort", r"viagra",
+    r"online casino", r"sportsbook", r"porn", r"xxx", r"viagra",
 ]
 SPAM_RE = re.compile(_alternation(_SPAM), re.IGNORECASE)

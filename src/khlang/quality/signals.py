@@ -65,6 +65,9 @@ SHORT_LINE_CHARS = 30
 #: Below this many words the n-gram repetition signals are None (rules skip them): in a 20-word
 #: text one repeated 3-gram already covers a quarter of the characters.
 NGRAM_MIN_WORDS = 50
+#: Below this many lines the end-punctuation fraction is None: in a text of one or two long lines
+#: (a pasted review, a paragraph) it says only how one sentence ends, not whether lines are prose.
+END_PUNCT_MIN_LINES = 3
 
 
 def quality_signals(text: str, lang: str | None = None, words: list[str] | None = None) -> dict[str, Any]:
@@ -93,7 +96,8 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s["spam_words_frac"] = _ratio(len(lexicon.SPAM_RE.findall(text)), n_words)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
     s["ellipsis_lines_frac"] = _ratio(sum(ln.endswith(_ELLIPSIS) for ln in lines), n_lines)
-    s["end_punct_lines_frac"] = _ratio(sum(ln.endswith(_END_PUNCT) for ln in lines), n_lines)
+    s["end_punct_lines_frac"] = (_ratio(sum(ln.endswith(_END_PUNCT) for ln in lines), n_lines)
+                                 if n_lines >= END_PUNCT_MIN_LINES else None)
     s["short_lines_frac"] = _ratio(sum(len(ln) <= SHORT_LINE_CHARS for ln in lines), n_lines)
     s["boilerplate_lines_frac"] = _ratio(sum(map(is_boilerplate, lines)), n_lines)
     s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
