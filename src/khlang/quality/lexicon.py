@@ -80,7 +80,7 @@ _SPAM = [
     # Thai: online casino, slots, football betting, lottery, "free credit", deposit/withdraw, adult
     r"บาคาร่า", r"สล็อต", r"แทงบอล", r"เว็บพนัน", r"คาสิโน", r"พนันออนไลน์", r"หวยออนไลน์", r"เครดิตฟรี",
     r"ฝากถอน", r"ฝาก-ถอน", r"ไม่มีขั้นต่ำ", r"เว็บตรง", r"แตกง่าย", r"ยูฟ่าเบท", r"ufabet", r"pg ?slot",
-    r"โบนัส ?100", r"คลิปโป๊", r"หนังโป๊", r"คลิปหลุด", r"หนังเอ็กซ์", r"เย็ดหี", r"สาวสวยเซ็กซี่",
+    r"โบนัส 100", r"โบนัส100", r"คลิปโป๊", r"หนังโป๊", r"คลิปหลุด", r"หนังเอ็กซ์", r"เย็ดหี", r"สาวสวยเซ็กซี่",
     # Vietnamese: bookmaker, betting, slot jackpots, over/under, cockfighting, lottery, adult
     r"nhà cái", r"cá cược", r"cá độ", r"nổ hũ", r"tài xỉu", r"đá gà", r"lô đề", r"soi cầu", r"xóc đĩa",
     r"game bài", r"casino", r"khuyến mãi nạp", r"phim sex", r"gái gọi", r"phim người lớn",
@@ -91,4 +91,15 @@ _SPAM = [
     # English, anywhere in the region's web
     r"online casino", r"sportsbook", r"porn", r"xxx", r"viagra",
 ]
-SPAM_RE = re.compile(_alternation(_SPAM), re.IGNORECASE)
+# Thai terms are plain strings in a script without case or spaces: str.count finds them at C speed.
+# The others go through one regex whose look-ahead on their first letters lets the scan skip most
+# positions (an alternation of ~40 terms tried at every character costs 4x more on ordinary text).
+_SPAM_THAI = tuple(p for p in _SPAM if "\u0e00" <= p[0] <= "\u0e7f")
+_SPAM_OTHER = [p for p in _SPAM if p not in _SPAM_THAI]
+_SPAM_FIRST = "".join(sorted({c for p in _SPAM_OTHER for c in (p[0].lower(), p[0].upper())}))
+SPAM_RE = re.compile(f"(?=[{re.escape(_SPAM_FIRST)}])(?:{_alternation(_SPAM_OTHER)})", re.IGNORECASE)
+
+
+def spam_terms(text: str) -> int:
+    """Occurrences of gambling/adult spam terms in ``text``."""
+    return sum(map(text.count, _SPAM_THAI)) + len(SPAM_RE.findall(text))
