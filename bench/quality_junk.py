@@ -1,7 +1,7 @@
 """Junk documents for bench/quality.py, built from templates written for this bench (deterministic).
 
 Kinds: menus, link lists, keyword stuffing, gambling/adult spam (Thai, Vietnamese, Indonesian),
-symbol runs, repeated lines, machine-made boilerplate. Every kind exists for every language of the
+symbol runs, repeated lines, boilerplate, machine-made product listings. Every kind exists for every language of the
 language table (its words come from the small per-language vocabularies below); the spam kinds
 only for th, vi, id (``spam``: slogan lists; ``spam_article``: the same pitch written as prose). None of this text comes from the evaluation data.
 """
@@ -166,8 +166,25 @@ def _spam_article(rng, lang):
     return sep.join(sentences[:half]) + "\n" + sep.join(sentences[half:])
 
 
+#: Machine-made listing lines: (label of a product, label of a price, currency, "in stock").
+LISTING = {
+    "th": ("สินค้า", "ราคา", "บาท", "มีสินค้า"), "vi": ("Sản phẩm", "Giá", "đ", "Còn hàng"),
+    "id": ("Produk", "Harga", "Rp", "Stok tersedia"), "ms": ("Produk", "Harga", "RM", "Ada stok"),
+    "en": ("Product", "Price", "USD", "In stock"), "zh": ("商品", "价格", "元", "有货"),
+}
+
+
+def _listing(rng, v, lang):
+    name, price, cur, stock = LISTING.get(lang, LISTING["en"])
+    lines = []
+    for _ in range(rng.randint(10, 20)):
+        item = f"{rng.choice(v['title'])} {rng.choice('ABCDEFGH')}{rng.randint(10, 999)}"
+        lines.append(f"{name}: {item} | {price}: {rng.randint(1, 999) * 10:,} {cur} | {stock}")
+    return "\n".join(lines)
+
+
 KINDS = {"menu": _menu, "links": _links, "stuffing": None, "symbols": _symbols, "repeated": _repeated,
-         "boilerplate": _boilerplate, "spam": None, "spam_article": None}
+         "boilerplate": _boilerplate, "listing": None, "spam": None, "spam_article": None}
 
 
 def junk_docs(per_kind: int = 6, seed: int = 19) -> list[tuple[str, str, str]]:
@@ -184,6 +201,8 @@ def junk_docs(per_kind: int = 6, seed: int = 19) -> list[tuple[str, str, str]]:
                     text = _stuffing(rng, v, spam)
                 elif kind == "spam":
                     text = _spam(rng, v, spam)
+                elif kind == "listing":
+                    text = _listing(rng, v, lang)
                 elif kind == "spam_article":
                     text = _spam_article(rng, lang)
                 else:
