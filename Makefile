@@ -32,6 +32,7 @@ bench: setup
 	$(PY) bench/langid.py
 	$(PY) bench/segment.py
 	$(PY) bench/quality.py --docs 3000
+	$(PY) bench/quality.py --keep-drop
 	$(PY) bench/dedup.py --docs 10000
 	$(PY) bench/export.py --docs 20000
 	$(PY) bench/scale.py --docs 20000 --docs-per-shard 1000

@@ -1,6 +1,19 @@
-"""Throughput of the ``quality`` and ``pii`` stages against datatrove's heuristic filters.
+"""Keep/drop per language, and throughput, of the ``quality`` and ``pii`` stages against datatrove.
 
-    python bench/quality.py [--docs 100000] [--pii-rate 0.1] [--repeat 3]
+    python bench/quality.py --keep-drop [--eval ../shared/data/eval/langid.tsv]   # per-language table
+    python bench/quality.py [--docs 100000] [--pii-rate 0.1] [--repeat 3]           # speed
+
+**Keep/drop** (``--keep-drop``): clean documents are the dev sentences of ``langid.tsv`` grouped
+into documents (consecutive sentences of one language and source, three to a paragraph, until a
+document has at least 8 sentences and 600 characters — 250 for Chinese) plus the five Thai seed articles; junk
+documents come from ``bench/quality_junk.py`` (menus, link lists, keyword stuffing, gambling/adult
+spam in th/vi/id, symbol runs, repeated lines, boilerplate; templates written for this bench,
+deterministic). khlang runs its real stages ``clean, normalize, langid, segment, quality`` with the
+default thresholds. datatrove runs GopherRepetition + GopherQuality + C4Quality + FineWebQuality
+with ``language=<the document's language>`` (its own word tokenizer for that language) and, for
+Gopher's stop-word rule, the same stop-word list khlang uses (its default list is English); C4
+counts sentences with its sentence splitter (``split_paragraph=False``), since documents are
+paragraphs. Needs the ``bench`` extra (datatrove + spaCy, indic-nlp-library, pyidaungsu).
 
 The corpus is bench/corpus.py's (Thai seed paragraphs); ``--pii-rate`` of the documents get one
 synthetic e-mail / phone / IP / ID appended so the PII path does real work. Every engine sees the
@@ -97,12 +110,145 @@ def datatrove_filters():
     return gopher, C4QualityFilter(language=th), FineWebQualityFilter(language=th), PIIFormatter()
 
 
+EVAL = ROOT.parent / "shared" / "data" / "eval" / "langid.tsv"
+SEEDS = ROOT.parent / "shared" / "seeds"
+_NO_SPACE_JOIN = {"zh"}
+
+
+def clean_docs(path: Path, seeds: Path) -> list[tuple[str, str]]:
+    """(lang, text): the dev sentences grouped into documents, plus the seed articles."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for line in path.open(encoding="utf-8"):
+        if line.startswith("#") or not line.strip():
+            continue
+        lang, text, source = line.rstrip("\n").split("\t")
+        groups.setdefault((lang, source), []).append(text.strip())
+    docs = []
+    for (lang, _), sentences in sorted(groups.items()):
+        sep = "" if lang in _NO_SPACE_JOIN else " "
+        need = 250 if lang == "zh" else 600
+        current: list[str] = []
+        for sentence in sentences:
+            current.append(sentence)
+            if len(current) >= 8 and sum(map(len, current)) >= need:
+                docs.append((lang, _join(current, sep)))
+                current = []
+    docs += [("th", p.read_text(encoding="utf-8")) for p in sorted(seeds.glob("*.txt"))]
+    return docs
+
+
+def _join(sentences: list[str], sep: str) -> str:
+    return "\n".join(sep.join(sentences[i : i + 3]) for i in range(0, len(sentences), 3))
+
+
+def khlang_kept(texts: list[str]) -> tuple[list[bool], list[str], list[str]]:
+    """Through the real stages; returns (kept?, drop reason or '', detected language) per text."""
+    from khlang import registry
+
+    stages = [registry.build(name, {}) for name in ("clean", "normalize", "langid", "segment", "quality")]
+    out = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+    for stage in stages:
+        out = stage(out)
+    out = sorted(out, key=lambda d: int(d.id))
+    return [d.drop is None for d in out], [d.drop.reason if d.drop else "" for d in out], [d.lang or "" for d in out]
+
+
+#: datatrove's code where it differs from ours (it has Tagalog only as Filipino)
+_DT_LANG = {"tl": "fil"}
+
+
+def datatrove_kept(docs: list[tuple[str, str]]) -> tuple[list[bool], list[str]]:
+    """datatrove Gopher + C4 + FineWeb with its tokenizer for each document's (gold) language."""
+    from datatrove.data import Document as DTDoc
+    from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
+                                            GopherRepetitionFilter)
+
+    from khlang.lang.languages import stop_words
+
+    filters: dict[str, list] = {}
+    kept, reasons = [], []
+    for i, (lang, text) in enumerate(docs):
+        if lang not in filters:
+            code = _DT_LANG.get(lang, lang)
+            try:
+                filters[lang] = [GopherRepetitionFilter(language=code),
+                                 GopherQualityFilter(language=code, stop_words=sorted(stop_words(lang))),
+                                 C4QualityFilter(language=code, split_paragraph=False),
+                                 FineWebQualityFilter(language=code)]
+            except Exception as exc:  # noqa: BLE001 - a language datatrove cannot tokenize
+                print(f"datatrove: no filters for {lang}: {exc}", file=sys.stderr)
+                filters[lang] = []
+        ok, why = bool(filters[lang]), "" if filters[lang] else "no filters"
+        for f in filters[lang]:
+            try:
+                result = f.filter(DTDoc(text=text, id=str(i)))
+            except Exception as exc:  # noqa: BLE001 - counted as a drop, with the error as reason
+                result = (False, f"error: {exc}")
+            if not (result[0] if isinstance(result, tuple) else result):
+                ok, why = False, f"{type(f).__name__}:{result[1] if isinstance(result, tuple) else ''}"
+                break
+        kept.append(ok)
+        reasons.append(why)
+    return kept, reasons
+
+
+def keep_drop(eval_path: Path, seeds: Path, peers: bool) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from quality_junk import junk_docs
+
+    clean = clean_docs(eval_path, seeds)
+    junk = junk_docs()
+    docs = clean + [(lang, text) for lang, _, text in junk]
+    kept, reasons, detected = khlang_kept([t for _, t in docs])
+    dt, dt_reasons = datatrove_kept(docs) if peers else (None, [])
+    n_clean = len(clean)
+    langs = sorted({lang for lang, _ in docs})
+    head = "| language | clean docs | kept (khlang) | junk docs | dropped (khlang) |"
+    rule = "|---|---:|---:|---:|---:|"
+    if dt is not None:
+        head += " kept (datatrove) | dropped (datatrove) |"
+        rule += "---:|---:|"
+    print(head + "\n" + rule)
+
+    def rates(lang: str | None) -> list[str]:
+        ci = [i for i in range(n_clean) if lang in (None, docs[i][0])]
+        ji = [i for i in range(n_clean, len(docs)) if lang in (None, docs[i][0])]
+        cells = [str(len(ci)), f"{sum(kept[i] for i in ci) / len(ci):.1%}" if ci else "–",
+                 str(len(ji)), f"{sum(not kept[i] for i in ji) / len(ji):.1%}" if ji else "–"]
+        if dt is not None:
+            cells += [f"{sum(dt[i] for i in ci) / len(ci):.1%}" if ci else "–",
+                      f"{sum(not dt[i] for i in ji) / len(ji):.1%}" if ji else "–"]
+        return cells
+
+    for lang in langs:
+        print(f"| {lang} | " + " | ".join(rates(lang)) + " |")
+    print("| **all** | " + " | ".join(rates(None)) + " |")
+    lost = Counter((docs[i][0], reasons[i]) for i in range(n_clean) if not kept[i])
+    print(f"\nclean documents dropped by khlang (language, rule): {dict(lost.most_common())}")
+    missed = Counter((docs[i][0], junk[i - n_clean][1]) for i in range(n_clean, len(docs)) if kept[i])
+    print(f"junk kept by khlang (language, kind): {dict(missed.most_common())}")
+    why = Counter((junk[i - n_clean][1], reasons[i]) for i in range(n_clean, len(docs)) if not kept[i])
+    print(f"junk dropped by khlang (kind, first rule): {dict(sorted(why.items()))}")
+    wrong = Counter((docs[i][0], detected[i]) for i in range(n_clean) if detected[i] != docs[i][0])
+    if dt is not None:
+        dt_lost = Counter((docs[i][0], dt_reasons[i]) for i in range(n_clean) if not dt[i])
+        print(f"clean documents dropped by datatrove (language, filter:reason): {dict(dt_lost.most_common())}")
+    print(f"clean documents langid labelled otherwise (gold, detected): {dict(wrong.most_common())}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--docs", type=int, default=100_000)
     ap.add_argument("--pii-rate", type=float, default=0.1)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--keep-drop", action="store_true", help="the per-language keep/drop table instead of speed")
+    ap.add_argument("--eval", type=Path, default=EVAL, help="langid.tsv of the dev evaluation data")
+    ap.add_argument("--seeds", type=Path, default=SEEDS)
+    ap.add_argument("--no-peers", action="store_true", help="skip datatrove in the keep/drop table")
     args = ap.parse_args()
+    if args.keep_drop:
+        keep_drop(args.eval, args.seeds, not args.no_peers)
+        return
     texts = load(args.docs, args.pii_rate)
     n = len(texts)
     chars = sum(map(len, texts))

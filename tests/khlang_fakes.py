@@ -1,74 +1,61 @@
-"""Test-only stages that write what the other stages (langid, segment, normalize, quality, pii,
-dedup — the real dedup_exact stage) leave in a corpus, so the report/export tests see a fully annotated corpus. Used through
-``module:Class`` paths in pipelines (tests/ is on sys.path under pytest)."""
+"""The shared test corpus of the report, export and token tests, built by the real stages.
+
+``build_corpus`` runs ``clean, normalize, langid, segment, quality, pii, dedup_exact`` over the
+five Thai seed articles, two English texts (one with an e-mail, one that tries HTML injection in
+its text and title), a Lao paragraph, a Thai navigation page (junk: the quality stage drops it)
+and an exact duplicate of the first article (dedup drops it): 8 documents kept, 2 dropped.
+"""
 
 from __future__ import annotations
 
-from khlang.stage import Stage
+#: The quality overrides the corpus runs with (recorded by the stage; the report must show them).
+THRESHOLDS = {"lo": {"min_words": 10}, "en": {"min_words": 30}}
 
-#: The threshold table the fake quality stage "uses" (recorded via its parameters in runs.config).
-THRESHOLDS = {"default": {"min_score": 0.2}, "th": {"max_frac_digits": 0.3, "mean_word_len": [2, 30]}}
+EN_MEKONG = (
+    "The Mekong river feeds millions of people across six countries, from the Tibetan plateau to the delta "
+    "in southern Vietnam. Fishermen in Cambodia and Laos depend on its seasonal floods, which carry "
+    "sediment and fish into the lakes and rice fields.\n"
+    "Dams built upstream over the last twenty years have changed the timing of the floods, and scientists "
+    "are now measuring how much sediment still reaches the sea.\n"
+    "Contact: info@mekong.org for the full report and the data behind it."
+)
+EN_INJECTION = (
+    "<script>alert('x')</script> & <b>bold</b> Mekong river report for the English sample. The river "
+    "carries water, sediment and fish through six countries, and the people who live along it have "
+    "watched it change over the last twenty years.\n"
+    "This report collects what they told us about the floods, the fish and the new bridges.\n"
+    "It also lists the sources we used, so that anyone can check the numbers."
+)
+#: (its "ໍາ" is a decomposed Sara Am: the normalize stage repairs it, so the report lists a rule)
+LAO = "ແມ່ນ້ໍາຂອງ ໄຫຼຜ່ານ ຫົກ ປະເທດ ແລະ ລ້ຽງ ຄົນ ຫຼາຍ ລ້ານ ຄົນ ໃນ ພາກພື້ນ ນີ້ ມາ ດົນນານ ແລ້ວ"
+NAV_PAGE = "\n".join(["หน้าแรก | ข่าว | กีฬา | วิดีโอ", "เข้าสู่ระบบ", "สมัครสมาชิก", "แชร์ Facebook Twitter LINE",
+                      "ข่าวที่เกี่ยวข้อง", "© 2568 สงวนลิขสิทธิ์", "นโยบายความเป็นส่วนตัว", "ติดต่อเรา"] * 3)
 
-
-class FakeAnnotate(Stage):
-    """langid + segment + normalize + quality + pii, from the text and a ``lang`` field."""
-
-    name = "fake_annotate"
-
-    def __init__(self, thresholds: dict | None = None) -> None:
-        super().__init__()
-        self.thresholds = thresholds or {}
-
-    def params(self):
-        return {"thresholds": self.thresholds}
-
-    def process(self, doc):
-        text = doc.text
-        doc.lang = doc.metadata.pop("lang", None)
-        words = text.split()
-        digits = sum(c.isdigit() for c in text) / max(len(text), 1)
-        score = 0.0 if "spam" in text else min(1.0, len(text) / 200)
-        doc.annotations["langid"] = {"lang": doc.lang, "confidence": 0.9 if doc.lang else 0.3, "spans": []}
-        doc.annotations["segment"] = {"n_words": len(words) + 1, "n_sentences": 1, "engine": "fake"}
-        doc.annotations["normalize"] = {"thai_digits": text.count("๒"), "sara_am": 1}
-        doc.annotations["quality"] = {"frac_digits": digits, "mean_word_len": len(text) / max(len(words), 1),
-                                      "score": score}
-        doc.annotations["pii"] = {"EMAIL": text.count("@"), "PHONE": text.count("+66")}
-        if score < 0.2:
-            return self.drop(doc, "low_quality", f"score {score:.2f} < 0.2")
-        return doc
-
-
-class quality(FakeAnnotate):  # noqa: N801 - named like the real stage so its thresholds are found
-    name = "quality"
+#: The real stages, in pipeline order.
+STAGES = ["clean", "normalize", "langid", "segment", {"quality": {"thresholds": THRESHOLDS}}, "pii", "dedup_exact"]
 
 
 def build_corpus(tmp_path, seed_texts, name: str = "corpus", annotate: bool = True):
-    """A small corpus in ``tmp_path/name``: the five Thai seed articles plus English, Lao, an
-    exact duplicate, a spam document, and one whose text and title try HTML injection."""
+    """A small corpus in ``tmp_path/name`` (see the module docstring); ``annotate=False`` runs only
+    the clean stage."""
     import json
 
     from khlang.pipeline import Pipeline
     from khlang.runner import run
 
-    records = [{"text": t, "lang": "th", "url": f"https://news.example.co.th/a/{i}", "licence": "CC-BY-4.0",
+    records = [{"text": t, "url": f"https://news.example.co.th/a/{i}", "licence": "CC-BY-4.0",
                 "title": f"ข่าว {i}"} for i, t in enumerate(seed_texts)]
     records += [
-        {"text": "The Mekong river feeds millions of people across six countries. Contact: info@mekong.org",
-         "lang": "en", "url": "https://www.mekong.org/about", "licence": "CC-BY-4.0"},
-        {"text": "ແມ່ນ້ຳຂອງ ໄຫຼຜ່ານ ຫົກ ປະເທດ ແລະ ລ້ຽງ ຄົນ ຫຼາຍ ລ້ານ ຄົນ ໃນ ພາກພື້ນ ນີ້ ມາ ດົນນານ ແລ້ວ",
-         "lang": "lo", "url": "https://lao.example.la/news/1", "licence": "CC0-1.0"},
-        {"text": "<script>alert('x')</script> & <b>bold</b> Mekong river report for the English sample.",
-         "lang": "en", "title": "<img src=x onerror=alert(1)>", "licence": "CC-BY-4.0"},
-        {"text": "buy spam now spam spam", "lang": "en"},
+        {"text": EN_MEKONG, "url": "https://www.mekong.org/about", "licence": "CC-BY-4.0"},
+        {"text": LAO, "url": "https://lao.example.la/news/1", "licence": "CC0-1.0"},
+        {"text": EN_INJECTION, "title": "<img src=x onerror=alert(1)>", "licence": "CC-BY-4.0"},
+        {"text": NAV_PAGE, "url": "https://news.example.co.th/menu"},
     ]
     records.append(dict(records[0]))  # an exact duplicate of the first Thai article
     src = tmp_path / f"{name}-input.jsonl"
     src.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
-    stages = ["clean"]
-    if annotate:
-        stages += [{"khlang_fakes:quality": {"thresholds": THRESHOLDS}}, "dedup_exact"]
-    pipeline = Pipeline.from_dict({"name": "fake", "input": {"paths": [str(src)]}, "docs_per_shard": 4,
+    stages = STAGES if annotate else ["clean"]
+    pipeline = Pipeline.from_dict({"name": "test", "input": {"paths": [str(src)]}, "docs_per_shard": 4,
                                    "stages": stages})
     out = tmp_path / name
     run(pipeline, out, workers=1, progress=False)

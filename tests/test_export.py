@@ -183,8 +183,8 @@ def test_data_card(corpus, package):
     for heading in ("## Languages and counts", "## Sources", "## Licences", "## Processing steps",
                     "## Personal information (PII) policy", "## Known limitations"):
         assert heading in body
-    assert '"max_frac_digits": 0.3' in body  # stage parameters from the runs table
-    assert "low_quality 1" in body and "duplicate 1" in body and "duckdb " in body
+    assert '"lo": {"min_words": 10}' in body  # stage parameters from the runs table
+    assert "max_boilerplate_lines_frac 1" in body and "duplicate 1" in body and "duckdb " in body
     assert "news.example.co.th" in body and "EMAIL 1" in body
 
 

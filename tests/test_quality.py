@@ -10,9 +10,12 @@ import pytest
 from khlang import registry
 from khlang.document import Document
 from khlang.pipeline import Pipeline
-from khlang.quality import Quality, assess, guess_lang, is_boilerplate, norm_lang, quality_signals
+from khlang.lang import languages
+from khlang.lang.languages import norm_code
+from khlang.lang.stages import Segment
+from khlang.quality import Quality, assess, doc_lang, is_boilerplate, quality_signals
 from khlang.quality.signals import fallback_words
-from khlang.quality.thresholds import RULES, THRESHOLDS, for_lang, merge
+from khlang.quality.thresholds import RULES, THRESHOLDS, merge, rules_for
 
 VI = (
     "Hà Nội là thủ đô của nước Cộng hòa xã hội chủ nghĩa Việt Nam và cũng là kinh đô của nhiều "
@@ -32,6 +35,77 @@ ID = (
     "Tangerang, dan Bekasi. Setiap hari jutaan orang melakukan perjalanan dengan kereta komuter "
     "atau kendaraan pribadi untuk sampai ke tempat kerja mereka."
 )
+
+#: One clean three-paragraph text per language, written for these tests (a night market: the same
+#: story in every language, so no language gets an easier text).
+CLEAN = {
+    "en": ("The night market opens at six, when the heat of the day has gone and the stalls switch on their lights. "
+           "Families come for grilled fish, noodles and fruit, and students meet their friends by the river.\n"
+           "Most of the sellers have worked here for years, and many of them know their customers by name. "
+           "They say that business was slow during the rains but that tourists are now coming back.\n"
+           "The city plans to repair the road next year, and the sellers hope that the market will stay where it is."),
+    "ms": ("Pasar malam di bandar ini dibuka pada pukul enam petang apabila cuaca sudah mula sejuk. "
+           "Ramai keluarga datang untuk membeli ikan bakar, mi goreng dan buah-buahan tempatan.\n"
+           "Kebanyakan peniaga telah berniaga di sini selama bertahun-tahun dan mereka mengenali pelanggan mereka. "
+           "Menurut mereka, jualan agak perlahan semasa musim hujan tetapi kini pelancong sudah kembali.\n"
+           "Majlis bandaraya akan membaiki jalan itu pada tahun hadapan, dan para peniaga berharap pasar ini tidak akan dipindahkan."),
+    "tl": ("Binubuksan ang palengke sa gabi tuwing alas-sais, kapag lumamig na ang hangin at nagsisindi na ng ilaw ang mga tindahan. "
+           "Dumarating ang mga pamilya para bumili ng inihaw na isda, pansit at prutas.\n"
+           "Matagal nang nagtitinda rito ang karamihan sa mga tindero, at kilala nila ang kanilang mga suki. "
+           "Sabi nila, mahina ang benta noong tag-ulan pero bumabalik na ngayon ang mga turista.\n"
+           "Aayusin ng lungsod ang kalsada sa susunod na taon, at umaasa ang mga tindero na hindi ililipat ang palengke."),
+    "ceb": ("Ang merkado sa gabii moabli sa alas-sais, kung kanus-a mobugnaw na ang hangin ug mosiga na ang mga suga sa mga tindahan. "
+            "Moabot ang mga pamilya aron mopalit og sinugba nga isda, pansit ug prutas.\n"
+            "Dugay na nga nagbaligya dinhi ang kadaghanan sa mga tindera, ug nakaila sila sa ilang mga suki. "
+            "Matod nila, hinay ang baligya sa panahon sa ulan apan mobalik na karon ang mga turista.\n"
+            "Ayohon sa siyudad ang dalan sa sunod tuig, ug naglaum ang mga tindera nga dili ibalhin ang merkado."),
+    "jv": ("Pasar wengi ing kutha iki dibukak jam enem sore, nalika hawane wis adhem lan lampu-lampu wis padha murub. "
+           "Akeh kulawarga sing teka kanggo tuku iwak bakar, mi lan woh-wohan.\n"
+           "Akeh bakul sing wis dodolan ing kene nganti pirang-pirang taun, lan dheweke kenal karo para langganane. "
+           "Jarene, dodolane sepi nalika mangsa udan nanging saiki para turis wis padha bali.\n"
+           "Pamarentah kutha arep ndandani dalan iku taun ngarep, lan para bakul ngarep-arep pasar iki ora dipindhah."),
+    "su": ("Pasar peuting di kota ieu dibuka tabuh genep sore, nalika hawana geus tiis sarta lampu-lampu geus hurung. "
+           "Loba kulawarga anu datang pikeun meuli lauk bakar, mi jeung bubuahan.\n"
+           "Seueur padagang anu geus dagang di dieu mangtaun-taun, sarta maranéhna wawuh ka para langganan. "
+           "Cenah, dagangan teu pati payu dina usum hujan tapi ayeuna para turis geus baralik deui.\n"
+           "Pamaréntah kota rék ngalereskeun jalan éta taun hareup, sarta para padagang ngarep-ngarep pasar ieu henteu dipindahkeun."),
+    "vi": ("Chợ đêm của thành phố mở cửa lúc sáu giờ chiều, khi trời đã dịu mát và các quầy hàng bắt đầu lên đèn. "
+           "Nhiều gia đình đến đây để mua cá nướng, mì và trái cây.\n"
+           "Phần lớn người bán hàng đã làm việc ở đây nhiều năm và họ biết tên từng khách quen. "
+           "Họ nói rằng việc buôn bán chậm trong mùa mưa nhưng giờ khách du lịch đã quay lại.\n"
+           "Thành phố sẽ sửa con đường vào năm sau, và những người bán hàng hy vọng chợ sẽ không phải dời đi."),
+    "id": ("Pasar malam di kota ini dibuka pukul enam sore, ketika udara sudah sejuk dan lampu-lampu kios mulai menyala. "
+           "Banyak keluarga datang untuk membeli ikan bakar, mi dan buah-buahan.\n"
+           "Sebagian besar pedagang sudah berjualan di sini selama bertahun-tahun dan mereka mengenal para pelanggan. "
+           "Menurut mereka, dagangan sepi pada musim hujan tetapi sekarang para wisatawan sudah kembali.\n"
+           "Pemerintah kota akan memperbaiki jalan itu tahun depan, dan para pedagang berharap pasar ini tidak dipindahkan."),
+    "zh": ("这座城市的夜市每天傍晚六点开门，那时天气已经凉快下来，摊位也陆续亮起了灯。"
+           "很多家庭来这里买烤鱼、面条和水果，学生们也喜欢在河边和朋友见面。\n"
+           "大部分摊主已经在这里做了很多年生意，他们认识许多老顾客。"
+           "他们说雨季的时候生意比较冷清，但是现在游客又回来了。\n"
+           "市政府打算明年修路，摊主们希望夜市不会因此搬走。"),
+    "ta": ("இந்த நகரத்தின் இரவுச் சந்தை மாலை ஆறு மணிக்குத் திறக்கிறது. அப்போது வெயில் குறைந்து கடைகளில் விளக்குகள் எரியத் தொடங்குகின்றன. "
+           "பல குடும்பங்கள் சுட்ட மீன், நூடுல்ஸ் மற்றும் பழங்கள் வாங்க இங்கு வருகின்றன.\n"
+           "பெரும்பாலான வியாபாரிகள் பல ஆண்டுகளாக இங்கே கடை வைத்திருக்கிறார்கள். அவர்களுக்குத் தங்கள் வாடிக்கையாளர்களின் பெயர்கள் தெரியும். "
+           "மழைக் காலத்தில் வியாபாரம் குறைவாக இருந்தது என்றும் இப்போது சுற்றுலாப் பயணிகள் மீண்டும் வருகிறார்கள் என்றும் அவர்கள் கூறுகிறார்கள்.\n"
+           "அடுத்த ஆண்டு நகராட்சி இந்தச் சாலையைச் சீரமைக்கும். சந்தை இடம் மாறாது என்று வியாபாரிகள் நம்புகிறார்கள்."),
+    "lo": ("ຕະຫຼາດກາງຄືນ ຂອງ ນະຄອນ ນີ້ ເປີດ ໃນ ເວລາ ຫົກ ໂມງແລງ ເມື່ອ ອາກາດ ເຢັນ ລົງ ແລະ ຮ້ານຄ້າ ເປີດ ໄຟ. "
+           "ຫຼາຍ ຄອບຄົວ ມາ ທີ່ ນີ້ ເພື່ອ ຊື້ ປາ ປີ້ງ ເຂົ້າປຽກ ແລະ ໝາກໄມ້.\n"
+           "ແມ່ຄ້າ ສ່ວນ ຫຼາຍ ໄດ້ ຂາຍ ເຄື່ອງ ຢູ່ ທີ່ ນີ້ ມາ ຫຼາຍ ປີ ແລ້ວ ແລະ ຮູ້ຈັກ ລູກຄ້າ ຂອງ ເຂົາ ເຈົ້າ. "
+           "ເຂົາ ເຈົ້າ ເວົ້າ ວ່າ ໃນ ລະດູຝົນ ການ ຂາຍ ບໍ່ ດີ ແຕ່ ດຽວນີ້ ນັກທ່ອງທ່ຽວ ໄດ້ ກັບ ມາ ແລ້ວ.\n"
+           "ເມືອງ ຈະ ສ້ອມແປງ ຖະໜົນ ໃນ ປີ ໜ້າ ແລະ ແມ່ຄ້າ ຫວັງ ວ່າ ຕະຫຼາດ ຈະ ບໍ່ ຖືກ ຍົກຍ້າຍ."),
+    "km": ("ផ្សាររាត្រីនៅក្នុងទីក្រុងនេះបើកនៅម៉ោងប្រាំមួយល្ងាច នៅពេលដែលអាកាសធាតុត្រជាក់ ហើយហាងនានាបើកភ្លើង។ "
+           "គ្រួសារជាច្រើនមកទីនេះដើម្បីទិញត្រីអាំង មី និងផ្លែឈើ។\n"
+           "អ្នកលក់ភាគច្រើនបានលក់ដូរនៅទីនេះអស់រយៈពេលជាច្រើនឆ្នាំមកហើយ ហើយពួកគេស្គាល់អតិថិជនរបស់ពួកគេ។ "
+           "ពួកគេនិយាយថា ការលក់មានការថយចុះក្នុងរដូវវស្សា ប៉ុន្តែឥឡូវនេះភ្ញៀវទេសចរបានត្រឡប់មកវិញហើយ។\n"
+           "សាលាក្រុងនឹងជួសជុលផ្លូវនៅឆ្នាំក្រោយ ហើយអ្នកលក់សង្ឃឹមថាផ្សារនេះនឹងមិនត្រូវបានផ្លាស់ទីទេ។"),
+    "my": ("ဤမြို့၏ ညဈေးသည် ညနေ ခြောက်နာရီတွင် ဖွင့်ပြီး ထိုအချိန်တွင် ရာသီဥတု အေးလာကာ ဆိုင်များတွင် မီးများ ထွန်းလာကြသည်။ "
+           "မိသားစု အများအပြားသည် ငါးကင်၊ ခေါက်ဆွဲ နှင့် သစ်သီးများ ဝယ်ရန် ဤနေရာသို့ လာကြသည်။\n"
+           "ဈေးသည် အများစုသည် ဤနေရာတွင် နှစ်ပေါင်းများစွာ ရောင်းချခဲ့ကြပြီး ၎င်းတို့၏ ဖောက်သည်များကို သိကြသည်။ "
+           "မိုးရာသီတွင် အရောင်းအဝယ် နည်းခဲ့သော်လည်း ယခု ခရီးသွားများ ပြန်လာကြပြီ ဟု ၎င်းတို့က ပြောသည်။\n"
+           "မြို့တော်သည် လာမည့်နှစ်တွင် လမ်းကို ပြုပြင်မည်ဖြစ်ပြီး ဈေးသည်များသည် ဈေးကို မရွှေ့ရန် မျှော်လင့်ကြသည်။"),
+}
+
 
 NAV_TH = [
     "หน้าแรก | ข่าว | กีฬา | วิดีโอ", "Home > News > Economy", "เข้าสู่ระบบ", "สมัครสมาชิก",
@@ -67,7 +141,7 @@ def test_seed_articles_pass_default_filter(seed_texts, lang):
 
 def test_other_languages_pass():
     for text, lang in ((VI, "vi"), (ID, "id")):
-        assert guess_lang(text) == lang
+        assert doc_lang(text, None) == lang
         assert assess(text)["failed"] == [], assess(text)
 
 
@@ -83,7 +157,7 @@ def junk_variants(seed_texts: list[str]) -> dict[str, tuple[str, str]]:
         "repeated_phrase": (paras[0] + " " + "ซื้อเลยวันนี้ ลดราคาพิเศษ " * 60, "max_top_2gram_frac"),
         "hashtag_soup": (paras[0] + "\n" + " ".join(f"#{w}" for w in fallback_words(paras[1] + paras[2])),
                          "max_symbol_word_ratio"),
-        "symbol_soup": ("\n".join(" ".join(SOUP[i:] + SOUP[:i]) for i in range(len(SOUP))) + "\nข่าว 2568",
+        "symbol_soup": ("\n".join(" ".join(SOUP[i:] + SOUP[:i]) for i in range(len(SOUP))) + "\nข่าว 2568 99 ๑๒",
                         "min_alpha_words_frac"),
         "ellipsis_teasers": ("\n".join(p[:120] + "..." for p in paras[:10]), "max_ellipsis_lines_frac"),
         "bullet_list": ("\n".join("• " + p for p in paras[:10]), "max_bullet_lines_frac"),
@@ -135,7 +209,7 @@ def test_override_from_pipeline_file(seed_texts, tmp_path):
     doc = list(stage([Document(id="a", text=seed_texts[0])]))[0]
     assert doc.drop.reason == "min_words" and "threshold 100000" in doc.drop.detail
     # other languages and other rules keep their defaults
-    assert for_lang(stage.table, "th")["min_stop_words"] == 2 and stage.table["default"]["min_words"] == 50
+    assert rules_for(stage.table, "th")[0]["min_stop_words"] == 2 and stage.table["default"]["min_words"] == 50
 
 
 def test_unknown_threshold_key_is_an_error():
@@ -166,10 +240,10 @@ def test_uses_segment_words_when_present():
 def test_signals_and_lang_codes():
     s = quality_signals("a\na\nb\n\nb", lang="en")
     assert s["dup_line_frac"] == 0.5 and s["n_lines"] == 4
-    assert norm_lang("tha_Thai") == "th" and norm_lang("vie") == "vi" and norm_lang("fil") == "tl"
-    assert guess_lang("ພາສາລາວ ແລະ ວັດທະນະທຳ") == "lo"
-    assert guess_lang("ភាសាខ្មែរ និង វប្បធម៌") == "km"
-    assert guess_lang("The cat is on the mat and it was there") == "en"
+    assert norm_code("tha_Thai") == "th" and norm_code("vie") == "vi" and norm_code("fil") == "tl"
+    assert doc_lang("ພາສາລາວ ແລະ ວັດທະນະທຳ", None) == "lo"
+    assert doc_lang("ភាសាខ្មែរ និង វប្បធម៌", None) == "km"
+    assert doc_lang("The cat is on the mat and it was there", None) == "en"
     assert set(s) >= {sig for sig, _ in RULES.values()}
 
 
@@ -244,3 +318,93 @@ def test_empty_and_whitespace_text_dropped_as_too_short():
         doc = run(text, "th")
         assert doc.drop.reason == "min_words"
         assert doc.annotations["quality"]["end_punct_lines_frac"] is None
+
+
+@pytest.mark.parametrize("lang", sorted(languages.LANGUAGES))
+def test_clean_text_passes_the_default_stage_in_every_language(lang, seed_texts):
+    """Every language of the table keeps a clean multi-sentence document under the default
+    thresholds — with words from the segment stage, as in a pipeline (issue 19: Cebuano, Javanese,
+    Sundanese and Tamil used to be dropped by rules that had no data for them)."""
+    text = seed_texts[2] if lang == "th" else CLEAN[lang]
+    stage = Quality()
+    (doc,) = list(stage(Segment()([Document(id=lang, text=text, lang=lang)])))
+    q = doc.annotations["quality"]
+    assert doc.drop is None, (doc.drop, q)
+    assert q["score"] == 1.0 and q["stop_words"] >= 2 and q["n_words"] >= 50
+    applied, skipped = stage.stats.info["rules"][lang]["applied"], stage.stats.info["rules"][lang]["skipped"]
+    assert "min_stop_words" in applied  # every language of the table has a stop-word list
+    assert set(applied) | set(skipped) == set(RULES) and not set(applied) & set(skipped)
+    word_len = {"min_mean_word_len", "max_mean_word_len"}
+    if languages.LANGUAGES[lang].script in languages.WORD_LEN:
+        assert word_len <= set(applied)
+    else:  # Han, Tamil: no word-length range for the script: skipped, with the reason
+        assert all("no word-length range" in skipped[r] for r in word_len), skipped
+
+
+def test_rule_without_data_is_skipped_and_reported():
+    """French is not in the language table: no stop-word list, no script, so no word-length range.
+    Those rules are skipped (recorded with why), the others judge the text, and it is kept."""
+    fr = ("Le marché de nuit ouvre à six heures, quand la chaleur tombe et que les étals s'allument. "
+          "Les familles viennent acheter du poisson grillé, des nouilles et des fruits.\n"
+          "La plupart des marchands travaillent ici depuis des années et connaissent leurs clients par leur nom. "
+          "Ils disent que les affaires étaient calmes pendant la saison des pluies, mais que les touristes reviennent.\n"
+          "La ville réparera la route l'année prochaine, et les marchands espèrent que le marché restera à sa place.")
+    stage = Quality()
+    (doc,) = list(stage([Document(id="fr", text=fr, lang="fr")]))
+    assert doc.drop is None and doc.annotations["quality"]["score"] == 1.0
+    skipped = stage.stats.info["rules"]["fr"]["skipped"]
+    assert skipped["min_stop_words"] == "no stop-word list for fr"
+    assert "not in the language table" in skipped["min_mean_word_len"] and set(skipped) == {
+        "min_stop_words", "min_mean_word_len", "max_mean_word_len"}
+    assert stage.stats.info["rules"]["fr"]["applied"]["min_words"] == 50  # the language-free rules still judge
+    # the same from assess(), and a junk French text is still dropped by the rules that apply
+    assert assess(fr, "fr")["skipped"] == skipped
+    assert run("Accueil | Actualités | Sport\n" * 20, "fr").drop.reason == "max_boilerplate_lines_frac"
+    # a rule the user switches off is skipped too, and says so
+    _, off = rules_for(merge({"fr": {"max_words": None}}), "fr")
+    assert off["max_words"] == "switched off for fr (null threshold)"
+
+
+def test_stop_word_lists_ship_with_their_source():
+    """One list per language of the table (Thai: PyThaiNLP's), each file naming source and licence."""
+    from importlib import resources
+
+    folder = resources.files("khlang.lang").joinpath("data", "stopwords")
+    for code in languages.LANGUAGES:
+        assert len(languages.stop_words(code)) >= 15, code
+        if code != "th":
+            head = folder.joinpath(f"{code}.txt").read_text(encoding="utf-8").splitlines()[:2]
+            assert head[0].startswith("# Stop words") and "Sources:" in head[1] and "Apache-2.0" in head[1], code
+    assert languages.stop_words("fr") == frozenset()
+
+
+def test_language_table_rows_are_consistent():
+    from khlang.lang.scripts import SCRIPT_RANGES
+    from khlang.lang.segment import engine_names
+
+    for code, row in languages.LANGUAGES.items():
+        assert row.script in SCRIPT_RANGES and row.segmenter in engine_names(), code
+        assert set(row.thresholds) <= set(RULES), code
+        assert THRESHOLDS[code] == {**THRESHOLDS[code], **row.thresholds}
+    assert norm_code("jav") == "jv" and norm_code("zsm_Latn") == "ms" and norm_code("ceb") == "ceb"
+    assert languages.get("bur").name == "Burmese" and languages.get("xx") is None
+
+
+SPAM_ID = ("Main di situs slot gacor terpercaya dan rasakan sensasi maxwin setiap hari bersama kami. "
+           "Daftar sekarang juga, deposit pulsa tanpa potongan dan nikmati bonus judi online terbesar.\n"
+           "Kami juga menyediakan togel, live casino dan poker online untuk semua member setia.\n"
+           "Hubungi admin kami kapan saja untuk informasi link alternatif terbaru.")
+NEWS_ID = ("Polisi menangkap tiga orang yang diduga mengelola situs judi online di Jakarta Barat pada hari Senin. "
+           "Menurut juru bicara kepolisian, para tersangka sudah menjalankan usaha itu selama dua tahun dan "
+           "menerima uang dari ribuan pemain di seluruh Indonesia.\n"
+           "Barang bukti yang disita antara lain komputer, telepon genggam dan buku tabungan. "
+           "Polisi masih memeriksa aliran dana dari rekening para tersangka.\n"
+           "Kementerian Komunikasi mengatakan telah memblokir lebih dari seribu situs serupa sejak awal tahun ini.")
+
+
+def test_gambling_spam_dropped_but_news_about_gambling_kept():
+    doc = run(SPAM_ID, "id")
+    assert doc.drop is not None and doc.drop.reason == "max_spam_words_frac", doc.annotations["quality"]
+    news = run(NEWS_ID, "id")
+    assert news.drop is None, news.annotations["quality"]
+    assert 0 < news.annotations["quality"]["spam_words_frac"] < 0.04

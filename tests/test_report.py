@@ -1,5 +1,6 @@
-"""The report: every section from a fully annotated corpus, graceful notes when stages did not run,
-escaped samples, a self-contained HTML that headless Chromium draws offline, PNGs, CLI."""
+"""The report: every section from a corpus built by the real stages, graceful notes when stages did
+not run, the quality rules the stage recorded (applied and skipped per language), escaped samples,
+a self-contained HTML that headless Chromium draws offline, PNGs, CLI."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from khlang.cli import app
-from khlang.report import build, collect, funnel_rows, quality_thresholds, render_html, write_pngs, write_report
+from khlang.quality import RULES
+from khlang.quality.thresholds import merge, rules_for
+from khlang.report import (build, collect, funnel_rows, quality_rules, quality_thresholds, render_html, write_pngs,
+                           write_report)
 from khlang.store import Corpus
-from khlang_fakes import build_corpus
+from khlang_fakes import THRESHOLDS, build_corpus
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -39,10 +42,12 @@ def test_every_section_has_a_chart_when_every_stage_ran(corpus):
     assert {k for k, f in figures.items() if f.chart is None} == set(), [(f.key, f.note) for f in data.figures]
     assert data.totals["documents"] == 8 and data.totals["dropped"] == 2
     langs = figures["languages"].table.set_index("lang")
-    assert langs.loc["th", "documents"] == 5 and langs.loc["lo", "documents"] == 1
+    assert langs.loc["th", "documents"] == 5 and langs.loc["lo", "documents"] == 1 and langs.loc["en", "documents"] == 2
+    assert langs.loc["th", "words"] > 1000  # the segmenter's Thai words, not whitespace chunks
     pii = figures["pii"].table
     assert pii[(pii["type"] == "EMAIL")]["count"].sum() == 1  # the one e-mail in the English text
-    assert set(figures["rules"].table["rule"]) >= {"thai_digits", "sara_am"}
+    rules = figures["rules"].table
+    assert rules.set_index("rule").loc["lao_sara_am", "docs"] == 1  # the decomposed Sara Am of the Lao text
     assert sorted(data.samples["lang"].unique()) == ["en", "lo", "th"]
 
 
@@ -50,33 +55,73 @@ def test_funnel_counts_each_stage_and_reason(corpus):
     with Corpus(corpus) as c:
         rows = {(r.stage, r.outcome): r.docs for r in funnel_rows(c).itertuples()}
     assert rows[("read", "kept")] == 10
-    assert rows[("quality", "low_quality")] == 1 and rows[("quality", "kept")] == 9
+    assert rows[("langid", "kept")] == rows[("segment", "kept")] == 10
+    assert rows[("quality", "max_boilerplate_lines_frac")] == 1 and rows[("quality", "kept")] == 9  # the menu page
     assert rows[("dedup_exact", "duplicate")] == 1 and rows[("dedup_exact", "kept")] == 8
 
 
-def test_quality_thresholds_are_drawn(corpus):
+def test_quality_section_renders_the_rules_the_stage_recorded(corpus):
+    """Thresholds drawn and tabled are those the real quality stage applied, overrides included;
+    rules it skipped are listed with why."""
     with Corpus(corpus) as c:
         thresholds = quality_thresholds(c)
-        assert thresholds["th"]["frac_digits"] == [0.3] and thresholds["default"]["score"] == [0.2]
-        assert {2.0, 30.0} <= set(thresholds["th"]["mean_word_len"])
         quality = next(f for f in collect(c).figures if f.key == "quality")
+    assert thresholds["lo"]["n_words"] == [10.0, 100000.0]  # the pipeline's override, and max_words
+    assert thresholds["en"]["n_words"] == [30.0, 100000.0] and thresholds["th"]["n_words"] == [50.0, 100000.0]
+    assert thresholds["th"]["mean_word_len"] == [2.0, 9.0] and thresholds["en"]["mean_word_len"] == [3.0, 10.0]
+    assert "end_punct_lines_frac" not in thresholds["th"] and thresholds["en"]["end_punct_lines_frac"] == [0.12]
     spec = json.dumps(quality.spec())
-    assert '"rule"' in spec and '"threshold": 0.3' in spec
+    assert '{"lang": "en", "threshold": 0.12}' in spec  # FineWeb's end-punctuation limit, drawn for English
+    table = quality.table.set_index("language")
+    assert sorted(table.index) == ["en", "lo", "th"]
+    assert "min_words 10," in table.loc["lo", "rules applied (threshold)"]
+    assert table.loc["th", "rules skipped (why)"] == "min_end_punct_lines_frac: switched off for th (null threshold)"
+    assert table.loc["en", "skipped"] == 0 and table.loc["en", "applied"] == len(RULES)
+    html = render_html(build(corpus))
+    assert "min_end_punct_lines_frac: switched off for th" in html and "min_words 30," in html
 
 
-def test_quality_thresholds_follow_the_stage_rules_table(corpus, monkeypatch):
-    """The quality stage's own table (``khlang.quality.THRESHOLDS`` + ``RULES``) is drawn too."""
-    import types
-
-    module = types.ModuleType("khlang.quality")
-    module.RULES = {"min_words": ("n_words", "min"), "max_dup_line_frac": ("dup_line_frac", "max")}
-    module.THRESHOLDS = {"default": {"min_words": 50, "max_dup_line_frac": 0.3}, "th": {"min_words": None}}
-    monkeypatch.setitem(sys.modules, "khlang.quality", module)
+def test_quality_thresholds_follow_the_stage_rules_table(corpus):
+    """What the report shows per language is exactly the real stage's table (``RULES`` and the
+    ``THRESHOLDS`` merged with the run's overrides), not a second reading of it."""
+    table = merge(THRESHOLDS)
     with Corpus(corpus) as c:
+        rules, signals = quality_rules(c)
         thresholds = quality_thresholds(c)
-    assert thresholds["default"]["n_words"] == [50.0] and thresholds["default"]["dup_line_frac"] == [0.3]
-    assert "n_words" not in thresholds["th"]  # None switches a rule off
-    assert thresholds["th"]["frac_digits"] == [0.3]  # the run's parameters still apply
+    assert signals == {rule: signal for rule, (signal, _) in RULES.items()}
+    for lang in ("th", "en", "lo"):
+        applied, skipped = rules_for(table, lang)
+        assert rules[lang] == {"applied": applied, "skipped": skipped}
+        drawn = sorted((signals[r], float(v)) for r, v in applied.items())
+        assert sorted((sig, v) for sig, vals in thresholds[lang].items() for v in vals) == drawn
+
+
+def test_rule_without_data_is_reported_skipped(tmp_path):
+    """A language with no stop-word list and no word-length range (French here: langid says
+    ``other``) is kept when its text is fine, and the report says which rules were skipped and why."""
+    from khlang.pipeline import Pipeline
+    from khlang.runner import run
+
+    fr = ("La rivière traverse six pays avant de rejoindre la mer, et des millions de personnes vivent de "
+          "ses eaux. Les pêcheurs attendent chaque année la crue, qui apporte les poissons et la vase.\n"
+          "Depuis vingt ans, les barrages construits en amont ont changé le calendrier des crues, et les "
+          "chercheurs mesurent maintenant ce qui arrive encore jusqu'au delta.\n"
+          "Les villages du bord de l'eau racontent comment leur vie a changé avec le fleuve.")
+    src = tmp_path / "fr.jsonl"
+    src.write_text(json.dumps({"text": fr}, ensure_ascii=False) + "\n", encoding="utf-8")
+    pipeline = Pipeline.from_dict({"input": {"paths": [str(src)]}, "stages": ["clean", "langid", "quality"]})
+    run(pipeline, tmp_path / "c", workers=1, progress=False)
+    data = build(tmp_path / "c")
+    assert data.totals["documents"] == 1 and data.totals["dropped"] == 0
+    quality = next(f for f in data.figures if f.key == "quality")
+    [row] = quality.table.to_dict("records")
+    lang = row["language"]
+    assert lang not in ("fr", "en")  # langid has no French: the detector says so instead of guessing
+    why = row["rules skipped (why)"]
+    assert f"min_stop_words: no stop-word list for {lang}" in why
+    assert "min_mean_word_len: " in why and "max_mean_word_len: " in why and row["skipped"] == 3
+    assert "min_words 50" in row["rules applied (threshold)"]
+    assert f"min_stop_words: no stop-word list for {lang}" in render_html(data)
 
 
 def test_missing_stages_say_which_stage_to_run(bare_corpus):

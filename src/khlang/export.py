@@ -316,7 +316,7 @@ def data_card(corpus: Corpus, name: str, fmt: str, rows: dict[str, int], filters
               splits: dict[str, float], filt: str, params: list) -> str:
     """README.md for the package: HF-style YAML front matter, then sources, licences, languages,
     processing steps (from the ``runs`` table), PII policy and known limitations."""
-    from .report import WORDS_SQL, has_annotation, key_counts
+    from .stats import WORDS_SQL, has_annotation, key_counts
 
     sub = f"(SELECT * FROM documents{filt})"
     langs = _rows(corpus, f"SELECT coalesce(lang, '(unknown)') AS language, count(*) AS documents, "

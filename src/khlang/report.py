@@ -10,7 +10,8 @@ What the other stages leave, and where the report looks for it::
 
     documents.lang, annotations.langid.confidence        langid
     annotations.segment.n_words                           segment (else: whitespace words)
-    annotations.quality.{signal: value, score}            quality (thresholds: quality_thresholds)
+    annotations.quality.{signal: value, score}            quality
+    runs.stages.quality.info.{rules, signals}             quality: rules applied/skipped per language
     annotations.pii.{TYPE: count}                         pii
     annotations.normalize / annotations.clean.{rule: n}   normalize, clean
     view dup_clusters(id, cluster_id, cluster_size, kept) dedup
@@ -24,7 +25,6 @@ import functools
 import html
 import json
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,15 +33,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from .stats import LANG_SQL, WORDS_SQL, has_annotation, key_counts, stage_info
 from .store import Corpus
-
-#: Words per document: the segmenter's count when it ran, else whitespace-separated tokens (which
-#: undercounts Thai, Lao, Khmer and Burmese, written without spaces between words).
-WORDS_SQL = (
-    "coalesce(TRY_CAST(annotations->>'$.segment.n_words' AS BIGINT), "
-    "len(string_split_regex(trim(text), '\\s+')))"
-)
-LANG_SQL = "coalesce(lang, '(unknown)')"
 #: Rows of per-document values a chart embeds at most (a deterministic sample beyond that).
 MAX_POINTS = 5000
 WIDTH = 640
@@ -78,24 +71,6 @@ def _df(corpus: Corpus, query: str, params: list | None = None) -> pd.DataFrame:
     return corpus.con.execute(query, params or []).df()
 
 
-def has_annotation(corpus: Corpus, section: str) -> bool:
-    return bool(corpus.con.execute(
-        f"SELECT count(*) FROM documents WHERE json_exists(annotations, '$.{section}')").fetchall()[0][0])
-
-
-def key_counts(corpus: Corpus, section: str) -> pd.DataFrame:
-    """Sum ``annotations.<section>.{key: number}`` over the corpus by language: columns
-    ``lang, key, docs, count`` (docs = documents where the key is non-zero)."""
-    return _df(corpus, f"""
-        WITH kv AS (
-            SELECT {LANG_SQL} AS lang, k AS key,
-                   TRY_CAST(json_extract_string(annotations, '$.{section}."' || k || '"') AS DOUBLE) AS v
-            FROM (SELECT lang, annotations, unnest(json_keys(annotations, '$.{section}')) AS k
-                  FROM documents WHERE json_exists(annotations, '$.{section}')))
-        SELECT lang, key, count(*) FILTER (WHERE v <> 0) AS docs, sum(v) AS count
-        FROM kv WHERE v IS NOT NULL GROUP BY ALL ORDER BY count DESC, lang, key""")
-
-
 def _sample_clause(n: int) -> str:
     return f"ORDER BY md5(id) LIMIT {int(n)}"
 
@@ -104,62 +79,35 @@ def _missing(stage: str) -> str:
     return f"no data: run the {stage} stage"
 
 
-# -- quality thresholds -------------------------------------------------------------------------
+# -- quality rules --------------------------------------------------------------------------------
+def quality_rules(corpus: Corpus) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """What the quality stage recorded in the run: ``({lang: {"applied": {rule: threshold},
+    "skipped": {rule: why}}}, {rule: signal})``. The report only renders this; it never works out
+    thresholds itself."""
+    info = stage_info(corpus, "quality")
+    return info.get("rules", {}), info.get("signals", {})
+
+
 def quality_thresholds(corpus: Corpus) -> dict[str, dict[str, list[float]]]:
-    """Thresholds to draw on the quality histograms: ``{lang: {signal: [values]}}`` (``default``
-    or ``*`` applies to every language that does not override it).
-
-    Taken from the quality stage's table (``THRESHOLDS`` of ``khlang.quality`` or
-    ``khlang.stages.quality``, whichever exists) overridden by the ``thresholds`` parameter the
-    quality stage ran with (recorded in ``runs.config``). Rules are named ``min_<x>``/``max_<x>``
-    and mapped to their signal by the stage's ``RULES`` table (rule → (signal, kind)) when it has
-    one, else by dropping the prefix; a value may also be ``[low, high]`` or ``{"min", "max"}``
-    under the signal's own name. ``None`` switches a rule off.
-    """
-    tables: list[Any] = []
-    rules: dict[str, Any] = {}
-    from importlib import import_module
-
-    for module_name in ("khlang.quality", "khlang.stages.quality"):
-        try:
-            module = import_module(module_name)
-        except Exception:  # the quality stage is optional
-            continue
-        tables.append(getattr(module, "THRESHOLDS", None))
-        rules.update(getattr(module, "RULES", None) or {})
-    for (config,) in corpus.con.execute("SELECT config FROM runs WHERE status = 'done' ORDER BY started_at").fetchall():
-        for entry in json.loads(config or "{}").get("stages", []):
-            for name, params in (entry.items() if isinstance(entry, dict) else []):
-                if name.rsplit(":", 1)[-1].lower() == "quality" and isinstance(params, dict):
-                    tables.append(params.get("thresholds"))
-    merged: dict[str, dict[str, Any]] = {}  # lang → rule → value, later tables win
-    for table in tables:
-        if not isinstance(table, dict):
-            continue
-        flat = all(not isinstance(v, dict) or set(v) <= {"min", "max"} for v in table.values())
-        for lang, entries in ({"*": table} if flat else table).items():
-            if isinstance(entries, dict):
-                merged.setdefault(str(lang), {}).update(entries)
+    """``{lang: {signal: [thresholds]}}``: the applied rules the quality stage recorded, by signal
+    (for the dashed lines on the histograms)."""
+    rules, signals = quality_rules(corpus)
     out: dict[str, dict[str, list[float]]] = {}
-    for lang, entries in merged.items():
-        for rule, value in entries.items():
-            signal = rules[rule][0] if rule in rules else re.sub(r"^(min|max)_", "", str(rule))
-            values = _threshold_values(value)
-            if values:
-                out.setdefault(lang, {}).setdefault(signal, []).extend(values)
+    for lang, entry in rules.items():
+        for rule, value in entry.get("applied", {}).items():
+            out.setdefault(lang, {}).setdefault(signals.get(rule, rule), []).append(float(value))
     return out
 
 
-def _threshold_values(value: Any) -> list[float]:
-    if isinstance(value, bool):
-        return []
-    if isinstance(value, (int, float)):
-        return [float(value)]
-    if isinstance(value, dict):
-        return [float(v) for k, v in value.items() if k in ("min", "max") and isinstance(v, (int, float))]
-    if isinstance(value, (list, tuple)):
-        return [float(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return []
+def _rules_table(rules: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    rows = []
+    for lang, entry in sorted(rules.items()):
+        applied = entry.get("applied", {})
+        skipped = entry.get("skipped", {})
+        rows.append((lang, len(applied), ", ".join(f"{r} {v:g}" for r, v in applied.items()),
+                     len(skipped), "; ".join(f"{r}: {why}" for r, why in skipped.items())))
+    return pd.DataFrame(rows, columns=["language", "applied", "rules applied (threshold)", "skipped",
+                                       "rules skipped (why)"])
 
 
 # -- figures --------------------------------------------------------------------------------------
@@ -223,6 +171,7 @@ def _quality(corpus: Corpus) -> Figure:
     if long.empty:
         fig.note = "no data: annotations.quality holds no numeric signals"
         return fig
+    recorded, _ = quality_rules(corpus)
     thresholds = quality_thresholds(corpus)
     with_lines = {sig for per_lang in thresholds.values() for sig in per_lang}
     signals = sorted(set(long["signal"]), key=lambda s: (s != "score", s not in with_lines, s))[:16]
@@ -254,12 +203,13 @@ def _quality(corpus: Corpus) -> Figure:
                        "with dry_run to see what it would cut)."
                        + (f" Showing {len(signals)} of {n_signals} signals: the score and those with thresholds first."
                           if n_signals > len(signals) else ""))
-    if thresholds:
-        fig.table = pd.DataFrame([(lang, s, ", ".join(f"{v:g}" for v in vals))
-                                  for lang, sig in sorted(thresholds.items()) for s, vals in sorted(sig.items())],
-                                 columns=["language", "signal", "thresholds"])
+    if recorded:
+        fig.table = _rules_table(recorded)
+        fig.description += (" The table: per language, the rules the quality stage applied (with their "
+                            "thresholds) and the rules it skipped, with why (no data for that language, "
+                            "or switched off).")
     else:
-        fig.description += " No threshold table found (quality stage THRESHOLDS or run parameters)."
+        fig.description += " The quality stage of these runs recorded no rules (made by an older khlang)."
     return fig
 
 

@@ -35,24 +35,40 @@ class StageStats:
     docs_out: int = 0
     dropped: Counter = field(default_factory=Counter)
     seconds: float = 0.0
+    #: What the stage wants the run record to say about how it worked (e.g. the quality rules it
+    #: applied per language). JSON-able; shards merge it key by key, so it must not hold counts.
+    info: dict[str, Any] = field(default_factory=dict)
 
     def merge(self, other: "StageStats") -> None:
         self.docs_in += other.docs_in
         self.docs_out += other.docs_out
         self.dropped.update(other.dropped)
         self.seconds += other.seconds
+        _merge_info(self.info, other.info)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "docs_in": self.docs_in,
             "docs_out": self.docs_out,
             "dropped": dict(self.dropped),
             "seconds": round(self.seconds, 6),
         }
+        if self.info:
+            out["info"] = self.info
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "StageStats":
-        return cls(d["docs_in"], d["docs_out"], Counter(d["dropped"]), d["seconds"])
+        return cls(d["docs_in"], d["docs_out"], Counter(d["dropped"]), d["seconds"], dict(d.get("info") or {}))
+
+
+def _merge_info(into: dict[str, Any], other: dict[str, Any]) -> None:
+    """Deep union of two ``info`` dicts (the other's value wins where both have a non-dict)."""
+    for key, value in other.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge_info(into[key], value)
+        else:
+            into[key] = value
 
 
 class Stage:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .report import LANG_SQL, WORDS_SQL
+from .stats import LANG_SQL, WORDS_SQL
 from .store import Corpus
 
 

@@ -14,12 +14,10 @@ from itertools import compress, count
 from operator import ne
 from typing import Any
 
+from ..lang import languages
 from . import lexicon
 
 # --- words -----------------------------------------------------------------------------------
-
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-
 
 def fallback_words(text: str, lang: str | None = None) -> list[str]:
     """Words when no ``segment`` stage ran in this pass: the language layer's
@@ -41,41 +39,16 @@ def doc_words(doc: Any) -> list[str]:
 
 # --- language ----------------------------------------------------------------------------------
 
-_ISO3 = {"tha": "th", "lao": "lo", "khm": "km", "mya": "my", "bur": "my", "vie": "vi", "ind": "id",
-         "msa": "ms", "zsm": "ms", "may": "ms", "tgl": "tl", "fil": "tl", "eng": "en", "zho": "zh",
-         "cmn": "zh", "chi": "zh", "yue": "zh", "tam": "ta"}
-_SCRIPTS = {
-    "th": re.compile(r"[\u0e01-\u0e5b]"), "lo": re.compile(r"[\u0e81-\u0edf]"),
-    "km": re.compile(r"[\u1780-\u17ff]"), "my": re.compile(r"[\u1000-\u109f]"),
-    "zh": _HAN, "ta": re.compile(r"[\u0b80-\u0bff]"), "latin": re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff]"),
-}
-_VIET = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9]")
-_LATIN_WORD = re.compile(r"[a-z]+")
 
+def doc_lang(text: str, lang: str | None) -> str:
+    """``lang`` in its table form (``tha`` → ``th``); when no langid ran, the language layer's
+    detector decides (:func:`khlang.lang.langid.detect`)."""
+    code = languages.norm_code(lang)
+    if code:
+        return code
+    from ..lang.langid import detect
 
-def norm_lang(lang: str | None) -> str | None:
-    """``th`` for ``th``, ``tha``, ``tha_Thai``, ``th-TH`` … (langid engines disagree on codes)."""
-    if not lang:
-        return None
-    code = re.split(r"[_\-]", lang.strip().lower(), maxsplit=1)[0]
-    return _ISO3.get(code, code)
-
-
-def guess_lang(text: str) -> str:
-    """A crude guess from the script of the first 2,000 characters, for when no langid ran.
-
-    Latin script is told apart by Vietnamese letters, then by which stop-word list hits most.
-    """
-    sample = text[:2000]
-    counts = {lang: len(rx.findall(sample)) for lang, rx in _SCRIPTS.items()}
-    best = max(counts, key=counts.get)
-    if best != "latin" or not counts["latin"]:
-        return best if counts[best] else "en"
-    if len(_VIET.findall(sample)) > 0.05 * counts["latin"]:
-        return "vi"
-    words = _LATIN_WORD.findall(sample.lower())
-    hits = {lang: sum(w in lexicon.stop_words(lang) for w in words) for lang in ("en", "id", "ms", "tl")}
-    return max(hits, key=hits.get)
+    return detect(text)[0]
 
 
 # --- signals -----------------------------------------------------------------------------------
@@ -92,15 +65,18 @@ SHORT_LINE_CHARS = 30
 #: Below this many words the n-gram repetition signals are None (rules skip them): in a 20-word
 #: text one repeated 3-gram already covers a quarter of the characters.
 NGRAM_MIN_WORDS = 50
+#: Below this many lines the end-punctuation fraction is None: in a text of one or two long lines
+#: (a pasted review, a paragraph) it says only how one sentence ends, not whether lines are prose.
+END_PUNCT_MIN_LINES = 3
 
 
 def quality_signals(text: str, lang: str | None = None, words: list[str] | None = None) -> dict[str, Any]:
     """All quality signals of ``text`` (a flat dict of numbers; see docs/quality-pii.md).
 
-    ``lang`` picks the stop-word list (guessed from the script when None); ``words`` is the
-    segmented word list if the caller has one (else :func:`fallback_words`).
+    ``lang`` picks the stop-word list (detected when None); ``words`` is the segmented word list if
+    the caller has one (else :func:`fallback_words`).
     """
-    lang = norm_lang(lang) or guess_lang(text)
+    lang = doc_lang(text, lang)
     if words is None:
         words = fallback_words(text, lang)
     tokens = list(filter(str.strip, words or ()))  # a segmenter may keep whitespace tokens
@@ -117,9 +93,11 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
     s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
+    s["spam_words_frac"] = _ratio(lexicon.spam_terms(text), n_words)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
     s["ellipsis_lines_frac"] = _ratio(sum(ln.endswith(_ELLIPSIS) for ln in lines), n_lines)
-    s["end_punct_lines_frac"] = _ratio(sum(ln.endswith(_END_PUNCT) for ln in lines), n_lines)
+    s["end_punct_lines_frac"] = (_ratio(sum(ln.endswith(_END_PUNCT) for ln in lines), n_lines)
+                                 if n_lines >= END_PUNCT_MIN_LINES else None)
     s["short_lines_frac"] = _ratio(sum(len(ln) <= SHORT_LINE_CHARS for ln in lines), n_lines)
     s["boilerplate_lines_frac"] = _ratio(sum(map(is_boilerplate, lines)), n_lines)
     s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
@@ -158,11 +136,14 @@ def _ratio(a: float, b: float) -> float | None:
 
 
 def _count_stop_words(tokens: list[str], text: str, lang: str) -> int:
-    if lang in lexicon.UNSEGMENTED:  # fallback words of unspaced text hide stop words
-        rx = lexicon.stop_word_regex(lang)
+    row = languages.get(lang)
+    if row is not None and row.stop_word_match == "substring":
+        rx = languages.stop_word_regex(lang)
         return len(rx.findall(text)) if rx else 0
-    stops = lexicon.stop_words(lang)
-    if lang not in ("th",):
+    stops = languages.stop_words(lang)
+    if not stops:
+        return 0
+    if lang != "th":
         return sum(map(stops.__contains__, map(str.lower, tokens)))
     return sum(map(stops.__contains__, tokens))
 
