@@ -1,7 +1,7 @@
 import pytest
 
 from khlang.pipeline import Pipeline, StageSpec
-from khlang.stages.clean import Clean
+from khlang.clean import Clean
 
 
 def test_yaml_and_toml_give_the_same_pipeline(tmp_path):

@@ -8,7 +8,8 @@ from typing import Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from .tables import print_rows, print_stats
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="khlang: Southeast-Asian text → training-ready corpora.")
 console = Console()
@@ -19,18 +20,6 @@ def _fail(message: str) -> None:
     """Print a one-line error on stderr and exit 2 (bad input is never a traceback)."""
     err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
     raise typer.Exit(2)
-
-
-def _print_rows(title: str, rows: list[dict]) -> None:
-    table = Table(title=title, title_justify="left")
-    if not rows:
-        console.print(f"{title}: (none)")
-        return
-    for col in rows[0]:
-        table.add_column(str(col), justify="right" if isinstance(rows[0][col], (int, float)) else "left")
-    for row in rows:
-        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row.values()))
-    console.print(table)
 
 
 @app.command()
@@ -75,9 +64,7 @@ def stats(corpus: Path = typer.Argument(..., help="corpus folder")) -> None:
             result = corpus_stats(c)
     except FileNotFoundError as exc:
         _fail(str(exc))
-    _print_rows("by source kind", result["by_source_kind"])
-    _print_rows("by language", result["by_lang"])
-    _print_rows("by stage outcome", result["by_outcome"])
+    print_stats(console, result)
 
 
 @app.command()
@@ -127,7 +114,7 @@ def sql(corpus: Path, query: str, fmt: str = typer.Option("table", "--format", "
         writer.writeheader()
         writer.writerows(rows)
     else:
-        _print_rows(f"{len(rows)} rows", rows)
+        print_rows(console, f"{len(rows)} rows", rows)
 
 
 @app.command()
@@ -227,7 +214,7 @@ def export(
     """Export the corpus as a package: split shards + data card (README.md) + MANIFEST.json."""
     import duckdb
 
-    from .export import export as export_package
+    from .exchange import export as export_package
 
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
     try:
@@ -244,7 +231,7 @@ def export(
 @app.command()
 def verify(package: Path = typer.Argument(..., help="package folder (with MANIFEST.json)")) -> None:
     """Check a received package against its MANIFEST (hashes, row counts, missing/extra files)."""
-    from .export import PackageError, verify as verify_package
+    from .exchange import PackageError, verify as verify_package
 
     try:
         manifest = verify_package(package)
@@ -263,7 +250,7 @@ def import_(
     corpus: Path = typer.Argument(..., help="corpus folder to merge into (created if absent)"),
 ) -> None:
     """Verify a package and merge it into a corpus as a new import run (ids and provenance kept)."""
-    from .export import PackageError, import_package
+    from .exchange import PackageError, import_package
 
     try:
         result = import_package(package, corpus)
@@ -289,7 +276,7 @@ def tokens(
         rows = token_counts(corpus, tokenizer, where=where, limit=limit)
     except (FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
-    _print_rows(f"tokens ({tokenizer.name})", rows)
+    print_rows(console, f"tokens ({tokenizer.name})", rows)
 
 
 tokenizer_app = typer.Typer(no_args_is_help=True, help="Train tokenizers on a corpus.")
@@ -315,7 +302,7 @@ def tokenizer_train(
         _fail(str(exc))
     console.print(f"model [bold]{result.model}[/]: vocabulary {result.vocab_size:,}, trained on "
                   f"{result.documents:,} documents ({result.sentences:,} lines)")
-    _print_rows("fertility (tokens per word)", result.fertility)
+    print_rows(console, "fertility (tokens per word)", result.fertility)
 
 
 @app.command()
@@ -357,7 +344,7 @@ def langid(source: str = typer.Argument(..., help="a text file, '-' for stdin, o
     text = _read_text(source)
     lang, confidence = detect(text)
     console.print(f"[bold]{lang}[/] (confidence {confidence:.2f})")
-    _print_rows("spans", [{"start": s.start, "end": s.end, "lang": s.lang, "conf": f"{s.confidence:.2f}",
+    print_rows(console, "spans", [{"start": s.start, "end": s.end, "lang": s.lang, "conf": f"{s.confidence:.2f}",
                            "text": text[s.start : s.end].strip()[:60]} for s in spans(text)])
 
 

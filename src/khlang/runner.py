@@ -1,7 +1,8 @@
 """``khlang.run``: a pipeline into a corpus folder, resumable shard by shard.
 
 The driver plans shards, records the run in the catalog, hands shards to an executor, shows a
-progress bar, then runs the corpus-level stages and writes the run's totals. Every shard is
+progress bar, then runs the corpus-level stages (:func:`run_corpus_stage`, also the way to run
+one on an existing corpus) and writes the run's totals. Every shard is
 written atomically and marked done, so ``resume=True`` after a crash or Ctrl-C redoes only the
 shards without a done marker and ends with exactly the corpus an uninterrupted run gives.
 """
@@ -20,10 +21,10 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .executors import get_executor
+from .executors import Executor, get_executor
 from .pipeline import Pipeline
-from .shards import load_plan, plan_shards, save_plan
-from .stage import StageStats
+from .shards import ShardJob, load_plan, plan_shards, save_plan
+from .stage import CorpusStage, StageStats
 from .store import Corpus
 
 
@@ -139,12 +140,8 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
         _run_shards(ex, pipeline, corpus, run_id, shards, todo, progress)
         totals = _totals(corpus, run_id, shards)
         corpus.refresh()
-        doc_stages, corpus_stages = pipeline.build()
-        for stage in corpus_stages:
-            t = time.perf_counter()
-            stats = stage.run(corpus, run_id, ex)
-            stats.seconds = stats.seconds or time.perf_counter() - t
-            totals[stage.name] = stats
+        for stage in pipeline.build()[1]:
+            totals[stage.name] = run_corpus_stage(stage, corpus, run_id, ex)
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -169,12 +166,11 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, progress, exe
                 [status, seconds, run_id],
             )
         corpus.refresh()
-        if hasattr(ex, "close"):
-            ex.close()
+        ex.close()
     return result
 
 
-def _run_shards(ex, pipeline, corpus: Corpus, run_id, shards, todo, show: bool) -> None:
+def _run_shards(ex: Executor, pipeline, corpus: Corpus, run_id, shards, todo, show: bool) -> None:
     total_docs = sum(s.size for s in shards)
     done_docs = total_docs - sum(s.size for s in todo)
     columns = [
@@ -197,7 +193,7 @@ def _run_shards(ex, pipeline, corpus: Corpus, run_id, shards, todo, show: bool) 
             rate = processed / max(time.perf_counter() - t0, 1e-9)
             bar.update(task, advance=stats["docs_in"], rate=rate)
 
-        ex.run_shards(pipeline.to_dict(), str(corpus.path), run_id, todo, on_done)
+        ex.run_shards(ShardJob(pipeline.to_dict(), str(corpus.path), run_id), todo, on_done)
 
 
 def _totals(corpus: Corpus, run_id: str, shards) -> dict[str, StageStats]:
@@ -209,3 +205,26 @@ def _totals(corpus: Corpus, run_id: str, shards) -> dict[str, StageStats]:
         for name, st in data["stages"].items():
             totals.setdefault(name, StageStats()).merge(StageStats.from_dict(st))
     return totals
+
+
+def run_corpus_stage(stage: CorpusStage, corpus: Corpus | str | Path, run_id: str | None = None,
+                     executor: Executor | None = None, *, workers: int | None = 1) -> StageStats:
+    """Run one corpus-level stage (dedup) over a corpus and time it.
+
+    The last step of :func:`run`, and the way to run such a stage on its own over an existing
+    corpus (``khlang dedup``, :func:`khlang.dedup.dedup_minhash`): then a local executor with
+    ``workers`` processes is made (and closed) unless ``executor`` is given, and the drops are
+    recorded under ``run_id`` or, without one, ``api-<time>``.
+    """
+    if not isinstance(corpus, Corpus):
+        with Corpus(corpus) as opened:
+            return run_corpus_stage(stage, opened, run_id, executor, workers=workers)
+    ex = executor or get_executor("local", workers=workers)
+    start = time.perf_counter()
+    try:
+        stats = stage.run(corpus, run_id or "api-" + dt.datetime.now().strftime("%Y%m%dT%H%M%S%f"), ex)
+    finally:
+        if executor is None:
+            ex.close()
+    stats.seconds = stats.seconds or time.perf_counter() - start
+    return stats

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 from .document import Document, Drop
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .executors.base import Executor
     from .store import Corpus
 
 
@@ -108,9 +109,11 @@ class CorpusStage:
     """A step over the whole corpus (runs after all shards are written).
 
     :meth:`run` receives the open :class:`~khlang.store.Corpus`, the run id and the run's
-    executor, records its drops through ``corpus.add_dropped`` and returns its
-    :class:`StageStats`. Parallel parts go through ``executor.map(fn, items)`` (``fn`` must be a
-    picklable top-level function), so the same stage spreads over local processes or a Ray cluster.
+    :class:`~khlang.executors.base.Executor`, writes its drops as a Parquet file in the corpus's
+    ``dropped`` folder (shard null; see :func:`khlang.dedup.common.write_results`) and returns its
+    :class:`StageStats`. Parallel parts go through ``executor.map(fn, items)`` and
+    ``executor.group_by_key`` (``fn`` must be a picklable top-level function), so the same stage
+    spreads over local processes or a Ray cluster. :func:`khlang.runner.run_corpus_stage` runs one.
     """
 
     name: ClassVar[str] = "corpus-stage"
@@ -122,5 +125,5 @@ class CorpusStage:
     def params(self) -> dict[str, Any]:
         return {}
 
-    def run(self, corpus: "Corpus", run_id: str, executor: Any) -> StageStats:  # pragma: no cover
+    def run(self, corpus: "Corpus", run_id: str, executor: "Executor") -> StageStats:  # pragma: no cover
         raise NotImplementedError
