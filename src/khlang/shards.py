@@ -142,9 +142,5 @@ def _count_reads(docs: Iterator[Document], stats: StageStats) -> Iterator[Docume
             stats.seconds += time.perf_counter() - t
             return
         stats.seconds += time.perf_counter() - t
-        stats.docs_in += 1
-        if doc.drop is None:
-            stats.docs_out += 1
-        else:
-            stats.dropped[doc.drop.reason] += 1
+        stats.count(doc)
         yield doc

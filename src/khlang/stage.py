@@ -37,6 +37,14 @@ class StageStats:
     dropped: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
+    def count(self, doc: Document) -> None:
+        """Count one document that went in and came out: kept, or dropped for its reason."""
+        self.docs_in += 1
+        if doc.drop is None:
+            self.docs_out += 1
+        else:
+            self.dropped[doc.drop.reason] += 1
+
     def merge(self, other: "StageStats") -> None:
         self.docs_in += other.docs_in
         self.docs_out += other.docs_out
@@ -87,7 +95,6 @@ class Stage:
             if doc.drop is not None:
                 yield doc
                 continue
-            stats.docs_in += 1
             start = time.perf_counter()
             try:
                 doc = self.process(doc)
@@ -95,10 +102,7 @@ class Stage:
                 last = traceback.format_exception_only(type(exc), exc)[-1].strip()
                 doc.drop = Drop(stage=self.name, reason="error", detail=last)
             stats.seconds += time.perf_counter() - start
-            if doc.drop is None:
-                stats.docs_out += 1
-            else:
-                stats.dropped[doc.drop.reason] += 1
+            stats.count(doc)
             yield doc
 
     def __repr__(self) -> str:
