@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pyarrow as pa
@@ -23,18 +23,17 @@ COLUMNS = DOCS_SCHEMA.names
 
 
 class Writer:
-    """One open data file. Subclasses set ``ext`` and implement the four methods."""
+    """One open data file. Subclasses set ``ext``, open ``self._file`` in ``__init__`` and
+    implement ``write``, ``count_rows`` and ``read``."""
 
     ext: ClassVar[str]
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    _file: Any  # whatever the format writes through; closed by close()
 
     def write(self, table: pa.Table) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def close(self) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def close(self) -> None:
+        self._file.close()
 
     @staticmethod
     def count_rows(path: Path) -> int:  # pragma: no cover - abstract
@@ -53,14 +52,10 @@ class ParquetWriter(Writer):
     ext = "parquet"
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path)
         self._file = pq.ParquetWriter(path, DOCS_SCHEMA, compression=COMPRESSION)
 
     def write(self, table: pa.Table) -> None:
         self._file.write_table(table)
-
-    def close(self) -> None:
-        self._file.close()
 
     @staticmethod
     def count_rows(path: Path) -> int:
@@ -77,15 +72,11 @@ class JsonlWriter(Writer):
     ext = "jsonl"
 
     def __init__(self, path: Path) -> None:
-        super().__init__(path)
         self._file = open(path, "w", encoding="utf-8")
 
     def write(self, table: pa.Table) -> None:
         for row in table.to_pylist():
             self._file.write(json.dumps(row, ensure_ascii=False) + "\n")
-
-    def close(self) -> None:
-        self._file.close()
 
     @staticmethod
     def count_rows(path: Path) -> int:
