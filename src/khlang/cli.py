@@ -159,8 +159,6 @@ def quality_cmd(
     lang: Optional[str] = typer.Option(None, "--lang", "-l", help="language code (default: guessed from the script)"),
 ) -> None:
     """Quality signals of one text, the rules it fails and its score (JSON)."""
-    import json
-
     from .quality import assess
 
     print(json.dumps(assess(file.read_text(encoding="utf-8"), lang), ensure_ascii=False, indent=1))
@@ -254,9 +252,7 @@ def import_(
 
     try:
         result = import_package(package, corpus)
-    except PackageError as exc:
-        _fail(str(exc))
-    except (FileNotFoundError, ValueError) as exc:
+    except (PackageError, FileNotFoundError, ValueError) as exc:
         _fail(str(exc))
     console.print(f"run [bold]{result.run_id}[/]: {result.imported:,} documents imported, "
                   f"{result.skipped:,} already present (recorded as dropped) → {result.corpus}")
