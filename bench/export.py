@@ -32,7 +32,7 @@ def main() -> None:
     ap.add_argument("--profile-report", action="store_true", help="profile write_report instead")
     args = ap.parse_args()
     os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
-    from khlang.export import export, import_package, verify
+    from khlang.exchange import export, import_package, verify
     from khlang.pipeline import Pipeline
     from khlang.report import write_report
     from khlang.runner import run

@@ -44,7 +44,7 @@ def run_datatrove(inp: Path, out: Path, workers: int) -> tuple[float, int]:
     from datatrove.pipeline.writers import ParquetWriter
 
     def clean(data, rank: int = 0, world_size: int = 1):
-        from khlang.stages.clean import clean_text
+        from khlang.clean import clean_text
 
         for doc in data:
             doc.text, _ = clean_text(doc.text)

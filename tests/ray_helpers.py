@@ -65,6 +65,16 @@ def band_keys(n: int):
                      "value": values})
 
 
+def band_groups(items, min_size: int = 2) -> dict[str, list[str]]:
+    """What ``group_by_key(band_keys, items, min_size=min_size)`` must return, grouped by hand."""
+    groups: dict[str, list[str]] = {}
+    for n in items:
+        t = band_keys(n)
+        for k, v in zip(t["key"].to_pylist(), t["value"].to_pylist()):
+            groups.setdefault(k, []).append(v)
+    return {k: sorted(v) for k, v in groups.items() if len(v) >= min_size}
+
+
 class OnGPU(Stage):
     """Asks for a GPU and records where it ran and which GPU Ray gave it."""
 

@@ -1,5 +1,5 @@
 from khlang.document import Document
-from khlang.stages.clean import Clean, clean_text
+from khlang.clean import Clean, clean_text
 
 
 def test_clean_text_rules():

@@ -212,19 +212,35 @@ def test_cli_dedup(tmp_path, seed_texts):
 
 
 def test_minhash_parallel_signing_matches_serial(tmp_path, near_dup_input):
-    """Signing in worker processes (executor.map, spawn) gives the same result as in-process,
-    with and without candidate verification."""
+    """One variable at a time against a serial, verified run: signing in worker processes
+    (executor.map, spawn) writes the same signatures and drops the same documents; turning
+    verification off (still serial) drops the same documents on this input too."""
+    import pyarrow.parquet as pq
+
     out = tmp_path / "out"
     run(pipeline(near_dup_input, ["clean"]), out, workers=1, progress=False)
-    serial = dedup_minhash(out, workers=1, run_id="serial")
-    with Corpus(out) as c:
-        kept_serial = c.con.execute("SELECT id FROM documents ORDER BY id").fetchall()
-        (out / "dropped" / "dedup_minhash-serial.parquet").unlink()
-        c.refresh()
+
+    def kept_after(run_id: str, **params) -> tuple[dict, list]:
+        stats = dedup_minhash(out, run_id=run_id, **params)
+        with Corpus(out) as c:
+            kept = c.con.execute("SELECT id FROM documents ORDER BY id").fetchall()
+            (out / "dropped" / f"dedup_minhash-{run_id}.parquet").unlink()  # undo, for the next variant
+            (out / "dedup" / f"clusters-dedup_minhash-{run_id}.parquet").unlink()
+            c.refresh()
+        return stats.dropped, kept
+
+    def signatures_on_disk() -> dict[str, list]:
+        files = sorted((out / "dedup").glob("minhash-*/*.parquet"))
+        return {f.name: pq.read_table(f).sort_by("id").to_pylist() for f in files}
+
+    serial, kept_serial = kept_after("serial", workers=1)
+    assert serial == {"duplicate": 16}
+    signed_serially = signatures_on_disk()
+    assert len(signed_serially) == 6
     for f in (out / "dedup").glob("minhash-*/*.parquet"):
         f.unlink()
-    parallel = dedup_minhash(out, workers=2, run_id="parallel", verify=False)
-    assert serial.dropped == parallel.dropped == {"duplicate": 16}
-    with Corpus(out) as c:
-        assert c.con.execute("SELECT id FROM documents ORDER BY id").fetchall() == kept_serial
-    assert len(list((out / "dedup").glob("minhash-*/*.parquet"))) == 6
+
+    assert kept_after("parallel", workers=2) == (serial, kept_serial)  # only the worker count differs
+    assert signatures_on_disk() == signed_serially
+
+    assert kept_after("unverified", workers=1, verify=False) == (serial, kept_serial)  # only verify differs

@@ -13,8 +13,8 @@ import yaml
 from typer.testing import CliRunner
 
 from khlang.cli import app
-from khlang.export import (PackageError, _row_sizes, export, import_package, iter_package, parse_shard_size, parse_split,
-                           verify)
+from khlang.exchange import PackageError, export, import_package, iter_package, parse_shard_size, parse_split, verify
+from khlang.exchange.writers import row_sizes
 from khlang.store import Corpus
 from khlang_fakes import build_corpus
 
@@ -72,7 +72,7 @@ def test_export_shards_by_bytes(corpus, tmp_path):
     assert len(shards) >= 3  # five Thai articles of 6-25 KB (UTF-8) each
     for f in sorted(shards):  # a shard closes once full, and passes 20 KB only by its last row
         table = pq.read_table(tmp_path / "a" / f)
-        sizes = _row_sizes(table)
+        sizes = row_sizes(table)
         assert a[f]["rows"] == table.num_rows and sizes[:-1].sum() < 20_000
         assert f == sorted(shards)[-1] or sizes.sum() >= 20_000
 

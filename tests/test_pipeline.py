@@ -1,7 +1,9 @@
 import pytest
 
+from khlang.clean import Clean
+from khlang.dedup import ExactDedup, MinhashDedup
+from khlang.lang.stages import Normalize
 from khlang.pipeline import Pipeline, StageSpec
-from khlang.stages.clean import Clean
 
 
 def test_yaml_and_toml_give_the_same_pipeline(tmp_path):
@@ -30,3 +32,28 @@ def test_bad_pipelines_are_rejected_clearly():
 def test_build_orders_document_and_corpus_stages():
     doc_stages, corpus_stages = Pipeline.from_dict({"input": "x", "stages": ["clean"]}).build()
     assert [type(s) for s in doc_stages] == [Clean] and corpus_stages == []
+    doc_stages, corpus_stages = Pipeline.from_dict(
+        {"input": "x", "stages": ["clean", "normalize", "dedup_exact", {"dedup_minhash": {"threshold": 0.8}}]}).build()
+    assert [type(s) for s in doc_stages] == [Clean, Normalize]
+    assert [type(s) for s in corpus_stages] == [ExactDedup, MinhashDedup] and corpus_stages[1].threshold == 0.8
+    # a per-document stage after a corpus-level one cannot run: the shards are written by then
+    for stages in (["dedup_exact", "clean"], ["clean", "dedup_minhash", "normalize"]):
+        pipeline = Pipeline.from_dict({"input": "x", "stages": stages})
+        with pytest.raises(ValueError, match=f"stage '{stages[-1]}' works per document but comes after a "
+                                             f"corpus-level stage \\('{stages[-2]}'\\)"):
+            pipeline.build()
+
+
+def test_lazy_names_fail_clearly():
+    from khlang import registry
+    from khlang.lazy import load
+    from khlang.readers import reader_class
+
+    assert load("khlang.clean:Clean") is registry.resolve("clean") is Clean
+    assert reader_class("text").__name__ == "TextReader"
+    with pytest.raises(ValueError, match="package.module:Name"):
+        load("khlang.clean")
+    with pytest.raises(AttributeError, match="module 'khlang.clean' has no 'Nope'"):
+        registry.resolve("khlang.clean:Nope")
+    with pytest.raises(TypeError, match="not a khlang Stage"):
+        registry.resolve("khlang.clean:clean_text")

@@ -20,7 +20,7 @@ from khlang.document import make_id
 from khlang.pipeline import InputSpec, Pipeline
 from khlang.readers import expand, kind_for, read, reader_for
 from khlang.readers.encoding import DecodeError, decode
-from khlang.stages.clean import clean_text
+from khlang.clean import clean_text
 
 THAI = "สวัสดีครับ วันนี้ฝนตกหนัก ๒๕๖๘ ที่กรุงเทพฯ"
 THAI_DIGITS = re.compile("[๐-๙]+")

@@ -301,3 +301,24 @@ def test_replace_brings_back_an_edited_document_that_dedup_had_dropped(tmp_path)
     result = run(p, tmp_path / "out", workers=1, progress=False, mode="append", on_existing="replace")
     assert (result.docs_in, result.docs_out, result.docs_dropped) == (3, 3, 0)
     assert sorted(t for _, t in corpus_state(tmp_path / "out")["docs"]) == sorted(texts)
+
+
+def test_local_executor_keeps_the_executor_contract():
+    """The local executor is an ``Executor``; its ``group_by_key`` (the contract's default: each
+    table spilled to Parquet, grouped by DuckDB) groups exactly like a dict, in one process or two."""
+    from khlang.executors import Executor, get_executor
+    from ray_helpers import band_groups, band_keys
+
+    for workers in (1, 2):
+        ex = get_executor("local", workers=workers)
+        try:
+            assert isinstance(ex, Executor) and ex.workers == workers
+            assert ex.map(abs, [-1, 2, -3]) == [1, 2, 3]
+            for min_size in (2, 1):
+                expected = band_groups(range(5), min_size)
+                got = ex.group_by_key(band_keys, range(5), min_size=min_size)
+                assert got["key"].to_pylist() == sorted(expected)  # keys sorted, singletons only with min_size 1
+                assert dict(zip(got["key"].to_pylist(), got["values"].to_pylist())) == expected
+            assert ex.group_by_key(band_keys, []).num_rows == 0
+        finally:
+            ex.close()

@@ -18,7 +18,8 @@ from typing import Iterator, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
+
+from .tables import print_rows, print_stats
 
 # Plain click help (rich_markup_mode=None): typer's rich help shows every flag as taking a <bool>.
 # No locals in tracebacks: they would print passwords and whole documents.
@@ -71,7 +72,8 @@ def _second_interrupt_exits() -> Iterator[None]:
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if not state["interrupted"]:  # once interrupted, a later Ctrl-C while exiting still exits quietly
+            signal.signal(signal.SIGINT, previous)
 
 
 def _read_text(source: str, literal: bool = False) -> str:
@@ -107,18 +109,6 @@ def _looks_like_path(source: str) -> bool:
 
 SOURCE_HELP = "a UTF-8 text file, '-' for stdin, or the text itself"
 TEXT_HELP = "take SOURCE as the text itself, even if it looks like a file name"
-
-
-def _print_rows(title: str, rows: list[dict]) -> None:
-    table = Table(title=title, title_justify="left")
-    if not rows:
-        console.print(f"{title}: (none)")
-        return
-    for col in rows[0]:
-        table.add_column(str(col), justify="right" if isinstance(rows[0][col], (int, float)) else "left")
-    for row in rows:
-        table.add_row(*("" if v is None else f"{v:,}" if isinstance(v, int) else str(v) for v in row.values()))
-    console.print(table)
 
 
 @app.command()
@@ -171,9 +161,7 @@ def stats(corpus: Path = typer.Argument(..., help="corpus folder")) -> None:
             result = corpus_stats(c)
     except FileNotFoundError as exc:
         _fail(exc)
-    _print_rows("by source kind", result["by_source_kind"])
-    _print_rows("by language", result["by_lang"])
-    _print_rows("by stage outcome", result["by_outcome"])
+    print_stats(console, result)
 
 
 @app.command()
@@ -243,7 +231,7 @@ def sql(
         writer.writeheader()
         writer.writerows(rows)
     else:
-        _print_rows(f"{len(rows)} rows", rows)
+        print_rows(console, f"{len(rows)} rows", rows)
 
 
 @app.command()
@@ -357,7 +345,7 @@ def export(
     """Export the corpus as a package: split shards + data card (README.md) + MANIFEST.json."""
     import duckdb
 
-    from .export import export as export_package
+    from .exchange import export as export_package
 
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
     try:
@@ -374,7 +362,7 @@ def export(
 @app.command()
 def verify(package: Path = typer.Argument(..., help="package folder (with MANIFEST.json)")) -> None:
     """Check a received package against its MANIFEST (hashes, row counts, missing/extra files)."""
-    from .export import PackageError, verify as verify_package
+    from .exchange import PackageError, verify as verify_package
 
     try:
         manifest = verify_package(package)
@@ -393,7 +381,7 @@ def import_(
     corpus: Path = typer.Argument(..., help="corpus folder to merge into (created if absent)"),
 ) -> None:
     """Verify a package and merge it into a corpus as a new import run (ids and provenance kept)."""
-    from .export import PackageError, import_package
+    from .exchange import PackageError, import_package
 
     try:
         result = import_package(package, corpus)
@@ -419,7 +407,7 @@ def tokens(
         rows = token_counts(corpus, tokenizer, where=where, limit=limit)
     except (FileNotFoundError, ValueError) as exc:
         _fail(exc)
-    _print_rows(f"tokens ({tokenizer.name})", rows)
+    print_rows(console, f"tokens ({tokenizer.name})", rows)
 
 
 tokenizer_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Train tokenizers on a corpus.")
@@ -445,7 +433,7 @@ def tokenizer_train(
         _fail(exc)
     console.print(f"model [bold]{result.model}[/]: vocabulary {result.vocab_size:,}, trained on "
                   f"{result.documents:,} documents ({result.sentences:,} lines)")
-    _print_rows("fertility (tokens per word)", result.fertility)
+    print_rows(console, "fertility (tokens per word)", result.fertility)
 
 
 @app.command()
@@ -483,7 +471,7 @@ def langid(
     content = _read_text(source, text)
     lang, confidence = detect(content)
     console.print(f"[bold]{lang}[/] (confidence {confidence:.2f})")
-    _print_rows("spans", [{"start": s.start, "end": s.end, "lang": s.lang, "conf": f"{s.confidence:.2f}",
+    print_rows(console, "spans", [{"start": s.start, "end": s.end, "lang": s.lang, "conf": f"{s.confidence:.2f}",
                            "text": content[s.start : s.end].strip()[:60]} for s in spans(content)])
 
 

@@ -2,18 +2,23 @@
 
 A pipeline file names stages (``normalize``, ``langid`` …); this table says where each lives. A
 name that is not here may be given as ``package.module:ClassName`` to use your own stage.
+
+Where a stage lives: **with its domain**. A stage class sits beside the code it wraps —
+``clean.py``, ``lang/stages.py`` (normalize, langid, segment), ``quality/``, ``pii.py``,
+``dedup/exact.py``, ``dedup/minhash.py`` — and this table is the one list of them
+(see docs/architecture.md).
 """
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
+from .lazy import load
 from .stage import CorpusStage, Stage
 
 #: Built-in stages. One line per stage; the module is imported on first use.
 STAGES: dict[str, str] = {
-    "clean": "khlang.stages.clean:Clean",
+    "clean": "khlang.clean:Clean",
     "normalize": "khlang.lang.stages:Normalize",
     "langid": "khlang.lang.stages:LangId",
     "segment": "khlang.lang.stages:Segment",
@@ -30,8 +35,7 @@ def resolve(name: str) -> type:
     if ":" not in target:
         known = ", ".join(sorted(STAGES))
         raise KeyError(f"unknown stage {name!r}; built-in stages are: {known} (or use module:Class)")
-    module_name, _, class_name = target.partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
+    cls = load(target)
     if not (isinstance(cls, type) and issubclass(cls, (Stage, CorpusStage))):
         raise TypeError(f"{target} is not a khlang Stage or CorpusStage")
     return cls

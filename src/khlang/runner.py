@@ -1,7 +1,8 @@
 """``khlang.run``: a pipeline into a corpus folder, resumable shard by shard.
 
 The driver plans shards, records the run in the catalog, hands shards to an executor, shows a
-progress bar, then runs the corpus-level stages and writes the run's totals. Every shard is
+progress bar, then runs the corpus-level stages (:func:`run_corpus_stage`, also the way to run
+one on an existing corpus) and writes the run's totals. Every shard is
 written atomically and marked done, so ``resume=True`` after a crash or Ctrl-C redoes only the
 shards without a done marker and ends with exactly the corpus an uninterrupted run gives.
 """
@@ -19,11 +20,11 @@ from typing import Any
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .executors import get_executor
+from .executors import Executor, get_executor
 from .pipeline import Pipeline
-from .shards import load_plan, plan_shards, save_plan
-from .stage import StageStats
-from .store import ON_EXISTING, SUPERSEDE_STAGE, Corpus, versions
+from .shards import ShardJob, load_plan, plan_shards, save_plan
+from .stage import CorpusStage, StageStats
+from .store import ON_EXISTING, SUPERSEDE_STAGE, Corpus
 
 
 class RunError(RuntimeError):
@@ -123,7 +124,7 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, on_existing, 
         on_existing = corpus.resume_run(run_id)  # the policy the run began with
     else:
         corpus.begin_run(run_id, name=pipeline.name, fingerprint=fingerprint, executor=executor_name,
-                         workers=getattr(ex, "workers", None), shards=len(shards), config=pipeline.to_dict(),
+                         workers=ex.workers, shards=len(shards), config=pipeline.to_dict(),
                          on_existing=on_existing)
         if on_existing == "skip":
             corpus.snapshot_ids(run_id)
@@ -138,12 +139,8 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, on_existing, 
         resolved = corpus.resolve_ids(run_id, on_existing)
         if resolved:  # copies of one id across shards or runs (see store: one row per id)
             totals[SUPERSEDE_STAGE] = StageStats(dropped=Counter(resolved), seconds=time.perf_counter() - t)
-        doc_stages, corpus_stages = pipeline.build()
-        for stage in corpus_stages:
-            t = time.perf_counter()
-            stats = stage.run(corpus, run_id, ex)
-            stats.seconds = stats.seconds or time.perf_counter() - t
-            totals[stage.name] = stats
+        for stage in pipeline.build()[1]:
+            totals[stage.name] = run_corpus_stage(stage, corpus, run_id, ex)
         status = "done"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -160,12 +157,11 @@ def _run(pipeline, corpus: Corpus, executor_name, workers, resume, on_existing, 
                 run_id, seconds=seconds, docs_in=result.docs_in, stages=result.stages)
         else:
             corpus.fail_run(run_id, seconds=seconds, status=status)
-        if hasattr(ex, "close"):
-            ex.close()
+        ex.close()
     return result
 
 
-def _run_shards(ex, pipeline, corpus: Corpus, run_id, shards, todo, show: bool) -> None:
+def _run_shards(ex: Executor, pipeline, corpus: Corpus, run_id, shards, todo, show: bool) -> None:
     total_docs = sum(s.size for s in shards)
     done_docs = total_docs - sum(s.size for s in todo)
     columns = [
@@ -188,7 +184,7 @@ def _run_shards(ex, pipeline, corpus: Corpus, run_id, shards, todo, show: bool) 
             rate = processed / max(time.perf_counter() - t0, 1e-9)
             bar.update(task, advance=stats["docs_in"], rate=rate)
 
-        ex.run_shards(pipeline.to_dict(), str(corpus.path), run_id, todo, on_done)
+        ex.run_shards(ShardJob(pipeline.to_dict(), str(corpus.path), run_id), todo, on_done)
 
 
 def _totals(corpus: Corpus, run_id: str, shards) -> dict[str, StageStats]:
@@ -200,3 +196,26 @@ def _totals(corpus: Corpus, run_id: str, shards) -> dict[str, StageStats]:
         for name, st in data["stages"].items():
             totals.setdefault(name, StageStats()).merge(StageStats.from_dict(st))
     return totals
+
+
+def run_corpus_stage(stage: CorpusStage, corpus: Corpus | str | Path, run_id: str | None = None,
+                     executor: Executor | None = None, *, workers: int | None = 1) -> StageStats:
+    """Run one corpus-level stage (dedup) over a corpus and time it.
+
+    The last step of :func:`run`, and the way to run such a stage on its own over an existing
+    corpus (``khlang dedup``, :func:`khlang.dedup.dedup_minhash`): then a local executor with
+    ``workers`` processes is made (and closed) unless ``executor`` is given, and the drops are
+    recorded under ``run_id`` or, without one, ``api-<time>``.
+    """
+    if not isinstance(corpus, Corpus):
+        with Corpus(corpus) as opened:
+            return run_corpus_stage(stage, opened, run_id, executor, workers=workers)
+    ex = executor or get_executor("local", workers=workers)
+    start = time.perf_counter()
+    try:
+        stats = stage.run(corpus, run_id or "api-" + dt.datetime.now().strftime("%Y%m%dT%H%M%S%f"), ex)
+    finally:
+        if executor is None:
+            ex.close()
+    stats.seconds = stats.seconds or time.perf_counter() - start
+    return stats

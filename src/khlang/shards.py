@@ -5,9 +5,9 @@ parts ``(path, reader kind, start, stop)``, so a big JSONL/WARC file spans sever
 small files share one. The plan is saved with the run; a resumed run reuses it, so shard *k*
 always reads the same records and produces the same ids.
 
-:func:`run_shard` is the whole life of one shard: read its parts, push the documents through the
-stages, write kept and dropped documents atomically, then write the done marker. An executor
-only decides *where* run_shard runs.
+:class:`ShardWorker` is the whole life of one shard: read its parts, push the documents through
+the stages, write kept and dropped documents atomically, then write the done marker. An executor
+only decides *where* it runs; a :class:`ShardJob` is all it needs to build one.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any, Iterator
 from .document import Document, Drop
 from .pipeline import InputSpec, Pipeline
 from .readers import expand, reader_for
-from .stage import Stage, StageStats
+from .stage import StageStats
 from .store import CorpusFolder, write_json_atomic
 
 
@@ -81,14 +81,24 @@ def read_shard(shard: Shard, spec: InputSpec) -> Iterator[Document]:
         yield from reader.read(part.path, part.start, part.stop)
 
 
+@dataclass(frozen=True)
+class ShardJob:
+    """What every shard of one run shares: the pipeline (as data, so a worker on another process
+    or node rebuilds the same stages), the corpus folder and the run id."""
+
+    pipeline: dict[str, Any]
+    corpus_path: str
+    run_id: str
+
+
 class ShardWorker:
     """Runs shards of one pipeline into one corpus folder; build once per worker process."""
 
-    def __init__(self, pipeline_dict: dict[str, Any], corpus_path: str, run_id: str) -> None:
-        self.pipeline = Pipeline.from_dict(pipeline_dict)
+    def __init__(self, job: ShardJob) -> None:
+        self.pipeline = Pipeline.from_dict(job.pipeline)
         self.stages, _ = self.pipeline.build()
-        self.corpus = CorpusFolder(corpus_path)
-        self.run_id = run_id
+        self.corpus = CorpusFolder(job.corpus_path)
+        self.run_id = job.run_id
 
     def __call__(self, shard: Shard) -> dict[str, Any]:
         """Process one shard; return its stats (also written to the done marker)."""
@@ -145,13 +155,5 @@ def _count_reads(docs: Iterator[Document], stats: StageStats) -> Iterator[Docume
             stats.seconds += time.perf_counter() - t
             return
         stats.seconds += time.perf_counter() - t
-        stats.docs_in += 1
-        if doc.drop is None:
-            stats.docs_out += 1
-        else:
-            stats.dropped[doc.drop.reason] += 1
+        stats.count(doc)
         yield doc
-
-
-def stage_names(stages: list[Stage]) -> list[str]:
-    return ["read", *(s.name for s in stages)]

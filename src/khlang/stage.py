@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 from .document import Document, Drop
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .executors.base import Executor
     from .store import Corpus
 
 
@@ -38,6 +39,14 @@ class StageStats:
     #: What the stage wants the run record to say about how it worked (e.g. the quality rules it
     #: applied per language). JSON-able; shards merge it key by key, so it must not hold counts.
     info: dict[str, Any] = field(default_factory=dict)
+
+    def count(self, doc: Document) -> None:
+        """Count one document that went in and came out: kept, or dropped for its reason."""
+        self.docs_in += 1
+        if doc.drop is None:
+            self.docs_out += 1
+        else:
+            self.dropped[doc.drop.reason] += 1
 
     def merge(self, other: "StageStats") -> None:
         self.docs_in += other.docs_in
@@ -102,7 +111,6 @@ class Stage:
             if doc.drop is not None:
                 yield doc
                 continue
-            stats.docs_in += 1
             start = time.perf_counter()
             try:
                 doc = self.process(doc)
@@ -110,10 +118,7 @@ class Stage:
                 last = traceback.format_exception_only(type(exc), exc)[-1].strip()
                 doc.drop = Drop(stage=self.name, reason="error", detail=last)
             stats.seconds += time.perf_counter() - start
-            if doc.drop is None:
-                stats.docs_out += 1
-            else:
-                stats.dropped[doc.drop.reason] += 1
+            stats.count(doc)
             yield doc
 
     def __repr__(self) -> str:
@@ -124,9 +129,11 @@ class CorpusStage:
     """A step over the whole corpus (runs after all shards are written).
 
     :meth:`run` receives the open :class:`~khlang.store.Corpus`, the run id and the run's
-    executor, records its drops through ``corpus.add_dropped`` and returns its
-    :class:`StageStats`. Parallel parts go through ``executor.map(fn, items)`` (``fn`` must be a
-    picklable top-level function), so the same stage spreads over local processes or a Ray cluster.
+    :class:`~khlang.executors.base.Executor`, writes its drops as a Parquet file in the corpus's
+    ``dropped`` folder (shard null; see :func:`khlang.dedup.common.write_results`) and returns its
+    :class:`StageStats`. Parallel parts go through ``executor.map(fn, items)`` and
+    ``executor.group_by_key`` (``fn`` must be a picklable top-level function), so the same stage
+    spreads over local processes or a Ray cluster. :func:`khlang.runner.run_corpus_stage` runs one.
     """
 
     name: ClassVar[str] = "corpus-stage"
@@ -138,5 +145,5 @@ class CorpusStage:
     def params(self) -> dict[str, Any]:
         return {}
 
-    def run(self, corpus: "Corpus", run_id: str, executor: Any) -> StageStats:  # pragma: no cover
+    def run(self, corpus: "Corpus", run_id: str, executor: "Executor") -> StageStats:  # pragma: no cover
         raise NotImplementedError

@@ -451,14 +451,6 @@ class Corpus(CorpusFolder):
         rows = self.con.execute(query, params or []).fetchall()  # fetchall: DuckDB 2 forbids half-read results
         return rows[0][0] if rows else None
 
-    def add_dropped(self, stage: str, run_id: str, drops: pa.Table) -> Path:
-        """Record drops made by a corpus-level stage (``drops`` follows DROPPED_SCHEMA; shard is
-        null), then refresh the catalog so ``documents`` excludes them."""
-        path = self.dropped_dir / f"{stage}-{run_id}.parquet"
-        write_parquet_atomic(drops.cast(DROPPED_SCHEMA), path)
-        self.refresh()
-        return path
-
     # -- reading --------------------------------------------------------------------------------
     def iter_documents(self, where: str = "", batch_size: int = 1000) -> Iterator[Document]:
         """Documents of the corpus as :class:`Document` objects, streamed in batches."""

@@ -7,7 +7,6 @@ the duplicate pairs ever reach Python.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import Iterable
@@ -102,11 +101,6 @@ def write_results(corpus: Corpus, stage: str, run_id: str, members_sql: str, kee
 
 def count_documents(corpus: Corpus) -> int:
     return int(corpus.con.execute("SELECT count(*) FROM documents").fetchall()[0][0])
-
-
-def api_run_id() -> str:
-    """Run id for dedup called from the API on an existing corpus (outside ``khlang.run``)."""
-    return "api-" + dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
 
 
 class UnionFind:

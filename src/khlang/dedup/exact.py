@@ -10,9 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..executors import Executor
+from ..runner import run_corpus_stage
 from ..stage import CorpusStage, StageStats
 from ..store import Corpus
-from .common import KEEP_POLICIES, api_run_id, clear_outputs, count_documents, keep_order, write_results
+from .common import KEEP_POLICIES, clear_outputs, count_documents, keep_order, write_results
 
 
 def normalized_sql(column: str = "text", casefold: bool = True, ignore_punctuation: bool = False) -> str:
@@ -42,7 +44,7 @@ class ExactDedup(CorpusStage):
     def params(self) -> dict[str, Any]:
         return {"casefold": self.casefold, "ignore_punctuation": self.ignore_punctuation, "keep": self.keep}
 
-    def run(self, corpus: Corpus, run_id: str, executor: Any = None) -> StageStats:
+    def run(self, corpus: Corpus, run_id: str, executor: Executor | None = None) -> StageStats:
         clear_outputs(corpus, self.name, run_id)
         docs_in = count_documents(corpus)
         key = normalized_sql("text", self.casefold, self.ignore_punctuation)
@@ -70,14 +72,7 @@ def dedup_exact(
 ) -> StageStats:
     """Exact-deduplicate an existing corpus folder in place (drops go to ``dropped``)."""
     stage = ExactDedup(casefold=casefold, ignore_punctuation=ignore_punctuation, keep=keep)
-    return _run_on(stage, corpus, run_id)
-
-
-def _run_on(stage: CorpusStage, corpus: str | Path | Corpus, run_id: str | None) -> StageStats:
-    if isinstance(corpus, Corpus):
-        return stage.run(corpus, run_id or api_run_id(), None)
-    with Corpus(corpus) as c:
-        return stage.run(c, run_id or api_run_id(), None)
+    return run_corpus_stage(stage, corpus, run_id)
 
 
 __all__ = ["ExactDedup", "dedup_exact", "normalized_sql", "KEEP_POLICIES"]

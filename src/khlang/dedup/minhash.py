@@ -39,9 +39,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
 
+from ..executors import Executor
+from ..runner import run_corpus_stage
 from ..stage import CorpusStage, StageStats
 from ..store import Corpus
-from .common import UnionFind, api_run_id, clear_outputs, count_documents, file_list, keep_order, quote, write_results
+from .common import UnionFind, clear_outputs, count_documents, file_list, keep_order, quote, write_results
 
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX32 = np.uint64(0xFFFFFFFF)
@@ -252,7 +254,7 @@ class MinhashDedup(CorpusStage):
         key = json.dumps([self.num_perm, self.ngram, self.bands, self.rows, self.seed, SHINGLE_VERSION])
         return corpus.path / "dedup" / f"minhash-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
 
-    def sign(self, corpus: Corpus, executor: Any) -> list[Path]:
+    def sign(self, corpus: Corpus, executor: Executor) -> list[Path]:
         """Signature files for every finished shard, computing only the missing or stale ones."""
         out_dir = self.signature_dir(corpus)
         files, tasks = [], []
@@ -266,11 +268,11 @@ class MinhashDedup(CorpusStage):
             executor.map(sign_file, tasks)
         return files
 
-    def run(self, corpus: Corpus, run_id: str, executor: Any) -> StageStats:
+    def run(self, corpus: Corpus, run_id: str, executor: Executor) -> StageStats:
         clear_outputs(corpus, self.name, run_id)
         docs_in = count_documents(corpus)
         stats = StageStats(docs_in=docs_in, docs_out=docs_in)
-        files = self.sign(corpus, executor or _serial())
+        files = self.sign(corpus, executor)
         if not files:
             return stats
         uf = UnionFind()
@@ -292,20 +294,17 @@ class MinhashDedup(CorpusStage):
         return stats
 
     def verified_pairs(self, corpus: Corpus, files: list[Path],
-                       executor: Any = None) -> Iterable[tuple[list[str], list[str]]]:
+                       executor: Executor) -> Iterable[tuple[list[str], list[str]]]:
         """Candidate pairs from the LSH buckets (live documents only), in batches, each filtered by
         estimated Jaccard when ``verify`` is on.
 
-        Buckets are grouped by DuckDB on this machine (out of core), or — when the executor offers
-        ``group_by_key`` (Ray) — by a distributed shuffle over the cluster, which hands back only
-        the buckets holding two or more documents."""
+        Buckets are grouped by the executor's ``group_by_key`` (DuckDB on this machine, out of
+        core; a distributed shuffle on Ray), which hands back only the buckets holding two or more
+        documents."""
         sigs = f"read_parquet({file_list(files)})"
-        if hasattr(executor, "group_by_key"):
-            groups = executor.group_by_key(band_entries, [str(f) for f in files])
-            corpus.con.register("_lsh_groups", groups)
-            keyed = 'SELECT 0 AS band, key, unnest("values") AS id FROM _lsh_groups'  # band is in the key
-        else:
-            keyed = f"SELECT id, generate_subscripts(bands, 1) AS band, unnest(bands) AS key FROM {sigs} WHERE bands IS NOT NULL"
+        groups = executor.group_by_key(band_entries, [str(f) for f in files])
+        corpus.con.register("_lsh_groups", groups)
+        keyed = 'SELECT 0 AS band, key, unnest("values") AS id FROM _lsh_groups'  # band is in the key
         query = f"""
             WITH keyed AS ({keyed}),
             live AS (SELECT band, key, id FROM keyed WHERE id IN (SELECT id FROM documents)),
@@ -360,24 +359,11 @@ def _matrix(column: pa.Array, width: int) -> np.ndarray:
     return np.asarray(column.flatten()).reshape(-1, width)
 
 
-def _serial() -> Any:
-    from ..executors.local import LocalExecutor
-
-    return LocalExecutor(workers=1)
-
-
 # -- API ---------------------------------------------------------------------------------------------
 def dedup_minhash(corpus: str | Path | Corpus, *, workers: int | None = 1, run_id: str | None = None,
                   **params: Any) -> StageStats:
     """Near-deduplicate an existing corpus folder in place; ``params`` as for :class:`MinhashDedup`."""
-    from ..executors.local import LocalExecutor
-
-    stage = MinhashDedup(**params)
-    ex = LocalExecutor(workers=workers)
-    if isinstance(corpus, Corpus):
-        return stage.run(corpus, run_id or api_run_id(), ex)
-    with Corpus(corpus) as c:
-        return stage.run(c, run_id or api_run_id(), ex)
+    return run_corpus_stage(MinhashDedup(**params), corpus, run_id, workers=workers)
 
 
 def near_duplicates(texts: Sequence[str], langs: Sequence[str | None] | None = None, *, threshold: float = 0.7,

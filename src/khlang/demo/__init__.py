@@ -32,6 +32,7 @@ def run_demo(output: str | Path, workers: int | None = None, console=None, progr
     from ..runner import run
     from ..stats import corpus_stats
     from ..store import Corpus
+    from ..tables import print_stats
 
     console = console or Console()
     output = Path(output)
@@ -46,13 +47,9 @@ def run_demo(output: str | Path, workers: int | None = None, console=None, progr
         f"[bold green]demo corpus[/] at [bold]{result.corpus}[/]: {result.docs_in} documents read, "
         f"{result.docs_out} kept, {result.docs_dropped} dropped"
     )
-    from ..cli import _print_rows
-
     with Corpus(output) as corpus:
         stats = corpus_stats(corpus)
-    _print_rows("by source kind", stats["by_source_kind"])
-    _print_rows("by language", stats["by_lang"])
-    _print_rows("by stage outcome", stats["by_outcome"])
+    print_stats(console, stats)
     from ..report import write_report
 
     report = write_report(output, output / "report.html")

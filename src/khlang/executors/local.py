@@ -8,7 +8,8 @@ import signal
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any, Callable, Iterable
 
-from ..shards import Shard, ShardWorker
+from ..shards import Shard, ShardJob, ShardWorker
+from .base import Executor
 
 _worker: ShardWorker | None = None
 
@@ -19,10 +20,10 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _init(pipeline_dict: dict[str, Any], corpus_path: str, run_id: str) -> None:
+def _init(job: ShardJob) -> None:
     global _worker
     _ignore_interrupts()
-    _worker = ShardWorker(pipeline_dict, corpus_path, run_id)
+    _worker = ShardWorker(job)
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -42,34 +43,27 @@ def _run(shard: Shard) -> dict[str, Any]:
     return _worker(shard)
 
 
-class LocalExecutor:
-    """Runs shards in a process pool; with one worker, in this process (simplest to debug)."""
+class LocalExecutor(Executor):
+    """Runs shards in a process pool; with one worker, in this process (simplest to debug).
+
+    ``group_by_key`` is the contract's default: DuckDB on this machine, out of core.
+    """
 
     name = "local"
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
 
-    def run_shards(
-        self,
-        pipeline_dict: dict[str, Any],
-        corpus_path: str,
-        run_id: str,
-        shards: list[Shard],
-        on_done: Callable[[dict[str, Any]], None],
-    ) -> None:
+    def run_shards(self, job: ShardJob, shards: list[Shard], on_done: Callable[[dict[str, Any]], None]) -> None:
         if self.workers == 1 or len(shards) <= 1:
-            worker = ShardWorker(pipeline_dict, corpus_path, run_id)
+            worker = ShardWorker(job)
             for shard in shards:
                 on_done(worker(shard))
             return
         # spawn, not fork: the driver holds a DuckDB connection and a progress thread.
         ctx = mp.get_context("spawn")
         with ProcessPoolExecutor(
-            max_workers=min(self.workers, len(shards)),
-            mp_context=ctx,
-            initializer=_init,
-            initargs=(pipeline_dict, corpus_path, run_id),
+            max_workers=min(self.workers, len(shards)), mp_context=ctx, initializer=_init, initargs=(job,)
         ) as pool:
             try:
                 # Keep a bounded window of shards in flight so the plan can be huge.

@@ -19,29 +19,31 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 import ray
 
-from ..shards import Shard, ShardWorker
+from ..shards import Shard, ShardJob, ShardWorker
+from .base import GROUP_SQL, Executor, no_groups
 
 #: One ShardWorker per Ray worker process, reused by every shard of the same run that lands there.
 _workers: dict[str, ShardWorker] = {}
 
 
-def _shard_worker(pipeline_dict: dict[str, Any], corpus_path: str, run_id: str) -> ShardWorker:
-    key = json.dumps([pipeline_dict, corpus_path, run_id], sort_keys=True, default=str)
+def _shard_worker(job: ShardJob) -> ShardWorker:
+    key = json.dumps(asdict(job), sort_keys=True, default=str)
     worker = _workers.get(key)
     if worker is None:
         _workers.clear()  # a worker process serves one run at a time; free the old stages
-        worker = _workers[key] = ShardWorker(pipeline_dict, corpus_path, run_id)
+        worker = _workers[key] = ShardWorker(job)
     return worker
 
 
 @ray.remote
-def _run_shard(pipeline_dict: dict[str, Any], corpus_path: str, run_id: str, shard: Shard) -> dict[str, Any]:
-    return _shard_worker(pipeline_dict, corpus_path, run_id)(shard)
+def _run_shard(job: ShardJob, shard: Shard) -> dict[str, Any]:
+    return _shard_worker(job)(shard)
 
 
 @ray.remote
@@ -75,10 +77,7 @@ def _group_partition(min_size: int, *tables):
 
     con = duckdb.connect()
     con.register("t", pa.concat_tables(tables))
-    out = con.sql(
-        "SELECT key, list(value ORDER BY value) AS \"values\" FROM t GROUP BY key "
-        f"HAVING count(*) >= {int(min_size)} ORDER BY key"
-    ).to_arrow_table()
+    out = con.sql(GROUP_SQL.format(source="t", min_size=int(min_size))).to_arrow_table()
     con.close()
     return out
 
@@ -112,7 +111,7 @@ def _same_khlang(runtime_env: dict[str, Any] | None) -> dict[str, Any]:
     return env
 
 
-class RayExecutor:
+class RayExecutor(Executor):
     """Runs shards as Ray tasks on a Ray cluster (``address``) or on a local Ray instance.
 
     ``workers``: CPUs of the local instance started when no ``address`` is given (default: all
@@ -198,23 +197,16 @@ class RayExecutor:
             opts["resources"] = extra
         return opts
 
-    def run_shards(
-        self,
-        pipeline_dict: dict[str, Any],
-        corpus_path: str,
-        run_id: str,
-        shards: list[Shard],
-        on_done: Callable[[dict[str, Any]], None],
-    ) -> None:
+    def run_shards(self, job: ShardJob, shards: list[Shard], on_done: Callable[[dict[str, Any]], None]) -> None:
         """Submit shards as tasks (a bounded window of them), report each as it finishes."""
-        task = _run_shard.options(**self._options(stage_resources(pipeline_dict)))
-        pipeline_ref = ray.put(pipeline_dict)
+        task = _run_shard.options(**self._options(stage_resources(job.pipeline)))
+        job_ref = ray.put(job)
         pending = iter(shards)
         in_flight: list[ray.ObjectRef] = []
 
         def submit(n: int) -> None:
             for shard in pending:
-                in_flight.append(task.remote(pipeline_ref, corpus_path, run_id, shard))
+                in_flight.append(task.remote(job_ref, shard))
                 if len(in_flight) >= n:
                     return
 
@@ -250,7 +242,7 @@ class RayExecutor:
 
         items = list(items)
         if not items:
-            return pa.table({"key": pa.array([], pa.int64()), "values": pa.array([], pa.list_(pa.string()))})
+            return no_groups()
         partitions = partitions or max(1, min(self.workers, 64))
         fn_ref = ray.put(fn)
         opts = self._options()

@@ -7,12 +7,12 @@ shards. Formats: plain text / Markdown, HTML, JSONL, Parquet, CSV, WARC / WARC.g
 from __future__ import annotations
 
 import glob
-import importlib
 import os
 from pathlib import Path
 from typing import Iterator
 
 from ..document import Document
+from ..lazy import load
 from ..pipeline import InputSpec
 from .base import Reader
 
@@ -27,16 +27,11 @@ READERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "warc": ("khlang.readers.warc:WarcReader", (".warc", ".warc.gz")),
 }
 
-_classes: dict[str, type[Reader]] = {}
-
 
 def reader_class(kind: str) -> type[Reader]:
     if kind not in READERS:
         raise KeyError(f"unknown reader kind {kind!r}; known: {', '.join(sorted(READERS))}")
-    if kind not in _classes:
-        module, _, name = READERS[kind][0].partition(":")
-        _classes[kind] = getattr(importlib.import_module(module), name)
-    return _classes[kind]
+    return load(READERS[kind][0])
 
 
 def kind_for(path: str) -> str | None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..document import Document
-from ..stage import Stage
+from .document import Document
+from .stage import Stage
 
 # Zero-width and invisible format characters that carry no meaning in running text. ZWJ/ZWNJ
 # (U+200C/U+200D) are kept: Khmer, Burmese and Indic scripts use them for shaping.
