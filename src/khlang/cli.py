@@ -428,12 +428,14 @@ def main() -> None:
     try:
         app()
     except ImportError as exc:  # a verb whose optional extra is not installed: say which one
+        from rich.markup import escape
+
         from .extras import missing_extra
 
         advice = missing_extra(exc)
         if advice is None:
             raise
-        err_console.print(f"[bold red]error:[/] {advice}", markup=True, highlight=False)
+        err_console.print(f"[bold red]error:[/] {escape(advice)}", markup=True, highlight=False)
         raise SystemExit(2) from None
 
 
