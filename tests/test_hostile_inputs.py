@@ -269,3 +269,18 @@ def test_invalid_bytes_in_thai_are_replaced_and_counted(tmp_path, seed_texts):
     assert doc["text"].count("\ufffd") == 4 and "\ufffd\ufffd\ufffd\ufffd" in doc["text"]
     assert json.loads(by_source[f"{folder / 'damaged.jsonl'}#0"]["meta"])["replaced_bytes"] == 1
     assert _reasons(dropped, "noise.txt") == ["decode_error"]  # mostly undecodable: dropped
+
+
+def test_globs_judge_links_like_folders_and_named_files_are_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET", encoding="utf-8")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text("สวัสดี", encoding="utf-8")
+    (folder / "x.log").write_text("log", encoding="utf-8")
+    os.symlink(secret, folder / "passwd.txt")
+    found = {Path(p).name: why and why.reason for p, why in scan(str(folder / "*"))}
+    assert found == {"a.txt": None, "passwd.txt": "symlink_outside", "x.log": "unsupported_format"}
+    assert scan(str(folder / "passwd.txt")) == [(str(folder / "passwd.txt"), None)]  # named: read
+    texts = [d.text for d in read(str(folder / "*.txt"), follow_symlinks=True)]
+    assert sorted(texts) == ["SECRET", "สวัสดี"]

@@ -57,6 +57,9 @@ def _check_file(path: str, root: str | None, spec: InputSpec) -> Drop | None:
     return None
 
 
+_UNSUPPORTED = Drop("read", "unsupported_format", "no reader for this file type; input.kind forces one")
+
+
 def _inside(target: str, root: str) -> bool:
     return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -95,7 +98,7 @@ def _walk(folder: str, spec: InputSpec) -> list[Entry]:
                     stack.append(full)
                 continue
             if why is None and not (spec.kind or kind_for(full)):
-                why = _drop("unsupported_format", "no reader for this file type; input.kind forces one")
+                why = _UNSUPPORTED
             entries.append((full, why))
     return entries
 
@@ -115,6 +118,8 @@ def scan(paths: list[str] | str, spec: InputSpec | None = None) -> list[Entry]:
     """Every path ``paths`` names (files, folders walked recursively, globs), sorted and unique,
     each with ``None`` when it is to be read or the Drop saying why not. Raises
     FileNotFoundError for an explicit path that does not exist or a glob that matches nothing."""
+    from . import kind_for
+
     spec = spec or InputSpec(paths=[])
     if isinstance(paths, str):
         paths = [paths]
@@ -131,6 +136,8 @@ def scan(paths: list[str] | str, spec: InputSpec | None = None) -> list[Entry]:
                 why = _check_file(m, root, spec)
                 if why is None and os.path.isdir(m):
                     continue
+                if why is None and not (spec.kind or kind_for(m)):
+                    why = _UNSUPPORTED
                 found[m] = why
         elif os.path.isdir(p):
             found.update(_walk(p, spec))
