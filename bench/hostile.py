@@ -25,33 +25,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from corpus import build, seed_paragraphs  # noqa: E402
+from hostile_files import gzip_bomb, warc_record  # noqa: E402  (the files the tests build)
 
 STAGES = ["clean", "normalize", "langid", "segment", "quality", "pii", "dedup_exact", "dedup_minhash"]
-
-
-def warc_record(i: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> bytes:
-    http = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n".encode() + body
-    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:hostile-{i}>\r\n"
-            f"WARC-Target-URI: http://hostile.example/{i}\r\nContent-Type: application/http; msgtype=response\r\n"
-            f"Content-Length: {len(http)}\r\n\r\n").encode()
-    return head + http + b"\r\n\r\n"
-
-
-def gzip_bomb(mb: int) -> bytes:
-    """One gzipped WARC record whose text/plain body inflates to ``mb`` MB."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:bomb>\r\n"
-            f"WARC-Target-URI: http://hostile.example/bomb\r\nContent-Type: application/http; msgtype=response\r\n"
-            f"Content-Length: {len(http) + mb * 2**20}\r\n\r\n").encode()
-    chunk = ("ข่าว " * 200_000).encode()[: 2**20]
-    out = [packer.compress(head + http)] + [packer.compress(chunk) for _ in range(mb)]
-    return b"".join(out) + packer.compress(b"\r\n\r\n") + packer.flush()
 
 
 def build_folder(folder: Path, docs: int, big_mb: int) -> None:
@@ -59,14 +40,15 @@ def build_folder(folder: Path, docs: int, big_mb: int) -> None:
     folder.mkdir(parents=True)
     build(folder / "normal.jsonl", docs=docs)
     def pages(first: int) -> list[bytes]:  # distinct pages per file, so dedup keeps them all
-        return [warc_record(i, f"<html><body><article><p>{paras[i % len(paras)]} {paras[(i + 1) % len(paras)]}"
-                               "</p></article></body></html>".encode()) for i in range(first, first + 8)]
+        html = "<html><body><article><p>{} {}</p></article></body></html>"
+        return [warc_record(i, html.format(paras[i % len(paras)], paras[(i + 1) % len(paras)]).encode(),
+                            host="hostile.example") for i in range(first, first + 8)]
 
     gz = b"".join(gzip.compress(p) for p in pages(0))
     (folder / "cut.warc.gz").write_bytes(gz[: len(gz) // 2 + 37])
     plain = b"".join(pages(10))
     (folder / "cut.warc").write_bytes(plain[: len(plain) // 2 + 37])
-    (folder / "bomb.warc.gz").write_bytes(gzip.compress(pages(20)[0]) + gzip_bomb(300))
+    (folder / "bomb.warc.gz").write_bytes(gzip.compress(pages(20)[0]) + gzip_bomb(300, host="hostile.example"))
     lines = "".join(json.dumps({"text": f"{i} {paras[i % len(paras)]}"}, ensure_ascii=False) + "\n"
                     for i in range(500)).encode()
     packed = gzip.compress(lines)

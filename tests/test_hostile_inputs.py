@@ -10,10 +10,11 @@ import json
 import os
 import subprocess
 import sys
-import zlib
 from pathlib import Path
 
 import pytest
+
+from hostile_files import gzip_bomb, warc_record
 
 from khlang.pipeline import Pipeline
 from khlang.readers import read, scan
@@ -58,14 +59,6 @@ def _accounted(folder: Path, kept: list[dict], dropped: list[dict], spec_fields:
 
 def _reasons(dropped: list[dict], name: str) -> list[str]:
     return [d["reason"] for d in dropped if d["stage"] == "read" and d["source_uri"].split("#")[0].endswith(name)]
-
-
-def _warc_record(i: int, body: bytes, content_type: str = "text/html; charset=utf-8") -> bytes:
-    http = f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n\r\n".encode() + body
-    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:00000000-0000-0000-0000-{i:012d}>\r\n"
-            f"WARC-Target-URI: http://example.th/{i}\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
-            f"Content-Type: application/http; msgtype=response\r\nContent-Length: {len(http)}\r\n\r\n").encode()
-    return head + http + b"\r\n\r\n"
 
 
 def _page(text: str) -> bytes:
@@ -178,18 +171,9 @@ def test_warc_gzip_bomb_is_a_bounded_too_large_drop(tmp_path, seed_texts):
     folder = tmp_path / "in"
     folder.mkdir()
     # 300 MB of text/plain that gzips to a few hundred KB, between two normal pages
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    body_len = 300 * 2**20
-    http_head = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
-    head = (f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:bomb>\r\n"
-            f"WARC-Target-URI: http://example.th/bomb\r\nContent-Type: application/http; msgtype=response\r\n"
-            f"Content-Length: {len(http_head) + body_len}\r\n\r\n").encode()
-    chunk = ("ข่าว " * 200_000).encode()[: 2**20]
-    bomb = [packer.compress(head + http_head)]
-    bomb += [packer.compress(chunk) for _ in range(300)]
-    bomb.append(packer.compress(b"\r\n\r\n") + packer.flush())
-    parts = [gzip.compress(_warc_record(1, _page(seed_texts[0]))), b"".join(bomb),
-             gzip.compress(_warc_record(2, _page(seed_texts[1])))]
+    bomb = [gzip_bomb(300)]
+    parts = [gzip.compress(warc_record(1, _page(seed_texts[0]))), *bomb,
+             gzip.compress(warc_record(2, _page(seed_texts[1])))]
     (folder / "crawl.warc.gz").write_bytes(b"".join(parts))
     assert (folder / "crawl.warc.gz").stat().st_size < 5 * 2**20
 
@@ -228,7 +212,7 @@ def test_50mb_jsonl_line_is_cut_by_the_size_limit(tmp_path, seed_texts):
 @pytest.mark.parametrize("compressed", [False, True])
 @pytest.mark.parametrize("fraction", [0.45, 0.5, 0.55])
 def test_warc_cut_in_half_keeps_complete_records(tmp_path, seed_texts, compressed, fraction):
-    records = [_warc_record(i, _page(seed_texts[i % len(seed_texts)])) for i in range(8)]
+    records = [warc_record(i, _page(seed_texts[i % len(seed_texts)])) for i in range(8)]
     blobs = [gzip.compress(r) if compressed else r for r in records]
     data = b"".join(blobs)
     cut = int(len(data) * fraction)
