@@ -47,6 +47,10 @@ def test_every_input_record_is_kept_or_dropped(demo_corpus):
     records = _input_records()
     assert len(records) == 29 == result.docs_in
     assert Counter(kind for kind, _ in records.values()) == {"jsonl": 18, "warc": 8, "html": 1, "text": 2}
+    # every HTML page and WARC record is read (a missing lxml_html_clean or fastwarc would make them
+    # parse errors); only the WARC's image is not text
+    web = Counter(reason for kind, reason in records.values() if kind in ("html", "warc"))
+    assert web == {None: 8, "unsupported_type": 1}, web
     with Corpus(out) as corpus:
         kept = {r[0] for r in corpus.sql("SELECT id FROM documents").fetchall()}
         dropped = {r[0]: r[1:] for r in corpus.sql("SELECT id, stage, reason, text FROM dropped").fetchall()}

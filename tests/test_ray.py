@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import os
+import random
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,10 +16,13 @@ import threading
 import time
 from pathlib import Path
 
-# Ray's token authentication (on by default): the nodes and every driver that joins a cluster by
-# address need RAY_AUTH_MODE=token (set before Ray is imported: Ray caches its config); they share
-# the token in ~/.ray/auth_token.
-os.environ.setdefault("RAY_AUTH_MODE", "token")
+# Ray's token authentication: the nodes and every driver that joins a cluster by address need
+# RAY_AUTH_MODE=token and the same token (set before Ray is imported: Ray caches its config). The
+# test cluster gets its own fresh token through the environment, which every process started here
+# inherits, so nothing in ~/.ray (or any home folder) is read or needed.
+os.environ["RAY_AUTH_MODE"] = "token"
+os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+os.environ.pop("RAY_AUTH_TOKEN_PATH", None)
 
 import pytest  # noqa: E402
 import ray  # noqa: E402
@@ -34,9 +39,48 @@ RAY = str(Path(sys.executable).with_name("ray"))
 
 
 def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return _free_ports(1)[0]
+
+
+def _free_ports(n: int) -> list[int]:
+    """``n`` distinct ports nothing listens on now (all bound at once, so none repeats)."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+def _free_range(size: int) -> int:
+    """First port of ``size`` consecutive free ports (Ray's worker ports are a range)."""
+    rng = random.Random()
+    for _ in range(200):
+        base = rng.randrange(20000, 60000 - size)
+        try:
+            socks = []
+            for port in range(base, base + size):
+                socks.append(socket.socket())
+                socks[-1].bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for s in socks:
+                s.close()
+    raise RuntimeError(f"no {size} consecutive free ports")
+
+
+def _node_ports(head: bool) -> list[str]:
+    """A free port for every port a Ray node opens, so the test cluster never collides with
+    another Ray instance on the machine (Ray's defaults such as 10001 or 52365 are fixed)."""
+    names = ["node-manager", "object-manager", "dashboard-agent-listen", "dashboard-agent-grpc",
+             "metrics-export", "runtime-env-agent"]
+    low = _free_range(64)
+    return ([f"--{name}-port={port}" for name, port in zip(names, _free_ports(len(names)))]
+            + [f"--min-worker-port={low}", f"--max-worker-port={low + 63}"])
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
@@ -67,7 +111,7 @@ def cluster():
     port = _free_port()
     address = f"127.0.0.1:{port}"
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(SRC), str(TESTS), os.environ.get("PYTHONPATH", "")]))
-    procs = [_start(["--head", f"--port={port}", "--include-dashboard=false"], env)]
+    procs = [_start(["--head", f"--port={port}", "--include-dashboard=false", *_node_ports(head=True)], env)]
     try:
         deadline = time.monotonic() + 90
         while True:  # the head must be up before a worker node can join it
@@ -80,7 +124,7 @@ def cluster():
                 time.sleep(1)
         # the worker node declares one GPU (Ray accepts a declared GPU without hardware), so GPU
         # stages can be tested for where they are scheduled
-        procs.append(_start([f"--address={address}", "--num-gpus=1"], env))
+        procs.append(_start([f"--address={address}", "--num-gpus=1", *_node_ports(head=False)], env))
         while len([n for n in ray.nodes() if n["Alive"]]) < 2:
             assert time.monotonic() < deadline, "Ray worker node did not join"
             time.sleep(0.5)

@@ -125,15 +125,26 @@ def run(
                                          "copy, replace updates it with the new one"),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing corpus"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+    follow_symlinks: bool = typer.Option(False, "--follow-symlinks",
+                                         help="read symlinks that leave the input folders (off: dropped)"),
 ) -> None:
     """Run a pipeline into a corpus folder (resumable with --resume)."""
+    from .pipeline import Pipeline
     from .runner import RunError, run as run_pipeline
+
+    spec: Path | Pipeline = pipeline
+    if follow_symlinks:
+        try:
+            spec = Pipeline.from_file(pipeline)
+        except (OSError, ValueError) as exc:
+            _fail(str(exc))
+        spec.input.follow_symlinks = True
 
     options = {"address": address} if address else {}
     mode = "overwrite" if overwrite else "append" if append else "new"
     try:
         with _second_interrupt_exits():
-            result = run_pipeline(pipeline, output, executor=executor, workers=workers, resume=resume, mode=mode,
+            result = run_pipeline(spec, output, executor=executor, workers=workers, resume=resume, mode=mode,
                                   on_existing=on_existing, progress=not quiet, executor_options=options)
     except (RunError, FileNotFoundError, ValueError, KeyError, TypeError) as exc:
         _fail(exc)
@@ -547,7 +558,18 @@ def serve(
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except ImportError as exc:  # a verb whose optional extra is not installed: say which one
+        from rich.markup import escape
+
+        from .extras import missing_extra
+
+        advice = missing_extra(exc)
+        if advice is None:
+            raise
+        err_console.print(f"[bold red]error:[/] {escape(advice)}", markup=True, highlight=False)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -37,6 +37,12 @@ class InputSpec:
     id_field: str | None = None
     encoding: str | None = None  # None: detect (UTF-8, UTF-16 BOM, TIS-620/CP874 …)
     kind: str | None = None  # force one reader kind instead of choosing by file extension
+    #: Follow symlinks that leave the input folder (off: such a link is a ``symlink_outside`` drop).
+    follow_symlinks: bool = False
+    #: Largest record read as a document, in bytes (a file, a JSONL line, a WARC record body, a
+    #: text field): a bigger one is a ``too_large`` drop holding only its first bytes, so one
+    #: huge or decompression-bomb record cannot exhaust memory or stall the stages.
+    max_bytes: int = 10_000_000
 
 
 @dataclass

@@ -189,7 +189,7 @@ def _run_shards(ex: Executor, pipeline, corpus: Corpus, run_id, shards, todo, sh
 
 def _totals(corpus: Corpus, run_id: str, shards) -> dict[str, StageStats]:
     """Sum the per-shard stats from the done markers (they survive crashes and resumes)."""
-    totals: dict[str, StageStats] = {}
+    totals: dict[str, StageStats] = {"read": StageStats()}  # an input folder may hold nothing
     for shard in shards:
         marker = corpus.done_marker(run_id, shard.index)
         data = json.loads(marker.read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 from .document import Document, Drop
 from .pipeline import InputSpec, Pipeline
-from .readers import expand, reader_for
+from .readers import NO_RECORDS, refused_document, reader_for, scan
 from .stage import StageStats
 from .store import CorpusFolder, write_json_atomic
 
@@ -30,6 +30,9 @@ class Part:
     kind: str
     start: int
     stop: int
+    #: ``[reason, detail]`` when the path is not read (empty file, symlink loop …): the part is
+    #: then one ``dropped`` row, so every input path is accounted for.
+    refused: list[str] | None = None
 
 
 @dataclass
@@ -47,9 +50,15 @@ def plan_shards(spec: InputSpec, docs_per_shard: int) -> list[Shard]:
     if docs_per_shard < 1:
         raise ValueError("docs_per_shard must be >= 1")
     shards: list[Shard] = [Shard(0)]
-    for path in expand(spec.paths, spec):
-        reader = reader_for(path, spec)
-        n = reader.count(path)
+    for path, why in scan(spec.paths, spec):
+        reader = reader_for(path, spec) if why is None else None
+        n = reader.count(path) if reader is not None else 0
+        if n == 0:  # not read, or no record in it: one drop row instead
+            why = why or NO_RECORDS
+            if shards[-1].size >= docs_per_shard:
+                shards.append(Shard(len(shards)))
+            shards[-1].parts.append(Part(path, "refused", 0, 1, [why.reason, why.detail]))
+            continue
         start = 0
         while start < n:
             current = shards[-1]
@@ -77,6 +86,9 @@ def read_shard(shard: Shard, spec: InputSpec) -> Iterator[Document]:
     from .readers import reader_class
 
     for part in shard.parts:
+        if part.refused is not None:
+            yield refused_document(part.path, Drop("read", *part.refused))
+            continue
         reader = reader_class(part.kind)(spec)
         yield from reader.read(part.path, part.start, part.stop)
 

@@ -1,20 +1,18 @@
 """Readers: files, folders and globs → Documents, one reader per format.
 
-``read("crawl/")`` is the one-call API; executors use :func:`expand` + :func:`reader_for` to plan
-shards. Formats: plain text / Markdown, HTML, JSONL, Parquet, CSV, WARC / WARC.gz.
+``read("crawl/")`` is the one-call API; executors use :func:`scan` + :func:`reader_for` to plan
+shards (scan also says which input paths are not read, and why). Formats: plain text / Markdown, HTML, JSONL, Parquet, CSV, WARC / WARC.gz.
 """
 
 from __future__ import annotations
 
-import glob
-import os
-from pathlib import Path
 from typing import Iterator
 
-from ..document import Document
+from ..document import Document, Drop
 from ..lazy import load
 from ..pipeline import InputSpec
 from .base import Reader
+from .inputs import refused_document, scan
 
 #: Reader kind → ("module:Class", file name endings it claims). Modules import on first use, so
 #: choosing a reader by extension never loads trafilatura or fastwarc.
@@ -54,40 +52,31 @@ def reader_for(path: str, spec: InputSpec | None = None) -> Reader:
 
 
 def expand(paths: list[str] | str, spec: InputSpec | None = None) -> list[str]:
-    """Files named by ``paths`` (files, folders walked recursively, globs), sorted and unique.
-
-    In folders, files no reader claims (and hidden files) are skipped unless ``spec.kind`` forces
-    a reader; a file named explicitly must exist.
+    """Files named by ``paths`` (files, folders walked recursively, globs) that are to be read,
+    sorted and unique. :func:`scan` also lists the paths that are not read, and why.
     """
-    if isinstance(paths, str):
-        paths = [paths]
-    forced = spec is not None and spec.kind is not None
-    found: set[str] = set()
-    for p in paths:
-        if any(ch in p for ch in "*?["):
-            matches = glob.glob(p, recursive=True)
-            if not matches:
-                raise FileNotFoundError(f"no files match {p!r}")
-            found.update(m for m in matches if os.path.isfile(m))
-        elif os.path.isdir(p):
-            for root, dirs, files in os.walk(p):
-                dirs[:] = [d for d in dirs if not d.startswith(".")]
-                for f in files:
-                    full = os.path.join(root, f)
-                    if not f.startswith(".") and (forced or kind_for(full)):
-                        found.add(full)
-        elif os.path.isfile(p):
-            found.add(p)
-        else:
-            raise FileNotFoundError(f"input path does not exist: {p!r}")
-    return sorted(str(Path(f)) for f in found)
+    return [path for path, why in scan(paths, spec) if why is None]
 
 
 def read(paths: list[str] | str, **spec_fields) -> Iterator[Document]:
-    """Every document in ``paths``, in a stable order (errors included, with ``drop`` set)."""
+    """Every document in ``paths``, in a stable order (errors included, with ``drop`` set): an
+    input path that is not read, or holds no record, is one drop saying why."""
     spec = InputSpec(paths=[paths] if isinstance(paths, str) else list(paths), **spec_fields)
-    for path in expand(spec.paths, spec):
-        yield from reader_for(path, spec).read(path)
+    for path, why in scan(spec.paths, spec):
+        if why is not None:
+            yield refused_document(path, why)
+            continue
+        empty = True
+        for doc in reader_for(path, spec).read(path):
+            empty = False
+            yield doc
+        if empty:
+            yield refused_document(path, NO_RECORDS)
 
 
-__all__ = ["Reader", "READERS", "expand", "kind_for", "read", "reader_class", "reader_for"]
+#: The drop for a readable file that holds no record (a JSONL of blank lines, a CSV header only).
+NO_RECORDS = Drop("read", "no_records", "the file holds no record")
+
+
+__all__ = ["NO_RECORDS", "Reader", "READERS", "expand", "kind_for", "read", "reader_class", "reader_for",
+           "refused_document", "scan"]

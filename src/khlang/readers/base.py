@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, ClassVar, Iterator
 
-from ..document import Document
+from ..document import Document, Drop, make_id
 from ..pipeline import InputSpec
 
 
@@ -39,17 +39,53 @@ class Reader:
         raise NotImplementedError
 
 
-#: (builder, path, size, mtime) → what the builder computed for that version of the file.
-_FILE_INDEXES: dict[tuple[Any, str, int, int], Any] = {}
+#: (builder, path, args, size, mtime) → what the builder computed for that version of the file.
+_FILE_INDEXES: dict[tuple[Any, ...], Any] = {}
 
 
-def file_index(build: Callable[[str], Any], path: str) -> Any:
-    """``build(path)`` once per process and file version, for indexes that let shard k of a big
-    file seek to its first record instead of re-reading everything before it (the 16 most recent)."""
+def file_index(build: Callable[..., Any], path: str, *args: Any) -> Any:
+    """``build(path, *args)`` once per process and file version, for indexes that let shard k of
+    a big file seek to its first record instead of re-reading everything before it (the 16 most
+    recent)."""
     st = os.stat(path)
-    key = (build, path, st.st_size, st.st_mtime_ns)
+    key = (build, path, args, st.st_size, st.st_mtime_ns)
     if key not in _FILE_INDEXES:
         if len(_FILE_INDEXES) >= 16:
             _FILE_INDEXES.pop(next(iter(_FILE_INDEXES)))
-        _FILE_INDEXES[key] = build(path)
+        _FILE_INDEXES[key] = build(path, *args)
     return _FILE_INDEXES[key]
+
+
+#: How much of a too-large record its ``dropped`` row keeps: enough to see what it was.
+PREFIX_BYTES = 4096
+
+
+def too_large(*, id: str, source_uri: str, source_kind: str, size: int | None, limit: int, head: bytes | str,
+              metadata: dict[str, Any] | None = None) -> Document:
+    """A record over ``InputSpec.max_bytes``: a ``too_large`` drop that keeps only its first
+    :data:`PREFIX_BYTES` (the rest is never read into memory where the format allows). ``size``
+    None: bigger than the limit, by how much is not known (reading stopped there)."""
+    what = f"{size:,} bytes" if size is not None else f"more than {limit:,} bytes"
+    if isinstance(head, bytes):
+        head = head[:PREFIX_BYTES].decode("utf-8", errors="replace")
+    return Document(id=id, text=head[:PREFIX_BYTES], source_uri=source_uri, source_kind=source_kind,
+                    metadata=dict(metadata or {}),
+                    drop=Drop("read", "too_large", f"{what}, over the limit of {limit:,} (input.max_bytes); "
+                                                   f"only the first {PREFIX_BYTES:,} are kept"))
+
+
+def read_bounded(path: str, limit: int) -> bytes | None:
+    """The bytes of a one-document file, or None when it holds more than ``limit`` bytes."""
+    with open(path, "rb") as f:
+        if os.fstat(f.fileno()).st_size > limit:
+            return None
+        data = f.read(limit + 1)  # the file may have grown since
+    return None if len(data) > limit else data
+
+
+def too_large_file(path: str, kind: str, limit: int) -> Document:
+    """:func:`too_large` for a whole file (text, HTML): its first bytes, its size from the disk."""
+    with open(path, "rb") as f:
+        head = f.read(PREFIX_BYTES)
+    return too_large(id=make_id(path), source_uri=path, source_kind=kind, size=os.path.getsize(path),
+                     limit=limit, head=head)

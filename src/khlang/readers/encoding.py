@@ -2,8 +2,9 @@
 
 Thai text outside the web is still often TIS-620 / Windows-874, and UTF-16 shows up in exports
 from office tools. We try, in order: an explicit encoding, a BOM, strict UTF-8, UTF-16 without a
-BOM, a Thai-specific check (TIS-620 bytes 0xA1–0xFB decode to Thai letters), then
-charset-normalizer's best guess restricted to plausible encodings. Bytes that no candidate
+BOM, UTF-8 with a few damaged bytes (replaced by U+FFFD), a Thai-specific check (TIS-620 bytes
+0xA1–0xFB decode to Thai letters), then charset-normalizer's best guess restricted to plausible
+encodings. Bytes that no candidate
 decodes cleanly raise :class:`DecodeError`, which readers turn into an error record.
 """
 
@@ -43,7 +44,8 @@ class DecodeError(ValueError):
 
 
 def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
-    """Decode ``data``; return ``(text, encoding_used)`` or raise :class:`DecodeError`."""
+    """Decode ``data``; return ``(text, encoding_used)`` or raise :class:`DecodeError`. UTF-8 with a
+    few bad bytes comes back as a :class:`Decoded` whose ``replaced`` counts them."""
     if encoding:
         try:
             return data.decode(encoding), encoding
@@ -58,7 +60,9 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        mostly = _mostly_utf8(data)
+        if mostly is not None:
+            return mostly
     else:
         # Thai/Lao/… UTF-16 without BOM is valid UTF-8 too (every byte < 0x80), but decodes into
         # control characters that real text never has.
@@ -83,6 +87,33 @@ def decode(data: bytes, encoding: str | None = None) -> tuple[str, str]:
     if best.percent_chaos > 20:  # decodes, but into garbage: treat as not text
         raise DecodeError(f"bytes decode as {best.encoding} only into noise ({best.percent_chaos:.0f}% chaos)")
     return str(best), best.encoding
+
+
+#: What a byte that is not UTF-8 becomes with ``surrogateescape``: one lone surrogate per byte.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+
+
+def _mostly_utf8(data: bytes) -> "Decoded | None":
+    """UTF-8 with a few damaged bytes (a cut multi-byte character, a stray Latin-1 byte): the text
+    with U+FFFD for each bad byte, or None when the bad bytes are more than 5% of the non-ASCII
+    bytes (then it is some other encoding, e.g. TIS-620, whose high bytes are almost never valid
+    UTF-8)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = len(_ESCAPED.findall(text))
+    high = len(data) - len(data.decode("ascii", errors="ignore"))
+    if bad > 0.05 * high or high - bad < 16:
+        return None
+    return Decoded(_ESCAPED.sub("\ufffd", text), "utf-8", replaced=bad)
+
+
+class Decoded(tuple):
+    """``(text, encoding)``, plus ``replaced``: how many undecodable bytes became U+FFFD (readers
+    keep a non-zero count in ``metadata["replaced_bytes"]``)."""
+
+    def __new__(cls, text: str, encoding: str, replaced: int = 0) -> "Decoded":
+        self = super().__new__(cls, (text, encoding))
+        self.replaced = replaced
+        return self
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:

@@ -9,11 +9,10 @@ with no main text is kept as a ``no_text`` drop holding the raw HTML, so nothing
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any, Iterator
 
 from ..document import Document, Drop, make_id
-from .base import Reader
+from .base import Reader, read_bounded, too_large_file
 from .encoding import DecodeError, decode
 
 #: ``<meta charset="x">`` or ``<meta http-equiv="Content-Type" content="text/html; charset=x">``.
@@ -112,10 +111,12 @@ class HtmlReader(Reader):
     def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
         if start > 0 or stop == 0:
             return
-        yield html_document(
-            Path(path).read_bytes(), id=make_id(path), source_uri=path, source_kind=self.kind,
-            encoding=self.spec.encoding,
-        )
+        data = read_bounded(path, self.spec.max_bytes)
+        if data is None:
+            yield too_large_file(path, self.kind, self.spec.max_bytes)
+            return
+        yield html_document(data, id=make_id(path), source_uri=path, source_kind=self.kind,
+                            encoding=self.spec.encoding)
 
 
 def html_document(
@@ -128,7 +129,8 @@ def html_document(
     not say."""
     doc = Document(id=id, text="", source_uri=source_uri, source_kind=source_kind)
     try:
-        html, used = decode_html(data, charset, encoding)
+        decoded = decode_html(data, charset, encoding)
+        html, used = decoded
     except DecodeError as exc:
         doc.text = data.decode("utf-8", errors="replace")
         doc.drop = Drop("read", "decode_error", str(exc))
@@ -136,6 +138,8 @@ def html_document(
         return doc
     doc.metadata.update(metadata or {})
     doc.metadata["encoding"] = used
+    if getattr(decoded, "replaced", 0):
+        doc.metadata["replaced_bytes"] = decoded.replaced
     try:
         text, meta = extract_html(html, url)
     except Exception as exc:  # lxml/trafilatura failure on pathological markup: keep the page

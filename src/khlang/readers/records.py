@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import zlib
 from itertools import islice
 from pathlib import Path
 from typing import Any, Iterator
 
 from ..document import Document, Drop, make_id
-from .base import Reader, file_index
+from .base import PREFIX_BYTES, Reader, file_index, too_large
 from .encoding import DecodeError, decode
 
 
@@ -45,6 +46,10 @@ class _RecordReader(Reader):
             doc.text = json.dumps(record, ensure_ascii=False, default=str)
             return doc
         doc.text = text if isinstance(text, str) else json.dumps(text, ensure_ascii=False, default=str)
+        limit = self.spec.max_bytes
+        if len(doc.text) * 4 > limit and (size := len(doc.text.encode("utf-8", "replace"))) > limit:
+            return too_large(id=doc.id, source_uri=doc.source_uri, source_kind=self.kind, size=size, limit=limit,
+                             head=doc.text[:PREFIX_BYTES])
         for key, value in record.items():
             if key not in (field, id_field) and value is not None and value != "":
                 doc.metadata[key] = value
@@ -61,59 +66,111 @@ class _RecordReader(Reader):
         )
 
 
-def _build_line_offsets(path: str) -> list[int]:
+def _lines(f, limit: int) -> Iterator[tuple[int, bytes, int]]:
+    """``(byte offset, line, size)`` of every non-blank line of the binary file ``f``, holding at
+    most ``limit`` + 1 bytes of any line in memory: a longer line yields its head only (its full
+    ``size`` is still counted), so one 50 MB line costs no more memory than the limit."""
+    pos = 0
+    while True:
+        line = f.readline(limit + 1)
+        if not line:
+            return
+        start, size = pos, len(line)
+        if len(line) > limit and not line.endswith(b"\n"):  # over the limit: skip to its end
+            while True:
+                chunk = f.readline(1 << 20)
+                size += len(chunk)
+                if not chunk or chunk.endswith(b"\n"):
+                    break
+        pos += size
+        if size > limit or line.strip():
+            yield start, line, size
+
+
+#: What reading a damaged gzip stream raises: cut short (EOFError), bad header or data.
+_GZIP_ERRORS = (EOFError, OSError, zlib.error)
+
+
+def _build_line_offsets(path: str, limit: int) -> list[int]:
     """Byte offset of every non-blank line, so shard k of a big JSONL file seeks to its first
     line instead of skipping k × docs_per_shard lines (quadratic over a run)."""
-    offsets, pos = [], 0
     with open(path, "rb") as f:
-        for line in f:
-            if line.strip():
-                offsets.append(pos)
-            pos += len(line)
-    return offsets
+        return [start for start, _, _ in _lines(f, limit)]
 
 
-def _line_offsets(path: str) -> list[int]:
-    return file_index(_build_line_offsets, path)
+def _count_gzip_lines(path: str, limit: int) -> int:
+    """Records of a ``.jsonl.gz``; a stream cut short or damaged adds one (its ``truncated`` drop)."""
+    import gzip
+
+    n = 0
+    try:
+        with gzip.open(path, "rb") as f:
+            for _ in _lines(f, limit):
+                n += 1
+    except _GZIP_ERRORS:
+        n += 1
+    return n
 
 
 class JsonlReader(_RecordReader):
+    """JSON Lines, plain or gzipped. A line over ``input.max_bytes`` is a ``too_large`` drop; a
+    gzip stream that is cut short or damaged keeps every line before the damage and ends with one
+    ``truncated`` drop."""
+
     kind = "jsonl"
 
-    def _lines(self, path: str):
+    def count(self, path: str) -> int:
+        limit = self.spec.max_bytes
+        if path.endswith(".gz"):
+            return file_index(_count_gzip_lines, path, limit)
+        return len(file_index(_build_line_offsets, path, limit))
+
+    def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
+        limit = self.spec.max_bytes
         if path.endswith(".gz"):
             import gzip
 
-            return gzip.open(path, "rb")
-        return open(path, "rb")
-
-    def count(self, path: str) -> int:
-        if not path.endswith(".gz"):
-            return len(_line_offsets(path))
-        with self._lines(path) as f:
-            return sum(1 for line in f if line.strip())
-
-    def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
-        with self._lines(path) as f:
-            skip = start
-            if start and not path.endswith(".gz"):  # gzip cannot seek: skip through it instead
-                offsets = _line_offsets(path)
-                if start >= len(offsets):
-                    return
-                f.seek(offsets[start])
-                skip = 0
-            lines = islice((line for line in f if line.strip()), skip, None if stop is None else skip + stop - start)
-            for index, raw in enumerate(lines, start):
+            f, skip = gzip.open(path, "rb"), start  # gzip cannot seek: skip through it instead
+        else:
+            offsets = file_index(_build_line_offsets, path, limit)
+            if start >= len(offsets):
+                return
+            f, skip = open(path, "rb"), 0
+            f.seek(offsets[start])
+        index = start - skip
+        with f:
+            lines = _lines(f, limit)
+            while stop is None or index < stop:
                 try:
-                    text, _ = decode(raw, self.spec.encoding)
-                    record = json.loads(text)
-                    if not isinstance(record, dict):
-                        raise ValueError("a JSONL line must be an object")
-                except (DecodeError, ValueError) as exc:
-                    reason = "decode_error" if isinstance(exc, DecodeError) else "parse_error"
-                    yield self._error(path, index, reason, str(exc), raw)
-                    continue
-                yield self._doc(path, index, record)
+                    item = next(lines, None)
+                except _GZIP_ERRORS as exc:
+                    if index >= start:
+                        yield self._error(path, index, "truncated",
+                                          f"the gzip stream ends or breaks after {index} records: {exc}", b"")
+                    return
+                if item is None:
+                    return
+                if index >= start:
+                    yield self._record(path, index, item, limit)
+                index += 1
+
+    def _record(self, path: str, index: int, item: tuple[int, bytes, int], limit: int) -> Document:
+        _, raw, size = item
+        if size > limit:
+            return too_large(id=make_id(path, str(index)), source_uri=f"{path}#{index}", source_kind=self.kind,
+                             size=size, limit=limit, head=raw)
+        try:
+            decoded = decode(raw, self.spec.encoding)
+            record = json.loads(decoded[0])
+            if not isinstance(record, dict):
+                raise ValueError("a JSONL line must be an object")
+        except (DecodeError, ValueError) as exc:
+            reason = "decode_error" if isinstance(exc, DecodeError) else "parse_error"
+            return self._error(path, index, reason, str(exc), raw)
+        doc = self._doc(path, index, record)
+        if getattr(decoded, "replaced", 0) and doc.drop is None:
+            doc.metadata["replaced_bytes"] = decoded.replaced
+        return doc
 
 
 class CsvReader(_RecordReader):
