@@ -8,12 +8,18 @@ cuts mixed text into script runs (:mod:`.scripts`) and gives each run to its scr
 script     default engine         other engines (pass ``engine=NAME``)
 =========  =====================  ==========================================================
 Thai       ``nlpo3``              ``newmm`` (PyThaiNLP's Python newmm; same algorithm, ~4x slower)
-Lao        ``laonlp``             ``lao-syllable`` (LaoNLP syllables)
-Khmer      ``khmer-cluster``      ``khmernltk`` (CRF word segmenter; accurate but ~1000x slower)
-Burmese    ``my-syllable``        —
+Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~5x faster),
+                                  ``lao-syllable`` (LaoNLP syllables)
+Khmer      ``khmercut``           ``khmer-cluster`` (orthographic syllables), ``khmernltk``
+                                  (khmer-nltk's CRF; as accurate, ~10x slower)
+Burmese    ``burmesenlp``         ``my-syllable`` (syllables)
 Han        ``han-char``           —
 Latin etc. ``whitespace``         ``pyvi`` (Vietnamese words, for ``lang="vi"``)
 =========  =====================  ==========================================================
+
+Thai, Lao, Khmer and Burmese default to words, not syllables: word counts, stop-word ratios and
+dedup shingles are only comparable across languages when every token is a word. Measured on
+externally written gold text in ``bench/segment.py`` (numbers in the README).
 
 Tokens never contain only whitespace or punctuation: they are what quality filters count and
 what dedup shingles, so the token stream must be words. Models load once per process.
@@ -22,6 +28,7 @@ what dedup shingles, so the token stream must be words. Models load once per pro
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from typing import Callable
 
@@ -55,6 +62,25 @@ def _thai(engine: str) -> Callable[[str], list[str]]:
     return lambda text: word_tokenize(text, engine=engine, keep_whitespace=False)
 
 
+_local = threading.local()  # an ICU break iterator holds its text: one per thread
+
+
+def _lao_break_iterator():
+    if not hasattr(_local, "lao"):
+        import icu  # pyicu-wheels: ICU's Lao word dictionary ships inside the wheel
+
+        _local.lao = icu.BreakIterator.createWordInstance(icu.Locale("lo"))
+    return _local.lao
+
+
+def _lao_icu(text: str) -> list[str]:
+    """ICU's dictionary word break for Lao (word F1 within 0.01 of LaoNLP's on bench/data/seg_lo.txt)."""
+    it = _lao_break_iterator()
+    it.setText(text)
+    bounds = [0, *it]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
 def _laonlp(text: str) -> list[str]:
     from laonlp.tokenize import word_tokenize
 
@@ -71,6 +97,17 @@ def _khmer_cluster(text: str) -> list[str]:
     return _KHMER_CLUSTER.findall(text)
 
 
+@lru_cache(maxsize=1)
+def _khmercut_tokenize() -> Callable[[str], list[str]]:
+    from khmercut import tokenize  # CRF model inside the wheel
+
+    return tokenize
+
+
+def _khmercut(text: str) -> list[str]:
+    return _khmercut_tokenize()(text)
+
+
 def _khmernltk(text: str) -> list[str]:
     from khmernltk import word_tokenize
 
@@ -79,6 +116,21 @@ def _khmernltk(text: str) -> list[str]:
 
 def _my_syllable(text: str) -> list[str]:
     return [s for chunk in text.split() for s in _MY_BREAK.split(chunk) if s]
+
+
+@lru_cache(maxsize=1)
+def _burmese_segmenter():
+    from burmesenlp import Lexicon
+    from burmesenlp.tokenize import WordSegmenter, tokenize
+
+    segmenter = WordSegmenter(Lexicon.default())  # lexicon ships in the wheel; loads in ~2 s
+    return lambda text: [t.text for t in segmenter.segment(tokenize(text))]
+
+
+def _burmesenlp(text: str) -> list[str]:
+    """Longest-match words over syllables (burmesenlp). Its own ``word_tokenize`` normalises first
+    and so may return strings that are not in ``text``; the normalize stage has done that already."""
+    return _burmese_segmenter()(text)
 
 
 def _han_char(text: str) -> list[str]:
@@ -100,9 +152,9 @@ ENGINES: dict[str, dict[str, Callable[[str], list[str]]]] = {
     # nlpo3 first (the default): newmm's algorithm and dictionary in Rust, 4x faster, 0.997
     # boundary agreement with newmm on the seed articles
     "thai": {"nlpo3": lambda t: _thai("nlpo3")(t), "newmm": lambda t: _thai("newmm")(t)},
-    "lao": {"laonlp": _laonlp, "lao-syllable": _lao_syllable},
-    "khmer": {"khmer-cluster": _khmer_cluster, "khmernltk": _khmernltk},
-    "myanmar": {"my-syllable": _my_syllable},
+    "lao": {"laonlp": _laonlp, "lao-icu": _lao_icu, "lao-syllable": _lao_syllable},
+    "khmer": {"khmercut": _khmercut, "khmer-cluster": _khmer_cluster, "khmernltk": _khmernltk},
+    "myanmar": {"burmesenlp": _burmesenlp, "my-syllable": _my_syllable},
     "han": {"han-char": _han_char},
     "latin": {"whitespace": _whitespace, "pyvi": _pyvi},
 }
