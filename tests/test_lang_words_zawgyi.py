@@ -115,3 +115,12 @@ def test_unicode_burmese_is_left_alone():
         assert normalize(unicode) == (unicode, {})
     # asat before dot below after nya (what people type and the reference writes) survives both ways
     assert normalize("ရှိသည့် အခွင့်အရေး")[0] == "ရှိသည့် အခွင့်အရေး"
+
+
+def test_thai_words_cut_particles_and_keep_emphasis():
+    # "I want it sooo much, really; right now there's no need to go" (social-media spelling)
+    text = "อยากได้มากกกกก จริงๆ ตอนนี้ไม่ต้องไป"
+    assert segment_words(text)[1] == ["thai-words"]
+    assert words(text) == ["อยาก", "ได้", "มากกกกก", "จริง", "ๆ", "ตอน", "นี้", "ไม่", "ต้อง", "ไป"]
+    plain = words(text, engine="nlpo3")  # PyThaiNLP's dictionary keeps the compounds
+    assert "ตอนนี้" in plain and "".join(plain) == "".join(words(text))
