@@ -31,6 +31,7 @@ bench: setup
 	$(PY) bench/readers.py
 	$(PY) bench/langid.py
 	$(PY) bench/segment.py
+	$(PY) bench/zawgyi.py
 	$(PY) bench/quality.py --docs 3000
 	$(PY) bench/dedup.py --docs 10000
 	$(PY) bench/export.py --docs 20000

@@ -9,10 +9,10 @@ script     default engine         other engines (pass ``engine=NAME``)
 =========  =====================  ==========================================================
 Thai       ``thai-words``         ``nlpo3`` (newmm in Rust with PyThaiNLP's full dictionary),
                                   ``newmm`` (PyThaiNLP's Python newmm; same algorithm, ~4x slower)
-Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~5x faster),
+Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~7x faster),
                                   ``lao-syllable`` (LaoNLP syllables)
 Khmer      ``khmercut``           ``khmer-cluster`` (orthographic syllables), ``khmernltk``
-                                  (khmer-nltk's CRF; as accurate, ~10x slower)
+                                  (khmer-nltk's CRF; as accurate, ~1.5x slower)
 Burmese    ``burmesenlp``         ``my-syllable`` (syllables)
 Han        ``han-char``           —
 Latin etc. ``whitespace``         ``pyvi`` (Vietnamese words, for ``lang="vi"``)
