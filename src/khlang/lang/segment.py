@@ -11,8 +11,7 @@ Thai       ``thai-words``         ``nlpo3`` (newmm in Rust with PyThaiNLP's full
                                   ``newmm`` (PyThaiNLP's Python newmm; same algorithm, ~4x slower)
 Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~7x faster),
                                   ``lao-syllable`` (LaoNLP syllables)
-Khmer      ``khmercut``           ``khmer-cluster`` (orthographic syllables), ``khmernltk``
-                                  (khmer-nltk's CRF; as accurate, ~1.5x slower)
+Khmer      ``khmernltk``          ``khmer-cluster`` (orthographic syllables)
 Burmese    ``burmesenlp``         ``my-syllable`` (syllables)
 Han        ``han-char``           —
 Latin etc. ``whitespace``         ``pyvi`` (Vietnamese words, for ``lang="vi"``)
@@ -148,12 +147,6 @@ def _khmer_cluster(text: str) -> list[str]:
     return _KHMER_CLUSTER.findall(text)
 
 
-def _khmercut(text: str) -> list[str]:
-    from khmercut import tokenize  # CRF model inside the wheel, loaded on first call
-
-    return tokenize(text)
-
-
 def _khmernltk(text: str) -> list[str]:
     from khmernltk import word_tokenize
 
@@ -199,7 +192,7 @@ ENGINES: dict[str, dict[str, Callable[[str], list[str]]]] = {
     # with particles cut off as human segmenters do; bench/segment.py measures all three
     "thai": {"thai-words": _thai_words, "nlpo3": lambda t: _thai("nlpo3")(t), "newmm": lambda t: _thai("newmm")(t)},
     "lao": {"laonlp": _laonlp, "lao-icu": _lao_icu, "lao-syllable": _lao_syllable},
-    "khmer": {"khmercut": _khmercut, "khmer-cluster": _khmer_cluster, "khmernltk": _khmernltk},
+    "khmer": {"khmernltk": _khmernltk, "khmer-cluster": _khmer_cluster},
     "myanmar": {"burmesenlp": _burmesenlp, "my-syllable": _my_syllable},
     "han": {"han-char": _han_char},
     "latin": {"whitespace": _whitespace, "pyvi": _pyvi},
