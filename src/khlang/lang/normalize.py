@@ -97,8 +97,9 @@ def zawgyi_to_unicode(text: str) -> str:
     """Zawgyi → Unicode with ICU's ``Zawgyi-my`` transform, whatever the text's encoding.
 
     ICU's rules cover what python-myanmar's missed (ha-htoe after a vowel ရိွ → ရှိ, digit zero
-    typed for wa at a word's start ၀ → ဝ, ဥ္ → ဉ်, the stacked bha U+1093). Callers decide whether the text is
-    Zawgyi (:func:`normalize` asks myanmartools' detector first): Unicode text fed here changes.
+    typed for wa at a word's start ၀ → ဝ, ဥ္ → ဉ်, the stacked bha U+1093). Callers decide whether
+    the text is Zawgyi (:func:`normalize` asks myanmartools' detector first): Unicode text fed
+    here changes.
     """
     return _NYA_DOT_ASAT.sub("\u100a\u103a\u1037", _zawgyi_transform().transliterate(text))
 
