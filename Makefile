@@ -36,6 +36,7 @@ bench: setup
 	$(PY) bench/readers.py
 	$(PY) bench/langid.py
 	$(PY) bench/segment.py
+	$(PY) bench/zawgyi.py
 	$(PY) bench/quality.py --docs 3000
 	$(PY) bench/quality.py --keep-drop
 	$(PY) bench/dedup.py --docs 10000

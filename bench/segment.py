@@ -1,12 +1,18 @@
-"""Word segmentation: speed of every engine and agreement between the Thai engines.
+"""Word segmentation: accuracy against human gold words and speed, khlang and every installed peer.
 
-    python bench/segment.py [--repeat N]
+    python bench/segment.py [--repeat N] [--langs th,my,km,lo]
 
-Thai: the five seed articles (../shared/seeds). If gold segmentations exist under
-../shared/data/ (``segment*.txt``: one sentence per line, words separated by ``|``), word F1 is
-against them; otherwise it is the agreement of each Thai engine with PyThaiNLP newmm (word spans
-compared as (start, end) pairs). Lao, Khmer, Burmese and Vietnamese engines run on the sentences
-of bench/data/langid_eval.tsv. Peer: PyThaiNLP's own ``word_tokenize`` (newmm) on the same text.
+Gold text, each line a sentence with words separated by ``|`` (a space is its own token):
+  th  ../shared/data/eval/seg_th.txt  wisesight-1000 social-media posts (PyThaiNLP, CC0)
+  my  ../shared/data/eval/seg_my.txt  myPOS Wikipedia sentences (CC BY-NC-SA)
+  km  ../shared/data/eval/seg_km.txt  kh_data news (khmer-nltk and khmercut were likely trained on it)
+  lo  bench/data/seg_lo.txt           HVULao_NLP test sentences (see bench/data/README.md)
+
+Scoring (the same for every system, on the same text): tokens that contain a letter or digit,
+matched as (start, end) code-point spans; spaces and punctuation-only tokens are left out on both
+sides, since khlang's ``words()`` never returns them. Word F1 counts a word right when both its
+ends are; boundary F1 counts word ends. Micro-averaged over all tokens of the file. Speed is
+characters per second over ``--repeat`` passes after one warm-up pass (models loaded).
 """
 
 from __future__ import annotations
@@ -16,25 +22,39 @@ import re
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from khlang.lang.segment import words  # noqa: E402
+from khlang.lang.segment import ENGINES, words  # noqa: E402
+
+_WORD = re.compile(r"\w")
+SCRIPT = {"th": "thai", "my": "myanmar", "km": "khmer", "lo": "lao"}
+ICU_LOCALE = {"th": "th", "my": "my", "km": "km", "lo": "lo"}
 
 
-def shared() -> Path | None:
+def shared_eval() -> Path | None:
     for parent in ROOT.parents:
-        if (parent / "shared" / "seeds").is_dir():
-            return parent / "shared"
+        if (parent / "shared" / "data" / "eval").is_dir():
+            return parent / "shared" / "data" / "eval"
     return None
 
 
+def gold_files() -> dict[str, Path]:
+    out = {"lo": ROOT / "bench" / "data" / "seg_lo.txt"}
+    base = shared_eval()
+    if base:
+        out.update({lang: base / f"seg_{lang}.txt" for lang in ("th", "my", "km")})
+    return out
+
+
 def spans(text: str, tokens: list[str]) -> set[tuple[int, int]]:
-    """(start, end) of each token, found left to right in ``text``."""
+    """(start, end) of each word token, found left to right in ``text``."""
     out, pos = set(), 0
     for tok in tokens:
+        if not _WORD.search(tok):
+            continue
         i = text.find(tok, pos)
         if i < 0:
             continue
@@ -43,70 +63,112 @@ def spans(text: str, tokens: list[str]) -> set[tuple[int, int]]:
     return out
 
 
-def f1(ref: set, hyp: set) -> float:
-    tp = len(ref & hyp)
-    return 2 * tp / (len(ref) + len(hyp)) if ref or hyp else 1.0
+def f1(tp: int, n_ref: int, n_hyp: int) -> float:
+    return 2 * tp / (n_ref + n_hyp) if n_ref + n_hyp else 1.0
 
 
-def timed(fn, texts: list[str], repeat: int) -> tuple[float, float, list[list[str]]]:
-    out = [fn(t) for t in texts]  # warm-up: loads models
+def score(lines: list[str], fn: Callable[[str], list[str]], repeat: int) -> tuple[float, float, float]:
+    texts = [ln.replace("|", "") for ln in lines]
+    outs = [fn(t) for t in texts]  # warm-up pass: loads models; its output is what is scored
     start = time.perf_counter()
     for _ in range(repeat):
         for t in texts:
             fn(t)
-    secs = (time.perf_counter() - start) / repeat
-    n_words = sum(len(o) for o in out)
-    n_chars = sum(len(t) for t in texts)
-    return n_words / secs, n_chars / secs, out
+    cps = sum(map(len, texts)) * repeat / (time.perf_counter() - start)
+    w_tp = w_ref = w_hyp = b_tp = b_ref = b_hyp = 0
+    for text, line, out in zip(texts, lines, outs):
+        gold, hyp = spans(text, line.split("|")), spans(text, out)
+        w_tp, w_ref, w_hyp = w_tp + len(gold & hyp), w_ref + len(gold), w_hyp + len(hyp)
+        gb, hb = {e for _, e in gold}, {e for _, e in hyp}
+        b_tp, b_ref, b_hyp = b_tp + len(gb & hb), b_ref + len(gb), b_hyp + len(hb)
+    return f1(b_tp, b_ref, b_hyp), f1(w_tp, w_ref, w_hyp), cps
+
+
+def icu_words(lang: str) -> Callable[[str], list[str]]:
+    import icu
+
+    it = icu.BreakIterator.createWordInstance(icu.Locale(ICU_LOCALE[lang]))
+
+    def seg(text: str) -> list[str]:
+        it.setText(text)
+        bounds = [0, *it]
+        return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+
+    return seg
+
+
+def peers(lang: str) -> dict[str, Callable[[str], list[str]]]:
+    """Every installed segmenter that is not khlang, called directly."""
+    out: dict[str, Callable[[str], list[str]]] = {}
+    try:
+        out["ICU BreakIterator (PyICU)"] = icu_words(lang)
+    except ImportError:
+        pass
+    if lang == "th":
+        from pythainlp.tokenize import word_tokenize
+
+        out["PyThaiNLP newmm"] = lambda t: word_tokenize(t, engine="newmm")
+        out["PyThaiNLP nlpo3"] = lambda t: word_tokenize(t, engine="nlpo3")
+        for name in ("attacut", "deepcut", "oskut", "sefr_cut"):
+            try:
+                __import__(name)
+            except ImportError:
+                continue
+            out[f"PyThaiNLP {name}"] = lambda t, n=name: word_tokenize(t, engine=n)
+    elif lang == "km":
+        try:
+            from khmernltk import word_tokenize as khmernltk
+
+            out["khmer-nltk"] = khmernltk
+        except ImportError:
+            pass
+        try:
+            from khmercut import tokenize as khmercut
+
+            out["khmercut"] = khmercut
+        except ImportError:
+            pass
+    elif lang == "my":
+        try:
+            from burmesenlp import Lexicon, word_tokenize as burmese
+
+            lexicon = Lexicon.default()  # without it each call reloads the lexicon (~1 s)
+            out["burmesenlp word_tokenize (normalises first)"] = lambda t: burmese(t, lexicon=lexicon)
+        except ImportError:
+            pass
+    elif lang == "lo":
+        try:
+            from laonlp.tokenize import word_tokenize as laonlp
+
+            out["LaoNLP word_tokenize"] = laonlp
+        except ImportError:
+            pass
+    return out
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=1, help="timed passes after the warm-up pass")
+    ap.add_argument("--langs", default="th,my,km,lo")
     args = ap.parse_args()
-    from langid import load
-    from pythainlp.tokenize import word_tokenize
-
-    base = shared()
-    thai = [p.read_text(encoding="utf-8") for p in sorted((base / "seeds").glob("*.txt"))]
-    gold_files = sorted((base / "data").glob("segment*.txt")) if base and (base / "data").is_dir() else []
-    eval_rows = load(ROOT / "bench" / "data" / "langid_eval.tsv")
-    by_lang = {lang: [t for g, t in eval_rows if g == lang] * 20 for lang in ("lo", "km", "my", "vi")}
-
-    rows = []
-    peer = lambda t: word_tokenize(t, engine="newmm", keep_whitespace=False)  # noqa: E731
-    wps, cps, ref_tokens = timed(peer, thai, args.repeat)
-    rows.append(("th", "pythainlp word_tokenize newmm (peer)", wps, cps, 1.0))
-    peer_wps = wps
-    if gold_files:
-        gold_lines = [ln for f in gold_files for ln in f.read_text(encoding="utf-8").splitlines() if ln.strip()]
-        gold_texts = [ln.replace("|", "") for ln in gold_lines]
-        gold_spans = [spans(t, ln.split("|")) for t, ln in zip(gold_texts, gold_lines)]
-    for engine in ("newmm", "nlpo3"):
-        wps, cps, out = timed(lambda t: words(t, engine=engine), thai, args.repeat)
-        if gold_files:
-            hyps = [spans(t, words(t, engine=engine)) for t in gold_texts]
-            score = sum(f1(g, h) for g, h in zip(gold_spans, hyps)) / len(hyps)
-        else:
-            # compare words only: khlang drops punctuation-only tokens, the peer keeps them
-            refs = [[w for w in r if re.search(r"\w", w)] for r in ref_tokens]
-            score = sum(f1(spans(t, r), spans(t, o)) for t, r, o in zip(thai, refs, out)) / len(thai)
-        rows.append(("th", f"khlang {engine}", wps, cps, score))
-    for lang, engines in (("lo", ("laonlp", "lao-syllable")), ("km", ("khmer-cluster", "khmernltk")),
-                          ("my", ("my-syllable",)), ("vi", ("whitespace", "pyvi"))):
-        texts = by_lang[lang]
-        for engine in engines:
-            sample = texts[:15] if engine == "khmernltk" else texts  # the CRF is slow: one pass
-            wps, cps, _ = timed(lambda t: words(t, lang=lang, engine=engine), sample, 1 if engine == "khmernltk" else args.repeat)
-            rows.append((lang, f"khlang {engine}", wps, cps, None))
-
-    what = "word F1 vs gold" if gold_files else "agreement F1 vs newmm"
-    print(f"Thai: {len(thai)} seed articles, {sum(map(len, thai)):,} chars; others: langid_eval sentences x20\n")
-    print(f"| lang | engine | words/s | chars/s | vs peer | {what} |")
-    print("|---|---|---|---|---|---|")
-    for lang, name, wps, cps, score in rows:
-        ratio = f"{wps / peer_wps:.2f}x" if lang == "th" else ""
-        print(f"| {lang} | {name} | {wps:,.0f} | {cps:,.0f} | {ratio} | {'' if score is None else f'{score:.3f}'} |")
+    files = gold_files()
+    print("| lang | system | boundary F1 | word F1 | chars/s |")
+    print("|---|---|---:|---:|---:|")
+    for lang in args.langs.split(","):
+        if lang not in files or not files[lang].is_file():
+            print(f"| {lang} | (no gold file) | | | |")
+            continue
+        lines = [ln for ln in files[lang].read_text(encoding="utf-8").splitlines() if ln.strip()]
+        engines = list(ENGINES[SCRIPT[lang]])
+        systems: dict[str, Callable[[str], list[str]]] = {
+            f"khlang {e}{' (default)' if i == 0 else ''}": (lambda t, e=e: words(t, engine=e))
+            for i, e in enumerate(engines)
+        }
+        systems.update(peers(lang))
+        for name, fn in systems.items():
+            slow = "khmernltk" in name or "khmer-nltk" in name
+            b, w, cps = score(lines, fn, 1 if slow else args.repeat)
+            print(f"| {lang} | {name} | {b:.3f} | {w:.3f} | {cps:,.0f} |", flush=True)
 
 
 if __name__ == "__main__":

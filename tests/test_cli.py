@@ -238,7 +238,8 @@ def test_ctrl_c_stops_cleanly_then_resume_finishes(tmp_path):
         stdout, stderr = proc.communicate(timeout=30)
         assert time.monotonic() - started < 15
         assert proc.returncode == 130 and "Traceback" not in stdout + stderr, stderr
-        assert "--resume" in stderr.strip().splitlines()[-1]
+        # the hint is the run's last word (multiprocessing's resource tracker may still warn after it)
+        assert any("--resume" in line for line in stderr.strip().splitlines()[-2:]), stderr
     with Corpus(out) as c:
         (row,) = c.runs()
         assert row["status"] == "interrupted"

@@ -182,9 +182,10 @@ def test_words_engines_agree_and_cover_seed(seed_texts):
 
 
 def test_words_other_scripts():
-    assert words("ကျောင်းသားများ သွားသည်") == ["ကျောင်း", "သား", "များ", "သွား", "သည်"]
-    assert words("ប្រទេសកម្ពុជា") == ["ប្រ", "ទេស", "ក", "ម្ពុ", "ជា"]
-    lao = words("ຂ້ອຍມັກກິນເຂົ້າໜຽວ")
+    # syllables stay available as engines (words are the default: tests/test_lang_words_zawgyi.py)
+    assert words("ကျောင်းသားများ သွားသည်", engine="my-syllable") == ["ကျောင်း", "သား", "များ", "သွား", "သည်"]
+    assert words("ប្រទេសកម្ពុជា", engine="khmer-cluster") == ["ប្រ", "ទេស", "ក", "ម្ពុ", "ជា"]
+    lao = words("ຂ້ອຍມັກກິນເຂົ້າໜຽວ", engine="laonlp")
     assert lao[0] == "ຂ້ອຍ" and lao[-1] == "ເຂົ້າໜຽວ" and "".join(lao) == "ຂ້ອຍມັກກິນເຂົ້າໜຽວ"
     assert words("Tôi yêu thành phố Hồ Chí Minh", lang="vi", engine="pyvi")[-1] == "Hồ Chí Minh"
     assert words("Saya suka makan nasi-goreng, kan?") == ["Saya", "suka", "makan", "nasi-goreng", "kan"]

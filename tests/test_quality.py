@@ -256,7 +256,8 @@ def test_unspaced_scripts_get_words_from_the_language_layer():
     so its word rules work instead of seeing one giant "word" per line."""
     from khlang.lang.segment import words
 
-    text = KM + "ការអភិវឌ្ឍហេដ្ឋារចនាសម្ព័ន្ធបានកើនឡើងយ៉ាងលឿនក្នុងរយៈពេលដប់ឆ្នាំចុងក្រោយនេះ។"
+    text = KM + ("ការអភិវឌ្ឍហេដ្ឋារចនាសម្ព័ន្ធបានកើនឡើងយ៉ាងលឿនក្នុងរយៈពេលដប់ឆ្នាំចុងក្រោយនេះ។ "
+                 "ក្រុមហ៊ុនជាច្រើនបានបើកការិយាល័យថ្មីនៅក្នុងរាជធានី ដើម្បីផ្តល់ការងារដល់យុវជន។")
     doc = run(text)
     q = doc.annotations["quality"]
     assert q["lang"] == "km" and q["n_words"] == len(words(text, "km")) > 50

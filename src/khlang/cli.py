@@ -72,8 +72,10 @@ def _second_interrupt_exits() -> Iterator[None]:
     try:
         yield
     finally:
-        if not state["interrupted"]:  # once interrupted, a later Ctrl-C while exiting still exits quietly
-            signal.signal(signal.SIGINT, previous)
+        # Interrupted and cleaned up: only exiting is left, so later presses are ignored. Not our
+        # handler: at shutdown Python resets Python-level handlers to the default, and a press then
+        # would kill the process with SIGINT instead of exit code 130.
+        signal.signal(signal.SIGINT, signal.SIG_IGN if state["interrupted"] else previous)
 
 
 def _read_text(source: str, literal: bool = False) -> str:

@@ -5,13 +5,13 @@ Every rule is a small named regex substitution that can be switched off (``norma
 thai_digits=True, sara_am=False)``); :func:`normalize` returns the text and how often each rule
 fired. Rules only ever touch sequences that are invalid or non-canonical in their script, so
 correct text passes through unchanged. Burmese in the legacy Zawgyi font encoding is detected with
-Google's ``myanmartools`` model and converted with ``python-myanmar``'s Zawgyi→Unicode rules.
+Google's ``myanmartools`` model and converted with ICU's ``Zawgyi-my`` transform (the converter
+Google's own Zawgyi/Unicode pairs were made with), through the bundled ICU of ``pyicu-wheels``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
@@ -77,13 +77,10 @@ _THAI_DIGIT_TABLE = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"
 def _zawgyi(text: str) -> tuple[str, int]:
     """Convert Zawgyi-encoded Burmese paragraphs to Unicode (count = paragraphs converted)."""
     detector = _zawgyi_detector()
-    from myanmar.converter import convert
-
     out, n = [], 0
     for para in text.split("\n"):
         if re.search("[\u1000-\u109f]", para) and detector.get_zawgyi_probability(para) > ZAWGYI_THRESHOLD:
-            # the converter may leave dot below (U+1037) after asat (U+103A): NFC puts them in order
-            para = unicodedata.normalize("NFC", convert(para, "zawgyi", "unicode"))
+            para = zawgyi_to_unicode(para)
             n += 1
         out.append(para)
     return "\n".join(out), n
@@ -91,6 +88,27 @@ def _zawgyi(text: str) -> tuple[str, int]:
 
 #: A paragraph counts as Zawgyi above this probability (myanmartools' recommended cut is 0.95+).
 ZAWGYI_THRESHOLD = 0.95
+# ICU writes dot below before asat everywhere (ည့်); people typing Unicode, and the reference
+# pairs, put asat first after nya (ည့်: U+100A U+103A U+1037) but not after nga (င့်)
+_NYA_DOT_ASAT = re.compile("\u100a\u1037\u103a")
+
+
+def zawgyi_to_unicode(text: str) -> str:
+    """Zawgyi → Unicode with ICU's ``Zawgyi-my`` transform, whatever the text's encoding.
+
+    ICU's rules cover what python-myanmar's missed (ha-htoe after a vowel ရိွ → ရှိ, digit zero
+    typed for wa at a word's start ၀ → ဝ, ဥ္ → ဉ်, the stacked bha U+1093). Callers decide whether
+    the text is Zawgyi (:func:`normalize` asks myanmartools' detector first): Unicode text fed
+    here changes.
+    """
+    return _NYA_DOT_ASAT.sub("\u100a\u103a\u1037", _zawgyi_transform().transliterate(text))
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_transform():
+    import icu  # pyicu-wheels: PyICU with ICU's libraries and data inside the wheel
+
+    return icu.Transliterator.createInstance("Zawgyi-my")
 
 
 @lru_cache(maxsize=1)
