@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..store import Corpus
+from ..store import DOCS_SCHEMA, Corpus
 from .writers import WRITERS
 
 
@@ -61,7 +61,10 @@ def data_card(corpus: Corpus, name: str, fmt: str, rows: dict[str, int], filters
         "task_categories": ["text-generation"],
         "configs": [{"config_name": "default",
                      "data_files": [{"split": s, "path": f"data/{s}-*.{ext}"} for s, n in rows.items() if n]}],
-        "dataset_info": {"splits": [{"name": s, "num_examples": n} for s, n in rows.items() if n]},
+        # features: so `datasets.load_dataset(<package>)` types a column that is null in one file
+        # and text in another (JSON has no schema of its own) as the corpus does
+        "dataset_info": {"features": [{"name": f.name, "dtype": str(f.type)} for f in DOCS_SCHEMA],
+                         "splits": [{"name": s, "num_examples": n} for s, n in rows.items() if n]},
         "khlang": {"format": fmt, "split_fractions": splits, "filters": {k: v for k, v in filters.items() if v is not None},
                    "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                    "corpus_runs": [r["run_id"] for r in runs]},
