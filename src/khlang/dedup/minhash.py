@@ -4,8 +4,9 @@ How it runs over a corpus (``dedup_minhash`` stage):
 
 1. **Signatures, in parallel** — ``executor.map`` over the corpus shard files. Each worker reads
    its shard in batches, turns every text into language-aware shingles (word n-grams; see
-   :func:`shingle_tokens`), hashes each shingle once to 64 bits, and applies ``num_perm``
-   permutations ``(a·x + b) mod (2^61−1)`` to whole NumPy arrays at once. It writes one Parquet
+   :func:`shingle_tokens`), hashes each shingle once to 64 bits (tokens by xxh3, n-grams combined
+   with NumPy), and hands the whole batch to rensa's R-MinHash kernel (Rust) as one flat buffer
+   (see :func:`signatures`). It writes one Parquet
    file per shard: ``id``, the signature and the ``bands`` LSH keys. The files are cached under
    ``dedup/minhash-<params>/``, so a resumed or repeated run signs only new shards.
 2. **Candidates, in DuckDB** — band keys are unnested and ``GROUP BY band, key``: every bucket
@@ -29,7 +30,7 @@ import hashlib
 import json
 import os
 import unicodedata
-from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -38,17 +39,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
+from rensa import RMinHash
 
 from ..stage import CorpusStage, StageStats
 from ..store import Corpus
 from .common import UnionFind, api_run_id, clear_outputs, count_documents, file_list, keep_order, quote, write_results
 
-_PRIME = np.uint64((1 << 61) - 1)
-_MAX32 = np.uint64(0xFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for combining hashes
-_CHUNK = 1 << 15  # shingle rows per vectorised block (× num_perm × 8 bytes of scratch)
 #: Bump when shingling changes, so cached signatures are not reused across versions.
-SHINGLE_VERSION = 3
+SHINGLE_VERSION = 4  # 4: signatures by rensa R-MinHash
 
 def shingle_tokens(text: str, lang: str | None = None) -> list[str]:
     """The tokens that shingles are made of: the language layer's words
@@ -88,59 +87,23 @@ def hash_ngrams(tokens: Sequence[str], ngram: int = 5) -> np.ndarray:
     return np.unique(acc)
 
 
-@lru_cache(maxsize=16)
-def permutations(num_perm: int, seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
-    """Coefficients ``a`` (1 ≤ a < 2^31) and ``b`` (< 2^31) of the hash permutations, so that
-    ``a·x + b`` with 32-bit ``x`` never overflows 64 bits before ``mod (2^61 − 1)``."""
-    rng = np.random.default_rng(seed)
-    a = rng.integers(1, 1 << 31, size=num_perm, dtype=np.uint64)
-    b = rng.integers(0, 1 << 31, size=num_perm, dtype=np.uint64)
-    return a, b
-
-
 def signatures(shingle_sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (all-max for empty sets).
 
-    Sets are concatenated and permuted in blocks of about ``_CHUNK`` shingles; the per-document
-    minimum is one ``np.minimum.reduceat`` per block.
+    The kernel is rensa's R-MinHash (Rust, on PyPI): every set of the batch goes in as one flat
+    uint64 buffer plus row offsets, so there is one call per batch and no Python object per
+    shingle. Chosen by measurement over NumPy (about 80× slower at 112 permutations) and over
+    rensa's string API (which re-hashes every shingle string); see docs/dedup.md.
     """
-    a, b = permutations(num_perm, seed)
-    out = np.full((len(shingle_sets), num_perm), 0xFFFFFFFF, dtype=np.uint32)
-    block: list[int] = []
-    rows = 0
-    for i, s in enumerate(shingle_sets):
-        if len(s) == 0:
-            continue
-        if len(s) > _CHUNK:  # one huge document: fold it in row chunks
-            out[i] = _minhash_large(s, a, b)
-            continue
-        block.append(i)
-        rows += len(s)
-        if rows >= _CHUNK:
-            _minhash_block(shingle_sets, block, a, b, out)
-            block, rows = [], 0
-    if block:
-        _minhash_block(shingle_sets, block, a, b, out)
-    return out
-
-
-def _permute(x: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    x32 = (x ^ (x >> np.uint64(32))) & _MAX32
-    return ((x32[:, None] * a[None, :] + b[None, :]) % _PRIME) & _MAX32
-
-
-def _minhash_block(sets: Sequence[np.ndarray], idx: list[int], a, b, out: np.ndarray) -> None:
-    parts = [sets[i] for i in idx]
-    starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
-    values = _permute(np.concatenate(parts), a, b)
-    out[idx] = np.minimum.reduceat(values, starts, axis=0).astype(np.uint32)
-
-
-def _minhash_large(s: np.ndarray, a, b) -> np.ndarray:
-    acc = np.full(len(a), 0xFFFFFFFF, dtype=np.uint64)
-    for start in range(0, len(s), _CHUNK):
-        acc = np.minimum(acc, _permute(s[start : start + _CHUNK], a, b).min(axis=0))
-    return acc.astype(np.uint32)
+    n = len(shingle_sets)
+    if n == 0:
+        return np.empty((0, num_perm), dtype=np.uint32)
+    offsets = np.zeros(n + 1, dtype=np.uint64)
+    np.cumsum(np.fromiter(map(len, shingle_sets), dtype=np.uint64, count=n), out=offsets[1:])
+    flat = np.concatenate([np.asarray(s, dtype=np.uint64) for s in shingle_sets])
+    matrix = RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed)
+    rows = matrix.to_rows()
+    return np.fromiter(chain.from_iterable(rows), dtype=np.uint32, count=n * num_perm).reshape(n, num_perm)
 
 
 def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
