@@ -5,8 +5,8 @@ How it runs over a corpus (``dedup_minhash`` stage):
 1. **Signatures, in parallel** — ``executor.map`` over the corpus shard files. Each worker reads
    its shard in batches, turns every text into language-aware shingles (word n-grams; see
    :func:`shingle_tokens`), hashes each shingle once to 64 bits (tokens by xxh3, n-grams combined
-   with NumPy), and hands the whole batch to rensa's R-MinHash kernel (Rust) as one flat buffer
-   (see :func:`signatures`). It writes one Parquet
+   with NumPy), and signs the whole batch at once by one-permutation hashing with optimal
+   densification (see :func:`signatures`). It writes one Parquet
    file per shard: ``id``, the signature and the ``bands`` LSH keys. The files are cached under
    ``dedup/minhash-<params>/``, so a resumed or repeated run signs only new shards.
 2. **Candidates, in DuckDB** — band keys are unnested and ``GROUP BY band, key``: every bucket
@@ -30,7 +30,6 @@ import hashlib
 import json
 import os
 import unicodedata
-from itertools import chain
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -39,7 +38,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xxhash
-from rensa import RMinHash
+from functools import lru_cache
 
 from ..stage import CorpusStage, StageStats
 from ..store import Corpus
@@ -47,7 +46,7 @@ from .common import UnionFind, api_run_id, clear_outputs, count_documents, file_
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for combining hashes
 #: Bump when shingling changes, so cached signatures are not reused across versions.
-SHINGLE_VERSION = 4  # 4: signatures by rensa R-MinHash
+SHINGLE_VERSION = 4  # 4: one-permutation hashing with optimal densification
 
 def shingle_tokens(text: str, lang: str | None = None) -> list[str]:
     """The tokens that shingles are made of: the language layer's words
@@ -90,20 +89,76 @@ def hash_ngrams(tokens: Sequence[str], ngram: int = 5) -> np.ndarray:
 def signatures(shingle_sets: Sequence[np.ndarray], num_perm: int = 128, seed: int = 1) -> np.ndarray:
     """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (all-max for empty sets).
 
-    The kernel is rensa's R-MinHash (Rust, on PyPI): every set of the batch goes in as one flat
-    uint64 buffer plus row offsets, so there is one call per batch and no Python object per
-    shingle. Chosen by measurement over NumPy (about 80× slower at 112 permutations) and over
-    rensa's string API (which re-hashes every shingle string); see docs/dedup.md.
+    One-permutation hashing with optimal densification (Li, Owen & Zhang 2012; Shrivastava 2017):
+    each shingle hash is mixed once with the seed; its high bits pick one of ``num_perm`` bins, its
+    low 32 bits are the value, and each bin keeps its minimum; an empty bin copies the value of the
+    bin that a fixed hash of (bin, attempt) points to, the same for every document. Two sets then
+    agree in each position with probability equal to their Jaccard similarity, as with
+    ``num_perm`` independent permutations, at the cost of one pass over the shingles instead of
+    ``num_perm``: the whole batch is a handful of NumPy calls. Chosen by measurement against rensa's
+    R-MinHash (Rust) and datasketch, see docs/dedup.md.
     """
-    n = len(shingle_sets)
-    if n == 0:
-        return np.empty((0, num_perm), dtype=np.uint32)
-    offsets = np.zeros(n + 1, dtype=np.uint64)
-    np.cumsum(np.fromiter(map(len, shingle_sets), dtype=np.uint64, count=n), out=offsets[1:])
-    flat = np.concatenate([np.asarray(s, dtype=np.uint64) for s in shingle_sets])
-    matrix = RMinHash.digest_matrix_from_flat_token_hashes(flat, offsets, num_perm, seed)
-    rows = matrix.to_rows()
-    return np.fromiter(chain.from_iterable(rows), dtype=np.uint32, count=n * num_perm).reshape(n, num_perm)
+    n, k = len(shingle_sets), int(num_perm)
+    lens = np.fromiter(map(len, shingle_sets), dtype=np.int64, count=n)
+    out = np.full(n * k, 0xFFFFFFFF, dtype=np.uint32)
+    if lens.sum() == 0:
+        return out.reshape(n, k)
+    x = np.concatenate([np.asarray(s, dtype=np.uint64) for s in shingle_sets])
+    x ^= _seed_key(seed)
+    x *= _MUL  # the shingle hashes are xxh3-based already: one multiply-xorshift spreads the seed
+    x ^= x >> np.uint64(29)
+    slot = (x >> np.uint64(32)) * np.uint64(k) >> np.uint64(32)  # the bin, unbiased in [0, k)
+    slot += np.repeat(np.arange(0, n * k, k, dtype=np.uint64), lens)
+    np.minimum.at(out, slot.view(np.int64), x.view(np.uint32)[::2])  # low 32 bits (little-endian)
+    out = out.reshape(n, k)
+    _densify(out, lens > 0, k, seed)
+    return out
+
+
+_MUL = np.uint64(0x9E3779B97F4A7C15)
+_MAX_ATTEMPTS = 64  # then rotation, for the few rows with only a handful of filled bins
+
+
+def _seed_key(seed: int) -> np.uint64:
+    return np.uint64(xxhash.xxh3_64_intdigest(f"khlang-minhash-{seed}".encode()))
+
+
+@lru_cache(maxsize=8)
+def _sources(k: int, seed: int) -> np.ndarray:
+    """Densification table: row ``a`` gives, for every bin, the bin to copy from at attempt ``a``."""
+    h = np.arange(_MAX_ATTEMPTS * k, dtype=np.uint64) ^ _seed_key(seed)
+    for shift, mul in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB)):  # splitmix64's finaliser
+        h = (h ^ (h >> np.uint64(shift))) * np.uint64(mul)
+    h ^= h >> np.uint64(31)
+    return (h % np.uint64(k)).astype(np.int64).reshape(_MAX_ATTEMPTS, k)
+
+
+def _densify(sig: np.ndarray, nonempty: np.ndarray, k: int, seed: int) -> None:
+    """Optimal densification, in place: each empty bin ``j`` of a non-empty set takes the value of
+    bin ``h(j, attempt) mod k`` for the first attempt that lands on a bin that was filled (the
+    same sequence for every document); after ``_MAX_ATTEMPTS`` misses, the next filled bin. Works on the list of empty (row, bin) pairs, which
+    shrinks geometrically with each attempt."""
+    empty = sig == 0xFFFFFFFF
+    empty[~nonempty] = False  # an empty set stays all-max
+    pending = np.flatnonzero(empty)  # flat positions row·k + bin
+    if len(pending) == 0:
+        return
+    flat, gone, src = sig.reshape(-1), empty.reshape(-1), _sources(k, seed)
+    row, col = pending - pending % k, pending % k
+    for attempt in range(_MAX_ATTEMPTS):  # only filled bins are read, only empty ones written
+        at = row + src[attempt, col]
+        ok = ~gone[at]
+        flat[pending[ok]] = flat[at[ok]]
+        miss = ~ok
+        pending, row, col = pending[miss], row[miss], col[miss]
+        if len(pending) == 0:
+            return
+    # Rows with very few filled bins: the next filled bin to the right (rotation densification).
+    rows, inv = np.unique(row // k, return_inverse=True)
+    filled = ~empty[rows]
+    pos = np.where(np.concatenate([filled, filled], axis=1), np.arange(2 * k), 2 * k)
+    nxt = np.minimum.accumulate(pos[:, ::-1], axis=1)[:, ::-1] % k
+    flat[pending] = flat[row + nxt[inv, col]]
 
 
 def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
