@@ -278,7 +278,7 @@ def build(out: Path, docs: int = 100_000, seed: int = 0, warc: bool = False, htm
     path = out if out.suffix == ".jsonl" else out / "corpus.jsonl"
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
-    warc_f = gzip.open(folder / "corpus.warc.gz", "wb") if warc else None
+    warc_f = (folder / "corpus.warc.gz").open("wb") if warc else None  # records are gzip members already
     if html_files:
         (folder / "html").mkdir(exist_ok=True)
     with path.open("w", encoding="utf-8") as f, (folder / "truth.jsonl").open("w", encoding="utf-8") as t:

@@ -17,7 +17,11 @@ Rows, all on the same JSONL and the same number of worker processes, in one run:
 Reported: documents kept, seconds, docs/s, MB/s of input JSONL, per-stage seconds (summed over
 workers) and the ratios. Wall time includes start-up, planning and writing.
 
-    python bench/throughput.py [--docs 20000] [--workers 2] [--base-src ../wt-base/src] [--skip-clean]
+    python bench/throughput.py [--docs 20000] [--workers 2] [--base-src ../wt-base/src] [--skip-clean] [--warc]
+
+``--warc`` adds two clean-only rows reading the same corpus as one WARC.gz of HTML pages (one
+process each: a single file): khlang's WARC reader + trafilatura vs datatrove's WarcReader +
+Trafilatura extractor.
 """
 
 from __future__ import annotations
@@ -193,6 +197,22 @@ def run_datatrove_clean(parts: Path, out: Path, workers: int) -> dict:
     return {"seconds": time.perf_counter() - t, "kept": parquet_rows(out / "out"), "stages": {}}
 
 
+def run_datatrove_warc(warc: Path, out: Path, workers: int) -> dict:
+    """datatrove's WarcReader → Trafilatura → ParquetWriter, the peer of khlang reading WARC (HTML main text)."""
+    from datatrove.executor import LocalPipelineExecutor
+    from datatrove.pipeline.extractors import Trafilatura
+    from datatrove.pipeline.readers import WarcReader
+    from datatrove.pipeline.writers import ParquetWriter
+
+    ex = LocalPipelineExecutor(pipeline=[WarcReader(str(warc.parent), glob_pattern="*.warc.gz"), Trafilatura(),
+                                         ParquetWriter(str(out / "out"), compression="zstd")],
+                               tasks=1, workers=1, logging_dir=str(out / "logs"))
+    t = time.perf_counter()
+    with contextlib.redirect_stderr(io.StringIO()):
+        ex.run()
+    return {"seconds": time.perf_counter() - t, "kept": parquet_rows(out / "out"), "stages": {}}
+
+
 def run_datatrove_full(parts: Path, out: Path, workers: int) -> dict:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster,
@@ -257,11 +277,13 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--base-src", type=Path, help="src/ of an older khlang checkout to run beside this one")
     ap.add_argument("--skip-clean", action="store_true", help="leave out the clean-only rows")
+    ap.add_argument("--warc", action="store_true",
+                    help="add clean-only rows reading the corpus as one WARC.gz of HTML pages (readers + HTML extraction)")
     ap.add_argument("--only", nargs="*", default=["khlang", "base", "datatrove"])
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="khlang-bench-"))
     try:
-        inp = bench_corpus.build(work / "in" / "corpus.jsonl", args.docs)
+        inp = bench_corpus.build(work / "in" / "corpus.jsonl", args.docs, warc=args.warc)
         mb = inp.stat().st_size / 1e6
         parts = split_input(inp, work / "parts")
         per_shard = -(-args.docs // PARTS)
@@ -271,6 +293,10 @@ def main() -> None:
         if not args.skip_clean:
             rows["khlang clean"] = run_khlang(inp, work / "k-clean", args.workers, ["clean"], per_shard)
             rows["datatrove clean"] = run_datatrove_clean(parts, work / "dt-clean", args.workers)
+        if args.warc:
+            warc = inp.parent / "corpus.warc.gz"
+            rows["khlang clean, from WARC.gz"] = run_khlang(warc, work / "k-warc", 1, ["clean"], per_shard)
+            rows["datatrove clean, from WARC.gz"] = run_datatrove_warc(warc, work / "dt-warc", 1)
         if "khlang" in args.only:
             rows["khlang all stages"] = run_khlang(inp, work / "k-full", args.workers, khlang_stages(), per_shard)
         if args.base_src and "base" in args.only:
@@ -284,12 +310,13 @@ def main() -> None:
 
 
 def report(rows: dict[str, dict], docs: int, mb: float) -> None:
-    ref = {"clean": rows.get("datatrove clean"), "full": rows.get("datatrove equivalent pipeline")}
+    ref = {"clean": rows.get("datatrove clean"), "full": rows.get("datatrove equivalent pipeline"),
+           "warc": rows.get("datatrove clean, from WARC.gz")}
     base = rows.get("khlang all stages @ base")
     print("| pipeline | docs kept | seconds | docs/s | MB/s | vs datatrove | vs khlang @ base |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, r in rows.items():
-        peer = ref["clean"] if "clean" in label else ref["full"]
+        peer = ref["warc"] if "WARC" in label else ref["clean"] if "clean" in label else ref["full"]
         vs = f"{peer['seconds'] / r['seconds']:.2f}×" if peer else "–"
         vb = f"{base['seconds'] / r['seconds']:.2f}×" if base and "all stages" in label else "–"
         print(f"| {label} | {r['kept']:,} | {r['seconds']:.1f} | {docs / r['seconds']:,.0f} | {mb / r['seconds']:.2f} | "
