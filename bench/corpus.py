@@ -34,6 +34,7 @@ import random
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,6 +99,7 @@ def sentence_pools() -> dict[str, list[str]]:
     return dict(pools)
 
 
+@lru_cache(maxsize=50_000)  # bounded: a 1M-document build must not keep every edited line
 def _units(text: str, lang: str) -> list[str]:
     """Word-like units a near copy edits: whitespace words; grapheme clusters for unspaced scripts;
     PyThaiNLP newmm words for Thai (fixed here, independent of khlang's own segmenter)."""
@@ -134,14 +136,10 @@ class Generator:
         self.langs = list(WEIGHTS) + OTHERS
         self.cum = list(_accumulate([WEIGHTS.get(lg, rest) for lg in self.langs]))
         self.pool_chars = {lg: sum(map(len, p)) for lg, p in self.pools.items()}
-        self._units: dict[tuple[str, str], list[str]] = {}
         self.vocab = {lg: [w for s in p[:200] for w in self.units(s, lg) if w.strip()] for lg, p in self.pools.items()}
 
     def units(self, sentence: str, lang: str) -> list[str]:
-        key = (lang, sentence)
-        if key not in self._units:
-            self._units[key] = _units(sentence, lang)
-        return self._units[key]
+        return _units(sentence, lang)
 
     def lang(self) -> str:
         x = self.rng.random()
