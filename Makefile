@@ -29,10 +29,12 @@ test: setup system
 	      XDG_DATA_HOME="$$home/.local/share" XDG_STATE_HOME="$$home/.local/state" PYTHONNOUSERSITE=1 \
 	      $(PY) -m pytest -q -ra || [ $$? -eq 5 ]
 
-# Every benchmark of the README, with the arguments its tables were measured with (tens of minutes on 2 cores).
+# Every benchmark of the README, with the arguments its tables were measured with (hours on 2 cores).
+# BASE_SRC=path/to/older/checkout/src adds that khlang to the throughput table (e.g. a git worktree of bc8fbe8).
 bench: setup
 	$(PY) -m pip install -q -e '.[bench]'
-	$(PY) bench/throughput.py --docs 100000 --full
+	$(PY) bench/throughput.py --docs 20000 --workers 2 $(if $(BASE_SRC),--base-src $(BASE_SRC))
+	$(PY) bench/profile_stages.py --docs 500
 	$(PY) bench/readers.py
 	$(PY) bench/langid.py
 	$(PY) bench/segment.py
@@ -41,7 +43,8 @@ bench: setup
 	$(PY) bench/quality.py --keep-drop
 	$(PY) bench/dedup.py --docs 10000
 	$(PY) bench/export.py --docs 20000
-	$(PY) bench/scale.py --docs 20000 --docs-per-shard 1000
+	$(PY) bench/scale.py --ray --docs 20000 --docs-per-shard 1000
+	$(PY) bench/scale.py --sizes 25000,50000,100000,200000
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache test-artifacts

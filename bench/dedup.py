@@ -1,5 +1,9 @@
-"""Near-duplicate dedup benchmark: khlang vs datasketch MinHashLSH vs datatrove minhash, same data,
-same shingles (word n-grams from khlang's ``shingle_tokens``), same num_perm / bands / rows.
+"""Near-duplicate dedup benchmark: khlang vs rensa vs datasketch MinHashLSH vs datatrove minhash, same
+data, same shingles (word n-grams from khlang's ``shingle_tokens``), same num_perm / bands / rows.
+
+A first table times the signature engines alone on the same shingles (khlang's ``signatures`` +
+``band_keys`` on the shingle hashes; rensa ``RMinHash`` and datasketch ``MinHash`` on the shingle
+strings): signatures per CPU-second, best of three.
 
 The corpus: distinct base documents stitched from short spans of the real Thai seed articles, each
 followed by copies with 1 %, 5 %, 15 % and 30 % of their words edited (replaced, deleted or
@@ -204,6 +208,77 @@ class KhlangWords:
         return [(0, len(text))]
 
 
+def run_rensa(docs, work: Path, args) -> tuple[dict, Clock]:
+    from rensa import RMinHash, RMinHashLSH
+
+    with Clock() as clock:
+        lsh = RMinHashLSH(threshold=args.threshold, num_perm=args.num_perm, num_bands=args.bands)
+        hashes = {}
+        for i, d in enumerate(docs):
+            m = RMinHash(num_perm=args.num_perm, seed=1)
+            m.update(ngram_strings(d["text"], args.ngram))
+            lsh.insert(i, m)
+            hashes[i] = m
+        uf = UnionFind()
+        for key, m in hashes.items():
+            for other in lsh.query(m):
+                if other != key:
+                    uf.union(docs[key]["id"], docs[other]["id"])
+        labels = {x: uf.find(x) for x in uf.parent}
+    return labels, clock
+
+
+def engine_table(docs: list[dict], args) -> None:
+    """Signatures (and khlang's band keys) per CPU-second on the same shingles, best of three."""
+    from datasketch import MinHash
+    from rensa import RMinHash
+
+    from khlang.dedup.minhash import band_keys, signatures
+
+    strings = [ngram_strings(d["text"], args.ngram) for d in docs]
+    sets = [kmh.shingles(d["text"], None, args.ngram) for d in docs]
+    n, k = len(docs), args.num_perm
+
+    def khlang_batch():
+        for i in range(0, n, 2000):
+            band_keys(signatures(sets[i : i + 2000], k, 1), args.bands, args.rows)
+
+    def rensa_per_doc():
+        for s in strings:
+            m = RMinHash(k, 1)
+            m.update(s)
+            m.digest()
+
+    def rensa_matrix():
+        for i in range(0, n, 2000):
+            RMinHash.digest_matrix_from_token_sets(strings[i : i + 2000], k, 1).to_rows()
+
+    def datasketch():
+        for s in strings:
+            m = MinHash(num_perm=k, seed=1)
+            m.update_batch(s)
+            m.digest()
+
+    rows = {}
+    for name, fn in (("khlang signatures + band keys (shingle hashes in)", khlang_batch),
+                     ("rensa RMinHash, one per document (shingle strings)", rensa_per_doc),
+                     ("rensa RMinHash.digest_matrix_from_token_sets (shingle strings, batched)", rensa_matrix),
+                     ("datasketch MinHash.update_batch (shingle strings)", datasketch)):
+        best = float("inf")
+        for _ in range(3):
+            with Clock() as c:
+                fn()
+            best = min(best, c.cpu)
+        rows[name] = n / best
+    ref = rows["rensa RMinHash, one per document (shingle strings)"]
+    mean = sum(map(len, sets)) / n
+    print(f"\nsignature engines, {n:,} documents, {mean:.0f} shingles each on average, {k} permutations "
+          f"(CPU time, best of 3):\n")
+    print("| engine | docs/CPU-s | vs rensa RMinHash |\n|---|---:|---:|")
+    for name, rate in rows.items():
+        print(f"| {name} | {rate:,.0f} | {rate / ref:.2f}× |")
+
+
 def run_datatrove(docs, work: Path, args) -> tuple[dict, Clock]:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup.minhash import (MinhashConfig, MinhashDedupBuckets, MinhashDedupCluster,
@@ -270,7 +345,7 @@ def main() -> None:
     ap.add_argument("--num-perm", type=int, default=112)
     ap.add_argument("--threshold", type=float, default=0.4,
                     help="khlang's verification cut-off (estimated Jaccard; drops only clearly dissimilar candidates)")
-    ap.add_argument("--only", nargs="*", default=["khlang", "datasketch", "datatrove"])
+    ap.add_argument("--only", nargs="*", default=["khlang", "rensa", "datasketch", "datatrove"])
     args = ap.parse_args()
 
     docs = build(args.docs)
@@ -282,6 +357,7 @@ def main() -> None:
     for d in docs:
         shingle_tokens(d["text"])
     print(f"tokenising alone (one pass, one process): {len(docs) / (time.perf_counter() - t):,.0f} docs/s")
+    engine_table(docs, args)
     table(docs, args, "end to end (tokenising included: khlang.lang.segment.words, Thai by nlpo3)")
     if args.workers == 1:  # the cache only reaches tokenisers running in this process
         use_cache(token_cache(docs))
@@ -303,7 +379,7 @@ def token_cache(docs: list[dict]) -> dict[str, list[str]]:
 
 
 def table(docs: list[dict], args, title: str) -> None:
-    runners = {"khlang": run_khlang, "datasketch": run_datasketch, "datatrove": run_datatrove}
+    runners = {"khlang": run_khlang, "rensa": run_rensa, "datasketch": run_datasketch, "datatrove": run_datatrove}
     results = {}
     for name in args.only:
         work = Path(tempfile.mkdtemp(prefix=f"bench-dedup-{name}-"))

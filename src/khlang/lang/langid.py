@@ -133,10 +133,12 @@ def _classify_latin(text: str) -> tuple[str, float]:
         return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
     ft = _fasttext_probs(text)
     ft_top, ft_p = max(ft.items(), key=lambda kv: kv[1]) if ft else ("other", 0.0)
+    group = sum(p for lang, p in ft.items() if lang in _AUSTRONESIAN_FT)
+    if ft_p >= 0.5 and group < 0.3:  # neither branch below can fire: skip the naive-Bayes pass
+        return (ft_top if ft_top in LANGUAGES else "other"), round(ft_p, 4)
     model = _nb()
     nb = model.probs(text)
     nb_top = max(nb, key=nb.get)
-    group = sum(p for lang, p in ft.items() if lang in _AUSTRONESIAN_FT)
     # fastText is unsure (short or informal text) but the tuned model knows most words: trust it
     if ft_p < 0.5 and nb[nb_top] > 0.6 and model.coverage(text) >= 0.5:
         return nb_top, round(nb[nb_top] * max(ft_p, 0.5), 4)

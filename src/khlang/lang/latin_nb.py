@@ -44,6 +44,14 @@ class NaiveBayes:
             self.counts[lang] = features(text)
             self.totals[lang] = sum(self.counts[lang].values())
             self.vocab.update(self.counts[lang])
+        # log P(feature | lang) once per (lang, feature), so scoring is a dict lookup, not a log
+        v = len(self.vocab)
+        self.logp = {}
+        self.unseen = {}
+        for lang, counts in self.counts.items():
+            denom = math.log(self.totals[lang] + self.alpha * v)
+            self.logp[lang] = {f: math.log(c + self.alpha) - denom for f, c in counts.items()}
+            self.unseen[lang] = math.log(self.alpha) - denom
         return self
 
     def coverage(self, text: str) -> float:
@@ -58,11 +66,10 @@ class NaiveBayes:
         n = sum(feats.values())
         if not n:
             return {lang: 1 / len(self.counts) for lang in self.counts}
-        v = len(self.vocab)
         scores = {}
-        for lang, counts in self.counts.items():
-            denom = math.log(self.totals[lang] + self.alpha * v)
-            ll = sum(k * (math.log(counts.get(f, 0) + self.alpha) - denom) for f, k in feats.items())
+        for lang, logp in self.logp.items():
+            unseen = self.unseen[lang]
+            ll = sum(k * logp.get(f, unseen) for f, k in feats.items())
             scores[lang] = 8.0 * ll / n  # per-feature average, sharpened
         top = max(scores.values())
         exp = {lang: math.exp(s - top) for lang, s in scores.items()}
