@@ -1,0 +1,59 @@
+"""Build khlang's word-frequency table for word-level language ID (code-switching).
+
+    python scripts/langid_words.py CORPUS [--out FILE]   # needs `wordfreq` (training only)
+
+One row per word: its Zipf frequency (log10 of occurrences per billion words) in each language
+of :data:`khlang.lang.latin_model.LABELS` where it is known, blank elsewhere. en, id, ms and tl
+come from wordfreq's lists (their top 30,000 words each; CC BY-SA 4.0 data drawn from Wikipedia,
+subtitles, news, web text and social media — so informal spellings such as *gue, bgt, yg* are
+there); jv, su and ceb, which wordfreq lacks, from word counts of the training corpus that
+``scripts/langid_corpus.py`` builds (NusaX, treebanks, Cebuano news: smaller, so their rare words
+are over-estimated — the character model and the run prior temper that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src" / "khlang" / "lang"))
+
+import latin_model  # noqa: E402
+
+TOP = 30_000
+WORDFREQ = {"en": "en", "id": "id", "ms": "ms", "tl": "fil"}
+
+
+def main() -> None:
+    import wordfreq
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--out", type=Path, default=ROOT / "src" / "khlang" / "lang" / "data" / latin_model.WORDS_FILE)
+    args = ap.parse_args()
+    table: dict[str, dict[str, float]] = {}
+    for lang, code in WORDFREQ.items():
+        for word in wordfreq.top_n_list(code, TOP):
+            for norm in latin_model.words(word):
+                table.setdefault(norm, {})[lang] = max(table.get(norm, {}).get(lang, 0.0), wordfreq.zipf_frequency(word, code))
+    for lang in ("jv", "su", "ceb"):
+        counts = Counter(w for line in (args.corpus / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
+                         for w in latin_model.words(line))
+        total = sum(counts.values())
+        for word, n in counts.items():
+            table.setdefault(word, {})[lang] = round(math.log10((n - 0.9) / total * 1e9), 2)
+    labels = [lang for lang in latin_model.LABELS if lang != "other"]
+    with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as out:
+        out.write("word\t" + "\t".join(labels) + "\n")
+        for word in sorted(table):
+            out.write(word + "\t" + "\t".join(f"{table[word][lang]:.1f}" if lang in table[word] else "" for lang in labels) + "\n")
+    print(f"{len(table):,} words → {args.out} ({args.out.stat().st_size:,} bytes)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""khlang's own model for Latin-script languages of the region: a compact fastText classifier.
+
+Off-the-shelf detectors confuse exactly the pairs this project cares about — Indonesian/Malay,
+Tagalog/Cebuano, Javanese/Sundanese — and call informal or short regional text English. This
+model is trained on real, externally written text of those languages plus English and a catch-all
+``other`` (the other regional languages of NusaX), see docs/language.md for sources and licences
+and ``scripts/langid_corpus.py`` / ``scripts/langid_train.py`` to rebuild it. It ships inside the
+package (``data/latin_lid.ftz``, quantised, ~2 MB) and runs through ``fasttext-predict``; nothing
+is downloaded.
+
+Input is normalised the same way for training and prediction (:func:`normalise`): lower case,
+letters only, elongations collapsed (``bangettt`` → ``banget``, ``nakkkk`` → ``nak``), so the
+spelling habits of social text meet the words the model learnt. The model sees sentences, short
+fragments and single words in training, which is what lets :func:`word_probs` score one token at
+a time for code-switching.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+#: The labels the model knows, in a fixed order (``word_probs`` returns probabilities in it).
+LABELS = ("en", "id", "ms", "tl", "ceb", "jv", "su", "other")
+MODEL_FILE = "latin_lid.ftz"
+WORDS_FILE = "latin_words.tsv.gz"
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of ``text`` with letters repeated three or more times collapsed."""
+    return _WORD.findall(_ELONGATED.sub(r"\1", text.lower()))
+
+
+def normalise(text: str) -> str:
+    return " ".join(words(text))
+
+
+@lru_cache(maxsize=1)
+def model():
+    """The packaged model, loaded once (fasttext-predict: inference only, no download path)."""
+    import fasttext
+
+    path = resources.files("khlang.lang") / "data" / MODEL_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"Latin language model missing from the package: {path}")
+    return fasttext.load_model(str(path))
+
+
+def probs(text: str) -> dict[str, float]:
+    """Probability of each label for ``text`` (all labels present; empty text → uniform)."""
+    norm = normalise(text)
+    if not norm:
+        return {lang: 1 / len(LABELS) for lang in LABELS}
+    labels, ps = model().predict(norm, k=len(LABELS))
+    out = dict.fromkeys(LABELS, 0.0)
+    for label, p in zip(labels, ps):
+        out[label.removeprefix("__label__")] = float(p)
+    return out
+
+
+@lru_cache(maxsize=65536)
+def word_probs(word: str) -> tuple[float, ...]:
+    """Probabilities of one already-normalised word, in :data:`LABELS` order (cached: words of
+    social text repeat a lot)."""
+    labels, ps = model().predict(word, k=len(LABELS))
+    found = {label.removeprefix("__label__"): float(p) for label, p in zip(labels, ps)}
+    return tuple(max(found.get(lang, 0.0), 1e-4) for lang in LABELS)
+
+
+@lru_cache(maxsize=1)
+def _word_table() -> dict[str, tuple[float | None, ...]]:
+    """word → Zipf frequency per label (None where the word is not listed for that language)."""
+    import gzip
+
+    path = resources.files("khlang.lang") / "data" / WORDS_FILE
+    with gzip.open(str(path), "rt", encoding="utf-8") as f:
+        header = f.readline().rstrip("\n").split("\t")[1:]
+        cols = [header.index(lang) if lang in header else None for lang in LABELS]
+        table = {}
+        for line in f:
+            word, *vals = line.rstrip("\n").split("\t")
+            table[word] = tuple(float(vals[c]) if c is not None and vals[c] else None for c in cols)
+    return table
+
+
+def word_zipf(word: str) -> tuple[float | None, ...] | None:
+    """Zipf frequency of an already-normalised word in each language of :data:`LABELS` (None for
+    a language whose list lacks it), or None when no list has the word."""
+    return _word_table().get(word)
