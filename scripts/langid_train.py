@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT / "src" / "khlang" / "lang"))
 import latin_model  # noqa: E402  (the module alone: training needs none of khlang's dependencies)
 
 TARGET = 14_000  # examples a class is repeated up to
-PARAMS = dict(dim=16, minn=1, maxn=4, wordNgrams=1, epoch=15, lr=0.5, bucket=200_000)
+PARAMS = dict(dim=16, minn=2, maxn=4, wordNgrams=1, epoch=15, lr=0.5, bucket=200_000)
 
 
 def examples(corpus: Path, rng: random.Random) -> list[str]:

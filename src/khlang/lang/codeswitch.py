@@ -8,7 +8,7 @@ and elongations like *bangettt* were in its training data). One word is weak evi
 hidden-Markov pass (Viterbi) smooths it: switching language costs, staying is cheap, and the
 run's own language is a prior on every word. The states are a regional set around that
 language — an Indonesian run may switch to Javanese or English, not to Malay (its Malay-looking
-words count as Indonesian), a Malay run to English, a Tagalog run to English or Cebuano — so
+words count as Indonesian), a Malay run to English, a Tagalog or Cebuano run to English — so
 the neighbours a detector confuses do not split a sentence into noise.
 
 :func:`label_run` returns spans over ``text[start:end]`` at code-point offsets; characters between
@@ -25,23 +25,21 @@ from . import latin_model
 
 #: Which labels a run in a given language may switch to, and where the evidence for a label
 #: outside that set goes (fold) — the regional prior. Indonesian and Malay are one language
-#: family for this purpose: the run's label (decided on the whole run) is the family's label.
+#: family for this purpose, and so are Tagalog and Cebuano: the run's label (decided on the
+#: whole run) is the family's label.
 STATES = {
     "id": ("id", "jv", "en"),
     "jv": ("jv", "id", "en"),
     "su": ("su", "id", "en"),
     "ms": ("ms", "jv", "en"),
     "tl": ("tl", "en"),
-    "ceb": ("ceb", "tl", "en"),
+    "ceb": ("ceb", "en"),
     "en": ("en", "id", "jv", "ms", "tl"),
 }
 _FOLD = {"ms": "id", "id": "ms", "su": "jv", "jv": "su", "ceb": "tl", "tl": "ceb"}
 SWITCH = math.log(0.2)  # log-probability of changing language between two words
 STAY = math.log(0.8)
 PRIOR_WEIGHT = 0.3  # how strongly the run's language pulls every word
-FLOOR = 1.5  # Zipf frequency assumed for a word missing from a language's (30,000-word) list
-FLOOR_SMALL = 2.5  # ... from a list built on a small corpus (jv, su, ceb): absence says less
-_SMALL_LISTS = {"jv", "su", "ceb"}
 CHAR_WEIGHT = 0.3  # exponent on the character model's probability
 _LN10 = math.log(10)
 SHORT = 2  # words this short (di, yo, e, a) carry little evidence of their own
@@ -110,7 +108,7 @@ def _emission(word: str, states: tuple[str, ...], index: dict[str, int]) -> list
         family = [state] + [lang for lang, target in _FOLD.items() if target == state and lang not in states]
         freq = max((zipf[index[lang]] for lang in family if zipf[index[lang]] is not None), default=None)
         if freq is None:
-            freq = FLOOR_SMALL if state in _SMALL_LISTS else FLOOR
+            freq = latin_model.FLOOR[state]
         char = sum(chars[index[lang]] for lang in family)
         logs.append(_LN10 * freq + CHAR_WEIGHT * math.log(char))
     top = max(logs)

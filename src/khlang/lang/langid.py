@@ -39,6 +39,8 @@ AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 _REGION_FT = set(AUSTRONESIAN) | {"en", "vi", "war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace", "bug", "ban", "mad"}
 _SURE = 0.9  # our model alone decides above this probability (unless it says en, id or ms)
 _FOREIGN = 0.5  # lid.176 mass on languages outside the region that makes text "other"
+_PAIRS = {"id": ("id", "ms"), "ms": ("id", "ms"), "tl": ("tl", "ceb"), "ceb": ("tl", "ceb")}
+_VOTE_WEIGHT = 0.5  # weight of the word-frequency vote (Zipf units summed over words) in a pair
 _UNSURE_CONFIDENCE = 0.4  # confidence given to a regional label chosen over a weak "en"
 _EMBEDDED_WORDS = 3  # a Latin run this short inside other scripts is an embedded term
 _EMBEDDED_TERM_WORDS = 10  # an ASCII piece this short inside another script defaults to en ...
@@ -82,7 +84,10 @@ def detect(text: str) -> tuple[str, float]:
     script, n = max(counts.items(), key=lambda kv: kv[1])
     share = n / total
     if script == "latin":
-        latin = " ".join(text[r.start : r.end] for r in runs(text[: _LATIN_LIMIT * 2]) if r.script == "latin")
+        if len(counts) == 1:  # all letters are Latin: no runs to pick out
+            latin = text
+        else:
+            latin = " ".join(text[r.start : r.end] for r in runs(text[: _LATIN_LIMIT * 2]) if r.script == "latin")
         lang, prob = classify_latin(latin or text)
         return lang, round(share * prob, 4)
     if script == "han" and counts.get("kana", 0) > 0.1 * n:  # Japanese mixes kana into Han text
@@ -153,21 +158,35 @@ def _classify_latin(text: str) -> tuple[str, float]:
         return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
     ours = latin_model.probs(text)
     top = max(ours, key=ours.get)
-    if ours[top] >= _SURE and top not in ("en", "id", "ms"):
-        return top, round(ours[top], 4)
-    # unsure, or a label lid.176 checks well: English (vs the world's other languages) and
-    # Indonesian/Malay (lid.176 leans Indonesian where ours leans Malay; together they balance)
+    if ours[top] >= _SURE and top not in ("en", "other"):
+        return _close_pair(text, top, ours), round(ours[top], 4)
+    # unsure, or English/other: lid.176 knows the world's other languages (French is not English)
     ft = _fasttext_probs(text, k=10)
     foreign = sum(p for lang, p in ft.items() if lang not in _REGION_FT)
     if foreign >= _FOREIGN and (top in ("en", "other") or ours[top] < 0.7):
         return "other", round(foreign, 4)
     scores = {lang: ours[lang] + ft.get(lang, 0.0) for lang in latin_model.LABELS}
     lang = max(scores, key=scores.get)
+    if lang in _PAIRS:
+        both = sum(scores[x] for x in _PAIRS[lang])
+        lang = _close_pair(text, lang, scores)
+        scores[lang] = max(scores[lang], both - scores[lang])
     if lang == "en" and ours["en"] < 0.5:
         # uncertain Latin text is not English by default: the likeliest regional language, weakly
         lang = max(AUSTRONESIAN, key=scores.get)
         return lang, round(min(scores[lang] / 2, _UNSURE_CONFIDENCE), 4)
     return lang, round(min(1.0, scores[lang] / 2), 4)
+
+
+def _close_pair(text: str, lang: str, scores: dict[str, float]) -> str:
+    """Indonesian or Malay, Tagalog or Cebuano — the closest pairs: the model's margin plus which
+    words the text uses, counted over corpora of each (:func:`.latin_model.frequency_vote`)."""
+    pair = _PAIRS.get(lang)
+    if pair is None:
+        return lang
+    a, b = pair
+    margin = scores[a] - scores[b] + _VOTE_WEIGHT * latin_model.frequency_vote(text, a, b)
+    return a if margin > 0 else b
 
 
 # --- internals -------------------------------------------------------------------------------
