@@ -147,6 +147,11 @@ def main() -> None:
     for lang, lines in texts.items():
         (args.out / f"{lang}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"{lang}: {len(lines):,} lines, {sum(map(len, lines)):,} chars")
+    # the parallel NusaX columns, kept apart: scripts/langid_words.py tells Javanese/Sundanese
+    # words from the Indonesian ones they share by comparing the same sentences
+    (args.out / "nusax").mkdir(exist_ok=True)
+    for lang, column in (("id", "indonesian"), ("jv", "javanese"), ("su", "sundanese")):
+        (args.out / "nusax" / f"{lang}.txt").write_text("\n".join(nusax(args.mirrors, column)) + "\n", encoding="utf-8")
     if args.check:
         evals = {" ".join(line.split("\t")[1].split()) for line in args.check.read_text(encoding="utf-8").splitlines()[1:]}
         overlap = sum(line in evals for lines in texts.values() for line in lines)

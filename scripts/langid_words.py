@@ -8,7 +8,8 @@ come from wordfreq's lists (their top 30,000 words each; CC BY-SA 4.0 data drawn
 subtitles, news, web text and social media — so informal spellings such as *gue, bgt, yg* are
 there); jv, su and ceb, which wordfreq lacks, from word counts of the training corpus that
 ``scripts/langid_corpus.py`` builds (NusaX, treebanks, Cebuano news: smaller, so their rare words
-are over-estimated — the character model and the run prior temper that).
+are over-estimated — the character model and the run prior temper that). Words that NusaX's
+parallel sentences show to be shared with Indonesian are left out of the jv and su lists.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ TOP = 30_000
 WORDFREQ = {"en": "en", "id": "id", "ms": "ms", "tl": "fil"}
 
 
+def count(path: Path) -> Counter:
+    return Counter(w for line in path.read_text(encoding="utf-8").splitlines() for w in latin_model.words(line))
+
+
 def main() -> None:
     import wordfreq
 
@@ -41,11 +46,16 @@ def main() -> None:
         for word in wordfreq.top_n_list(code, TOP):
             for norm in latin_model.words(word):
                 table.setdefault(norm, {})[lang] = max(table.get(norm, {}).get(lang, 0.0), wordfreq.zipf_frequency(word, code))
+    parallel_id = count(args.corpus / "nusax" / "id.txt")
     for lang in ("jv", "su", "ceb"):
-        counts = Counter(w for line in (args.corpus / f"{lang}.txt").read_text(encoding="utf-8").splitlines()
-                         for w in latin_model.words(line))
+        counts = count(args.corpus / f"{lang}.txt")
         total = sum(counts.values())
+        parallel = count(args.corpus / "nusax" / f"{lang}.txt") if lang != "ceb" else Counter()
         for word, n in counts.items():
+            # a word as common in NusaX's Indonesian sentences as in their Javanese/Sundanese
+            # translations (banget, kok, aku) is shared Indonesian, not evidence for jv/su
+            if parallel and parallel_id[word] * 4 >= parallel[word] > 0:
+                continue
             table.setdefault(word, {})[lang] = round(math.log10((n - 0.9) / total * 1e9), 2)
     labels = [lang for lang in latin_model.LABELS if lang != "other"]
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as out:

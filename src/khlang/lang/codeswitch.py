@@ -39,9 +39,9 @@ STATES = {
 _FOLD = {"ms": "id", "id": "ms", "su": "jv", "jv": "su", "ceb": "tl", "tl": "ceb"}
 SWITCH = math.log(0.2)  # log-probability of changing language between two words
 STAY = math.log(0.8)
-PRIOR_WEIGHT = 0.3  # how strongly the run's language pulls every word
+PRIOR_WEIGHT = 0.1  # how strongly the run's language pulls every word
 CHAR_WEIGHT = 0.3  # exponent on the character model's probability
-_LN10 = math.log(10)
+FREQ_SCALE = 1.5  # log-odds per Zipf unit of word frequency (ln 10 would trust the lists fully)
 SHORT = 2  # words this short (di, yo, e, a) carry little evidence of their own
 _TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|([^\W\d_]+(?:['’-][^\W\d_]+)*)")
 
@@ -110,7 +110,7 @@ def _emission(word: str, states: tuple[str, ...], index: dict[str, int]) -> list
         if freq is None:
             freq = latin_model.FLOOR[state]
         char = sum(chars[index[lang]] for lang in family)
-        logs.append(_LN10 * freq + CHAR_WEIGHT * math.log(char))
+        logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(char))
     top = max(logs)
     exp = [math.exp(x - top) for x in logs]
     total = sum(exp)
