@@ -2,7 +2,7 @@
 
     python scripts/langid_words.py CORPUS [--out FILE]   # needs `wordfreq` (training only)
 
-One row per word: its Zipf frequency (log10 of occurrences per billion words) in each language
+One entry per word: its Zipf frequency (log10 of occurrences per billion words) in each language
 of :data:`khlang.lang.latin_model.LABELS` where it is known, blank elsewhere. en, id, ms and tl
 come from wordfreq's lists (their top 30,000 words each; CC BY-SA 4.0 data drawn from Wikipedia,
 subtitles, news, web text and social media — so informal spellings such as *gue, bgt, yg* are
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import math
 import sys
 from collections import Counter
@@ -57,11 +58,10 @@ def main() -> None:
             if parallel and parallel_id[word] * 4 >= parallel[word] > 0:
                 continue
             table.setdefault(word, {})[lang] = round(math.log10((n - 0.9) / total * 1e9), 2)
-    labels = [lang for lang in latin_model.LABELS if lang != "other"]
+    labels = list(latin_model.LABELS)
+    rows = {word: [round(table[word][lang], 1) if lang in table[word] else None for lang in labels] for word in sorted(table)}
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as out:
-        out.write("word\t" + "\t".join(labels) + "\n")
-        for word in sorted(table):
-            out.write(word + "\t" + "\t".join(f"{table[word][lang]:.1f}" if lang in table[word] else "" for lang in labels) + "\n")
+        json.dump({"labels": labels, "words": rows}, out, ensure_ascii=False, separators=(",", ":"))
     print(f"{len(table):,} words → {args.out} ({args.out.stat().st_size:,} bytes)")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from . import latin_model
@@ -43,6 +44,7 @@ PRIOR_WEIGHT = 0.1  # how strongly the run's language pulls every word
 CHAR_WEIGHT = 0.3  # exponent on the character model's probability
 FREQ_SCALE = 1.5  # log-odds per Zipf unit of word frequency (ln 10 would trust the lists fully)
 SHORT = 2  # words this short (di, yo, e, a) carry little evidence of their own
+_INDEX = {lang: i for i, lang in enumerate(latin_model.LABELS)}
 _TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|([^\W\d_]+(?:['’-][^\W\d_]+)*)")
 
 
@@ -59,9 +61,7 @@ def words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     out = []
     for m in _TOKEN.finditer(text, start, end):
         if m.group(1):
-            norm = latin_model.normalise(m.group(1))
-            if norm:
-                out.append((m.start(1), m.end(1), norm.replace(" ", "")))
+            out.append((m.start(1), m.end(1), latin_model.normalise_word(m.group(1))))
     return out
 
 
@@ -71,11 +71,11 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     states = STATES.get(run_lang)
     if not toks or not states:
         return [Piece(start, end, run_lang, max(run_probs.get(run_lang, 0.0), 0.0))]
-    index = {lang: i for i, lang in enumerate(latin_model.LABELS)}
     prior_total = sum(run_probs.get(s, 0.0) for s in states) or 1.0
     prior = [math.log(max(run_probs.get(s, 0.0) / prior_total, 0.02)) * PRIOR_WEIGHT for s in states]
-    emissions = [_emission(word, states, index) for _, _, word in toks]
-    path = _viterbi(emissions, prior)
+    latin_model.prefetch([word for _, _, word in toks])
+    emissions = [_emission(word, states) for _, _, word in toks]
+    path = _viterbi([_log_emission(word, states) for _, _, word in toks], prior)
     pieces: list[Piece] = []
     for i, ((s, _, _), state, em) in enumerate(zip(toks, path, emissions)):
         lang = states[state]
@@ -96,20 +96,22 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     return out
 
 
-def _emission(word: str, states: tuple[str, ...], index: dict[str, int]) -> list[float]:
+@lru_cache(maxsize=65536)
+def _emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
     """P(state | word) over ``states``: how frequent the word is in each language's word list
     (Zipf scale; a language whose list lacks the word gets a floor), times the character model's
     probability (softened), normalised. Evidence for a neighbour outside ``states`` counts for
     the state it folds into (Malay words in an Indonesian run are Indonesian)."""
+    zipf = latin_model.word_zipf(word)
     chars = latin_model.word_probs(word)
-    zipf = latin_model.word_zipf(word) or (None,) * len(latin_model.LABELS)
+    zipf = zipf or (None,) * len(latin_model.LABELS)
     logs = []
     for state in states:
         family = [state] + [lang for lang, target in _FOLD.items() if target == state and lang not in states]
-        freq = max((zipf[index[lang]] for lang in family if zipf[index[lang]] is not None), default=None)
+        freq = max((zipf[_INDEX[lang]] for lang in family if zipf[_INDEX[lang]] is not None), default=None)
         if freq is None:
             freq = latin_model.FLOOR[state]
-        char = sum(chars[index[lang]] for lang in family)
+        char = sum(chars[_INDEX[lang]] for lang in family)
         logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(char))
     top = max(logs)
     exp = [math.exp(x - top) for x in logs]
@@ -117,24 +119,30 @@ def _emission(word: str, states: tuple[str, ...], index: dict[str, int]) -> list
     scores = [x / total for x in exp]
     if len(word) <= SHORT:  # flatten: a two-letter word is nearly no evidence
         scores = [0.3 * x + 0.7 / len(states) for x in scores]
-    return scores
+    return tuple(scores)
 
 
-def _viterbi(emissions: list[list[float]], prior: list[float]) -> list[int]:
+@lru_cache(maxsize=65536)
+def _log_emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(math.log(p) for p in _emission(word, states))
+
+
+def _viterbi(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list[int]:
+    """Most likely state sequence (indices) given per-word log-probabilities and the run prior."""
     n = len(prior)
-    score = [prior[j] + math.log(emissions[0][j]) for j in range(n)]
+    score = [prior[j] + log_emissions[0][j] for j in range(n)]
     back: list[list[int]] = []
-    for em in emissions[1:]:
+    for em in log_emissions[1:]:
         best = max(range(n), key=score.__getitem__)
         step, new = [], []
         for j in range(n):
             stay, switch = score[j] + STAY, score[best] + SWITCH
             if best != j and switch > stay:
                 step.append(best)
-                new.append(switch + prior[j] + math.log(em[j]))
+                new.append(switch + prior[j] + em[j])
             else:
                 step.append(j)
-                new.append(stay + prior[j] + math.log(em[j]))
+                new.append(stay + prior[j] + em[j])
         back.append(step)
         score = new
     state = max(range(n), key=score.__getitem__)
@@ -143,3 +151,10 @@ def _viterbi(emissions: list[list[float]], prior: list[float]) -> list[int]:
         state = step[state]
         path.append(state)
     return path[::-1]
+
+
+def clear_caches() -> None:
+    """Forget cached word evidence (benchmarks measure cold runs with this)."""
+    latin_model.clear_caches()
+    _emission.cache_clear()
+    _log_emission.cache_clear()

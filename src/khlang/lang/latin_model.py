@@ -24,7 +24,7 @@ from importlib import resources
 #: The labels the model knows, in a fixed order (``word_probs`` returns probabilities in it).
 LABELS = ("en", "id", "ms", "tl", "ceb", "jv", "su", "other")
 MODEL_FILE = "latin_lid.ftz"
-WORDS_FILE = "latin_words.tsv.gz"
+WORDS_FILE = "latin_words.json.gz"
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
@@ -38,6 +38,12 @@ def normalise(text: str) -> str:
     return " ".join(words(text))
 
 
+@lru_cache(maxsize=65536)
+def normalise_word(word: str) -> str:
+    """One word as :func:`words` would give it (lower case, elongations collapsed)."""
+    return _ELONGATED.sub(r"\1", word.lower())
+
+
 @lru_cache(maxsize=1)
 def model():
     """The packaged model, loaded once (fasttext-predict: inference only, no download path)."""
@@ -49,8 +55,10 @@ def model():
     return fasttext.load_model(str(path))
 
 
+@lru_cache(maxsize=256)  # spans() asks for a run it has just classified: one prediction
 def probs(text: str) -> dict[str, float]:
-    """Probability of each label for ``text`` (all labels present; empty text → uniform)."""
+    """Probability of each label for ``text`` (all labels present; empty text → uniform).
+    The dict is shared through the cache: do not modify it."""
     norm = normalise(text)
     if not norm:
         return {lang: 1 / len(LABELS) for lang in LABELS}
@@ -61,32 +69,56 @@ def probs(text: str) -> dict[str, float]:
     return out
 
 
-@lru_cache(maxsize=65536)
+_WORD_CACHE: dict[str, tuple[float, ...]] = {}
+_WORD_CACHE_SIZE = 200_000  # words of social text repeat a lot; the cache is emptied when full
+
+
 def word_probs(word: str) -> tuple[float, ...]:
-    """Probabilities of one already-normalised word, in :data:`LABELS` order (cached: words of
-    social text repeat a lot)."""
-    labels, ps = model().predict(word, k=len(LABELS))
-    found = {label.removeprefix("__label__"): float(p) for label, p in zip(labels, ps)}
-    return tuple(max(found.get(lang, 0.0), 1e-4) for lang in LABELS)
+    """Probabilities of one already-normalised word, in :data:`LABELS` order."""
+    found = _WORD_CACHE.get(word)
+    if found is None:
+        prefetch([word])
+        found = _WORD_CACHE[word]
+    return found
+
+
+def prefetch(words: list[str]) -> None:
+    """Predict the words not yet cached, through fastText's own predict (the Python wrapper's
+    checks cost as much as a one-word prediction; these words are single, normalised tokens)."""
+    todo = {w for w in words if w not in _WORD_CACHE}
+    if not todo:
+        return
+    if len(_WORD_CACHE) + len(todo) > _WORD_CACHE_SIZE:
+        _WORD_CACHE.clear()
+    predict, k = model().f.predict, len(LABELS)
+    for word in todo:
+        got = {label[9:]: p for p, label in predict(word + "\n", k, 0.0, "strict")}  # "__label__xx"
+        _WORD_CACHE[word] = tuple(max(got.get(lang, 0.0), 1e-4) for lang in LABELS)
+
+
+def clear_caches() -> None:
+    """Forget cached predictions (benchmarks measure cold runs with this)."""
+    _WORD_CACHE.clear()
+    probs.cache_clear()
+    normalise_word.cache_clear()
 
 
 @lru_cache(maxsize=1)
-def _word_table() -> dict[str, tuple[float | None, ...]]:
-    """word → Zipf frequency per label (None where the word is not listed for that language)."""
+def _word_table() -> dict[str, list[float | None]]:
+    """word → Zipf frequency per label in :data:`LABELS` order (None where that language's list
+    lacks the word); built by ``scripts/langid_words.py``."""
     import gzip
+    import json
 
     path = resources.files("khlang.lang") / "data" / WORDS_FILE
     with gzip.open(str(path), "rt", encoding="utf-8") as f:
-        header = f.readline().rstrip("\n").split("\t")[1:]
-        cols = [header.index(lang) if lang in header else None for lang in LABELS]
-        table = {}
-        for line in f:
-            word, *vals = line.rstrip("\n").split("\t")
-            table[word] = tuple(float(vals[c]) if c is not None and vals[c] else None for c in cols)
-    return table
+        data = json.load(f)
+    if tuple(data["labels"]) != LABELS:
+        raise ValueError(f"{path}: labels {data['labels']} do not match {LABELS}")
+    return data["words"]
 
 
-def word_zipf(word: str) -> tuple[float | None, ...] | None:
+def word_zipf(word: str) -> list[float | None] | None:
     """Zipf frequency of an already-normalised word in each language of :data:`LABELS` (None for
     a language whose list lacks it), or None when no list has the word."""
     return _word_table().get(word)
