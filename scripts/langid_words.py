@@ -9,7 +9,8 @@ subtitles, news, web text and social media — so informal spellings such as *gu
 there); jv, su and ceb, which wordfreq lacks, from word counts of the training corpus that
 ``scripts/langid_corpus.py`` builds (NusaX, treebanks, Cebuano news: smaller, so their rare words
 are over-estimated — the character model and the run prior temper that). Words that NusaX's
-parallel sentences show to be shared with Indonesian are left out of the jv and su lists.
+parallel sentences show to be shared with Indonesian get Indonesian's frequency in the jv and
+su lists (equal evidence), not their over-estimated corpus count.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ def main() -> None:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--out", type=Path, default=ROOT / "src" / "khlang" / "lang" / "data" / latin_model.WORDS_FILE)
     args = ap.parse_args()
-    table: dict[str, dict[str, float]] = {}
+    table: dict[str, dict[str, float]] = {}  # word → {lang: Zipf}
     for lang, code in WORDFREQ.items():
         for word in wordfreq.top_n_list(code, TOP):
             for norm in latin_model.words(word):
@@ -54,10 +55,14 @@ def main() -> None:
         parallel = count(args.corpus / "nusax" / f"{lang}.txt") if lang != "ceb" else Counter()
         for word, n in counts.items():
             # a word as common in NusaX's Indonesian sentences as in their Javanese/Sundanese
-            # translations (banget, kok, aku) is shared Indonesian, not evidence for jv/su
+            # translations (banget, kok, pasar) is shared: as typical of jv/su as of Indonesian,
+            # so it neither starts nor ends a switch (its neighbours decide)
+            entry = table.setdefault(word, {})
             if parallel and parallel_id[word] * 4 >= parallel[word] > 0:
+                if "id" in entry:
+                    entry[lang] = entry["id"]
                 continue
-            table.setdefault(word, {})[lang] = round(math.log10((n - 0.9) / total * 1e9), 2)
+            entry[lang] = round(math.log10((n - 0.9) / total * 1e9), 2)
     labels = list(latin_model.LABELS)
     rows = {word: [round(table[word][lang], 1) if lang in table[word] else None for lang in labels] for word in sorted(table)}
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as out:
