@@ -39,8 +39,8 @@ def find_data(arg: str | None) -> Path | None:
 
 def load(path: Path) -> list[tuple[list[str], list[str]]]:
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines()[1:]:
-        if "\t" not in line or line.startswith("#"):
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if "\t" not in line or line.startswith("#") or line == "tokens\tlabels":
             continue
         tokens, labels = line.split("\t")[:2]
         toks, labs = tokens.split(" "), labels.split(" ")
@@ -119,6 +119,9 @@ def main() -> None:
         sys.exit("no code-switching data found (../shared/data/eval/codeswitch.tsv)")
     for name, p in sets:
         rows = load(p)
+        if not rows:
+            print(f"\n{name}: no rows")
+            continue
         report(name, rows[: args.limit] if args.limit else rows)
 
 

@@ -38,6 +38,7 @@ AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 # lid.176 labels of the region or its close kin; lid.176 mass elsewhere means another language
 _REGION_FT = set(AUSTRONESIAN) | {"en", "vi", "war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace", "bug", "ban", "mad"}
 _SURE = 0.9  # our model alone decides above this probability (unless it says en, id or ms)
+_KNOWN = 0.5  # share of words our word lists must know before a confident label skips lid.176
 _FOREIGN = 0.5  # lid.176 mass on languages outside the region that makes text "other"
 _PAIRS = {"id": ("id", "ms"), "ms": ("id", "ms"), "tl": ("tl", "ceb"), "ceb": ("tl", "ceb")}
 _VOTE_WEIGHT = 0.5  # weight of the word-frequency vote (Zipf units summed over words) in a pair
@@ -158,12 +159,13 @@ def _classify_latin(text: str) -> tuple[str, float]:
         return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
     ours = latin_model.probs(text)
     top = max(ours, key=ours.get)
-    if ours[top] >= _SURE and top not in ("en", "other"):
+    known = latin_model.known_share(text, (top, "id", "en")) if top != "other" else 0.0
+    if ours[top] >= _SURE and top != "en" and known >= _KNOWN:
         return _close_pair(text, top, ours), round(ours[top], 4)
     # unsure, or English/other: lid.176 knows the world's other languages (French is not English)
     ft = _fasttext_probs(text, k=10)
     foreign = sum(p for lang, p in ft.items() if lang not in _REGION_FT)
-    if foreign >= _FOREIGN and (top in ("en", "other") or ours[top] < 0.7):
+    if foreign >= _FOREIGN and (top in ("en", "other") or ours[top] < 0.7 or known < _KNOWN):
         return "other", round(foreign, 4)
     scores = {lang: ours[lang] + ft.get(lang, 0.0) for lang in latin_model.LABELS}
     lang = max(scores, key=scores.get)

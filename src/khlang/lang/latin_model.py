@@ -144,3 +144,20 @@ def frequency_vote(text: str, a: str, b: str) -> float:
         zb = z[j] if z is not None and z[j] is not None else FLOOR[b]
         total += za - zb
     return total
+
+
+def known_share(text: str, langs: tuple[str, ...]) -> float:
+    """Share of the words of ``text`` that any of ``langs``' word lists has (1.0 for no words):
+    low when a confident prediction is really a language the model never saw (German text
+    looks Indonesian to character n-grams, but its words are in no Indonesian list)."""
+    ws = words(text)
+    if not ws:
+        return 1.0
+    idx = [LABELS.index(lang) for lang in langs]
+    table = _word_table()
+    known = 0
+    for w in ws:
+        z = table.get(w)
+        if z is not None and any(z[i] is not None for i in idx):
+            known += 1
+    return known / len(ws)
