@@ -39,6 +39,7 @@ AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 _REGION_FT = set(AUSTRONESIAN) | {"en", "vi", "war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace", "bug", "ban", "mad"}
 _SURE = 0.9  # our model alone decides above this probability (unless it says en, id or ms)
 _KNOWN = 0.5  # share of words our word lists must know before a confident label skips lid.176
+_SURE_EN, _KNOWN_EN = 0.97, 0.8  # English is decided alone only when this sure, on these words
 _FOREIGN = 0.5  # lid.176 mass on languages outside the region that makes text "other"
 _PAIRS = {"id": ("id", "ms"), "ms": ("id", "ms"), "tl": ("tl", "ceb"), "ceb": ("tl", "ceb")}
 _VOTE_WEIGHT = 0.5  # weight of the word-frequency vote (Zipf units summed over words) in a pair
@@ -162,6 +163,8 @@ def _classify_latin(text: str) -> tuple[str, float]:
     known = latin_model.known_share(text, (top, "id", "en")) if top != "other" else 0.0
     if ours[top] >= _SURE and top != "en" and known >= _KNOWN:
         return _close_pair(text, top, ours), round(ours[top], 4)
+    if top == "en" and ours["en"] >= _SURE_EN and latin_model.known_share(text, ("en",)) >= _KNOWN_EN:
+        return "en", round(ours["en"], 4)  # plainly English: nearly every word is an English word
     # unsure, or English/other: lid.176 knows the world's other languages (French is not English)
     ft = _fasttext_probs(text, k=10)
     foreign = sum(p for lang, p in ft.items() if lang not in _REGION_FT)
