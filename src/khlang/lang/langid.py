@@ -152,12 +152,13 @@ def _classify_short(text: str) -> tuple[str, float]:
 
 
 def _classify_latin(text: str) -> tuple[str, float]:
-    letters = len(_LATIN_LETTER.findall(text))
-    if not letters:
+    if not _LATIN_LETTER.search(text):
         return "other", 0.0
     vi = len(_VI_LETTERS.findall(text))
-    if vi >= 2 and vi / letters > 0.04:
-        return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
+    if vi >= 2:
+        letters = len(_LATIN_LETTER.findall(text))
+        if vi / letters > 0.04:
+            return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
     ours = latin_model.probs(text)
     top = max(ours, key=ours.get)
     known = latin_model.known_share(text, (top, "id", "en")) if top != "other" else 0.0

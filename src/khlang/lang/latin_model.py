@@ -31,11 +31,16 @@ _ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
 
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text`` with letters repeated three or more times collapsed."""
-    return _WORD.findall(_ELONGATED.sub(r"\1", text.lower()))
+    return list(_words(text))
+
+
+@lru_cache(maxsize=256)  # one text is asked for its words by the model, the lists and the votes
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_ELONGATED.sub(r"\1", text.lower())))
 
 
 def normalise(text: str) -> str:
-    return " ".join(words(text))
+    return " ".join(_words(text))
 
 
 @lru_cache(maxsize=65536)
@@ -100,6 +105,7 @@ def clear_caches() -> None:
     """Forget cached predictions (benchmarks measure cold runs with this)."""
     _WORD_CACHE.clear()
     probs.cache_clear()
+    _words.cache_clear()
     normalise_word.cache_clear()
 
 
@@ -138,7 +144,7 @@ def frequency_vote(text: str, a: str, b: str) -> float:
     which words, not which letters."""
     i, j = LABELS.index(a), LABELS.index(b)
     total = 0.0
-    for word in words(text):
+    for word in _words(text):
         z = word_zipf(word)
         za = z[i] if z is not None and z[i] is not None else FLOOR[a]
         zb = z[j] if z is not None and z[j] is not None else FLOOR[b]
@@ -150,7 +156,7 @@ def known_share(text: str, langs: tuple[str, ...]) -> float:
     """Share of the words of ``text`` that any of ``langs``' word lists has (1.0 for no words):
     low when a confident prediction is really a language the model never saw (German text
     looks Indonesian to character n-grams, but its words are in no Indonesian list)."""
-    ws = words(text)
+    ws = _words(text)
     if not ws:
         return 1.0
     idx = [LABELS.index(lang) for lang in langs]
