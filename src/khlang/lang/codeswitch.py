@@ -75,24 +75,20 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     prior = [math.log(max(run_probs.get(s, 0.0) / prior_total, 0.02)) * PRIOR_WEIGHT for s in states]
     latin_model.prefetch([word for _, _, word in toks])
     emissions = [_emission(word, states) for _, _, word in toks]
-    path = _viterbi([_log_emission(word, states) for _, _, word in toks], prior)
-    pieces: list[Piece] = []
+    if all(em[0] == max(em) for em in emissions):  # every word leans to the run's own language
+        path = [0] * len(toks)
+    else:
+        path = _viterbi([_log_emission(word, states) for _, _, word in toks], prior)
+    # one piece per stretch of equal labels; confidence = mean probability of the chosen label
+    out: list[Piece] = []
+    begin, total, n = start, 0.0, 0
     for i, ((s, _, _), state, em) in enumerate(zip(toks, path, emissions)):
-        lang = states[state]
-        begin = start if i == 0 else s
-        if pieces and pieces[-1].lang == lang:
-            last = pieces[-1]
-            pieces[-1] = Piece(last.start, last.end, lang, last.confidence + em[state])
-            continue
-        if pieces:
-            last = pieces[-1]
-            pieces[-1] = Piece(last.start, begin, last.lang, last.confidence)
-        pieces.append(Piece(begin, end, lang, em[state]))
-    # confidence: mean per-word probability of the chosen label
-    out = []
-    for piece in pieces:
-        n = sum(1 for s, _, _ in toks if piece.start <= s < piece.end)
-        out.append(Piece(piece.start, piece.end, piece.lang, round(piece.confidence / max(n, 1), 4)))
+        if i and state != path[i - 1]:
+            out.append(Piece(begin, s, states[path[i - 1]], round(total / n, 4)))
+            begin, total, n = s, 0.0, 0
+        total += em[state]
+        n += 1
+    out.append(Piece(begin, end, states[path[-1]], round(total / n, 4)))
     return out
 
 
