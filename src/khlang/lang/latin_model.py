@@ -1,0 +1,172 @@
+"""khlang's own model for Latin-script languages of the region: a compact fastText classifier.
+
+Off-the-shelf detectors confuse exactly the pairs this project cares about — Indonesian/Malay,
+Tagalog/Cebuano, Javanese/Sundanese — and call informal or short regional text English. This
+model is trained on real, externally written text of those languages plus English and a catch-all
+``other`` (the other regional languages of NusaX), see docs/language.md for sources and licences
+and ``scripts/langid_corpus.py`` / ``scripts/langid_train.py`` to rebuild it. It ships inside the
+package (``data/latin_lid.ftz``, quantised, ~2 MB) and runs through ``fasttext-predict``; nothing
+is downloaded.
+
+Input is normalised the same way for training and prediction (:func:`normalise`): lower case,
+letters only, elongations collapsed (``bangettt`` → ``banget``, ``nakkkk`` → ``nak``), so the
+spelling habits of social text meet the words the model learnt. The model sees sentences, short
+fragments and single words in training, which is what lets :func:`word_probs` score one token at
+a time for code-switching.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from importlib import resources
+
+#: The labels the model knows, in a fixed order (``word_probs`` returns probabilities in it).
+LABELS = ("en", "id", "ms", "tl", "ceb", "jv", "su", "other")
+MODEL_FILE = "latin_lid.ftz"
+WORDS_FILE = "latin_words.json.gz"
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_ELONGATED = re.compile(r"([^\W\d_])\1{2,}")
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words of ``text`` with letters repeated three or more times collapsed."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=256)  # one text is asked for its words by the model, the lists and the votes
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(_ELONGATED.sub(r"\1", text.lower())))
+
+
+def normalise(text: str) -> str:
+    return " ".join(_words(text))
+
+
+@lru_cache(maxsize=65536)
+def normalise_word(word: str) -> str:
+    """One word as :func:`words` would give it (lower case, elongations collapsed)."""
+    return _ELONGATED.sub(r"\1", word.lower())
+
+
+@lru_cache(maxsize=1)
+def model():
+    """The packaged model, loaded once (fasttext-predict: inference only, no download path)."""
+    import fasttext
+
+    path = resources.files("khlang.lang") / "data" / MODEL_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"Latin language model missing from the package: {path}")
+    return fasttext.load_model(str(path))
+
+
+@lru_cache(maxsize=256)  # spans() asks for a run it has just classified: one prediction
+def probs(text: str) -> dict[str, float]:
+    """Probability of each label for ``text`` (all labels present; empty text → uniform).
+    The dict is shared through the cache: do not modify it."""
+    norm = normalise(text)
+    if not norm:
+        return {lang: 1 / len(LABELS) for lang in LABELS}
+    labels, ps = model().predict(norm, k=len(LABELS))
+    out = dict.fromkeys(LABELS, 0.0)
+    for label, p in zip(labels, ps):
+        out[label.removeprefix("__label__")] = float(p)
+    return out
+
+
+_WORD_CACHE: dict[str, tuple[float, ...]] = {}
+_WORD_CACHE_SIZE = 200_000  # words of social text repeat a lot; the cache is emptied when full
+
+
+def word_probs(word: str) -> tuple[float, ...]:
+    """Probabilities of one already-normalised word, in :data:`LABELS` order."""
+    found = _WORD_CACHE.get(word)
+    if found is None:
+        prefetch([word])
+        found = _WORD_CACHE[word]
+    return found
+
+
+def prefetch(words: list[str]) -> None:
+    """Predict the words not yet cached, through fastText's own predict (the Python wrapper's
+    checks cost as much as a one-word prediction; these words are single, normalised tokens)."""
+    todo = {w for w in words if w not in _WORD_CACHE}
+    if not todo:
+        return
+    if len(_WORD_CACHE) + len(todo) > _WORD_CACHE_SIZE:
+        _WORD_CACHE.clear()
+    predict, k = model().f.predict, len(LABELS)
+    for word in todo:
+        got = {label[9:]: p for p, label in predict(word + "\n", k, 0.0, "strict")}  # "__label__xx"
+        _WORD_CACHE[word] = tuple(max(got.get(lang, 0.0), 1e-4) for lang in LABELS)
+
+
+def clear_caches() -> None:
+    """Forget cached predictions (benchmarks measure cold runs with this)."""
+    _WORD_CACHE.clear()
+    probs.cache_clear()
+    _words.cache_clear()
+    normalise_word.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _word_table() -> dict[str, list[float | None]]:
+    """word → Zipf frequency per label in :data:`LABELS` order (None where that language's list
+    lacks the word); built by ``scripts/langid_words.py``."""
+    import gzip
+    import json
+
+    path = resources.files("khlang.lang") / "data" / WORDS_FILE
+    with gzip.open(str(path), "rt", encoding="utf-8") as f:
+        data = json.load(f)
+    if tuple(data["labels"]) != LABELS:
+        raise ValueError(f"{path}: labels {data['labels']} do not match {LABELS}")
+    return data["words"]
+
+
+def word_zipf(word: str) -> list[float | None] | None:
+    """Zipf frequency of an already-normalised word in each language of :data:`LABELS` (None for
+    a language whose list lacks it), or None when no list has the word."""
+    return _word_table().get(word)
+
+
+#: Zipf frequency assumed for a word a language's list lacks: the wordfreq lists (en, id, ms,
+#: tl) hold each language's 30,000 commonest words, so a word missing there is rarer than ~1.5;
+#: the lists built from small corpora (jv, su, ceb) miss many common words, so absence says less.
+FLOOR = {"en": 1.5, "id": 1.5, "ms": 1.5, "tl": 1.5, "jv": 2.5, "su": 2.5, "ceb": 2.5, "other": 1.5}
+
+
+def frequency_vote(text: str, a: str, b: str) -> float:
+    """Σ over the words of ``text`` of Zipf(word in a) − Zipf(word in b) (:data:`FLOOR` where a
+    list lacks the word): positive when the words are, on balance, more typical of ``a``. Word
+    lists built from large corpora separate the closest pairs better than character n-grams:
+    Indonesian *bisa, karena, kantor* against Malay *boleh, kerana, pejabat* is a matter of
+    which words, not which letters."""
+    i, j = LABELS.index(a), LABELS.index(b)
+    total = 0.0
+    for word in _words(text):
+        z = word_zipf(word)
+        za = z[i] if z is not None and z[i] is not None else FLOOR[a]
+        zb = z[j] if z is not None and z[j] is not None else FLOOR[b]
+        total += za - zb
+    return total
+
+
+def known_share(text: str, langs: tuple[str, ...]) -> float:
+    """Share of the words of ``text`` that any of ``langs``' word lists has (1.0 for no words):
+    low when a confident prediction is really a language the model never saw (German text
+    looks Indonesian to character n-grams, but its words are in no Indonesian list)."""
+    ws = _words(text)
+    if not ws:
+        return 1.0
+    idx = [LABELS.index(lang) for lang in langs]
+    table = _word_table()
+    known = 0
+    for w in ws:
+        z = table.get(w)
+        if z is not None:
+            for i in idx:
+                if z[i] is not None:
+                    known += 1
+                    break
+    return known / len(ws)
