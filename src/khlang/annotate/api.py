@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,7 @@ from .auth import TOKEN_ID_LEN, create_token, create_user, token_id, update_user
 from .db import ROLES, ApiToken, User
 from .deps import Caller, get_db, need
 from .formats import FORMATS, MEDIA, export_project, import_project
+from .projects import OverlapFull
 
 router = APIRouter(prefix="/api")
 
@@ -116,9 +118,17 @@ def project(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)
 
 
 @router.get("/projects/{pid}/next")
-def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    """The document ``POST …/next`` would hand out (the caller's reserved one first); reserves nothing."""
     p = services.get_project(db, pid)
-    doc = services.doc_info(services.next_document(db, p, c.user))  # reserves the document
+    return {"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)), "answer": None}
+
+
+@router.post("/projects/{pid}/next")
+def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    """Hand out the caller's next document and reserve a place in it (a state change, hence POST)."""
+    p = services.get_project(db, pid)
+    doc = services.doc_info(services.next_document(db, p, c.user))
     db.commit()
     return {"document": doc, "answer": None}
 
@@ -143,6 +153,8 @@ def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(nee
     doc = services.get_doc(db, p, did)
     try:
         ann = services.save_answer(db, p, doc, c.user, body, "done")
+    except OverlapFull as exc:
+        raise HTTPException(409, str(exc)) from exc
     except ValueError as exc:
         raise _bad(exc) from exc
     db.commit()
@@ -199,9 +211,14 @@ def export(pid: int, format: str = "jsonl", c: Caller = Depends(need("reviewer")
 @router.post("/projects/{pid}/import")
 async def import_(pid: int, request: Request, format: str = "jsonl", c: Caller = Depends(need("admin")),
                   db: Session = Depends(get_db)) -> dict:
+    body = await request.body()  # read on the loop; the database work runs in the thread pool
+    return await run_in_threadpool(_import, db, pid, format, body)
+
+
+def _import(db: Session, pid: int, format: str, body: bytes) -> dict:
     p = services.get_project(db, pid)
     try:
-        counts = import_project(db, p, format, await request.body())
+        counts = import_project(db, p, format, body)
     except ValueError as exc:
         db.rollback()
         raise _bad(exc) from exc

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine,
-                        event)
+                        event, inspect)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 ROLES = ("annotator", "reviewer", "admin")  # each role may do what the roles before it may
@@ -95,14 +95,18 @@ class Annotation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
 
 
-class Reservation(Base):
-    """A task handed to an annotator and not answered yet: it counts towards the document's
-    overlap until it expires, so K annotators asking at once get different documents."""
+class Slot(Base):
+    """One of the ``overlap`` places of a document, held by one annotator: reserved (``expires_at``
+    set) when the task is handed out, kept for good (``expires_at`` NULL) once answered. The two
+    unique keys make the overlap hold under any concurrency: a place is an INSERT that either wins
+    or conflicts, and nobody holds two places of one document."""
 
-    __tablename__ = "reservations"
+    __tablename__ = "slots"
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
 
 
 class Gold(Base):
@@ -129,35 +133,59 @@ def normalise_url(url: str) -> str:
 
 
 class Database:
-    """The engine and session factory of one annotation database; creates the tables."""
+    """The engine and session factories of one annotation database; creates the tables.
+
+    ``session()`` is for work that writes: on SQLite its transaction takes the write lock when it
+    begins (``BEGIN IMMEDIATE``), so it waits its turn (busy timeout) instead of failing on a stale
+    snapshot. ``reader()`` is for requests that only read: a deferred transaction that never
+    blocks a writer (WAL). Every request runs in the thread pool, never on the event loop."""
 
     def __init__(self, url: str = "khlang-annotate.db") -> None:
         self.url = normalise_url(url)
         if self.url.startswith("sqlite"):
-            self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
+                                        pool_size=20, max_overflow=40)
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=20, max_overflow=40)
+        fresh_slots = not inspect(self.engine).has_table(Slot.__tablename__)
         Base.metadata.create_all(self.engine)
+        if fresh_slots:
+            _backfill_slots(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
+        self.reader = sessionmaker(self.engine.execution_options(khlang_read_only=True), expire_on_commit=False)
 
     def drop_all(self) -> None:
         Base.metadata.drop_all(self.engine)
         Base.metadata.create_all(self.engine)
 
 
+BUSY_SECONDS = 15  # how long an SQLite writer waits for the lock before "database is locked"
+
+
+def _backfill_slots(engine) -> None:
+    """A database made before slots existed: its finished answers hold their places."""
+    from sqlalchemy import func, insert, select
+
+    n = func.row_number().over(partition_by=Annotation.document_id, order_by=Annotation.id) - 1
+    rows = select(Annotation.document_id, n, Annotation.user_id).where(Annotation.status == "done")
+    with engine.begin() as con:
+        con.execute(insert(Slot).from_select(["document_id", "slot", "user_id"], rows))
+
+
 def _sqlite_pragmas(dbapi_con, _record) -> None:
     cur = dbapi_con.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.close()
     dbapi_con.isolation_level = None  # SQLAlchemy, not the driver, begins transactions (see below)
 
 
 def _sqlite_begin(conn) -> None:
-    """Take the write lock when a transaction starts: a deferred transaction that read first and
-    writes later fails at once with "database is locked" when another writer committed between
-    (WAL snapshot conflict; busy_timeout does not help), so concurrent annotators would lose saves."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Writers take the write lock when their transaction starts: a deferred transaction that read
+    first and writes later fails at once with "database is locked" when another writer committed
+    between (WAL snapshot conflict; busy_timeout does not help). Readers begin deferred and never
+    wait for a writer."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("khlang_read_only") else "BEGIN IMMEDIATE")

@@ -86,7 +86,7 @@ def load_rows(db: Session, project: Project, rows: Iterable[dict[str, Any]]) -> 
             set_gold(db, project, doc, user, answer)
             counts["gold"] += 1
         else:
-            save_answer(db, project, doc, user, answer, r.get("status") or "done")
+            save_answer(db, project, doc, user, answer, r.get("status") or "done", enforce=False)
             counts["annotations"] += 1
     db.flush()
     return counts

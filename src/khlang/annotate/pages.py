@@ -10,6 +10,7 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -112,21 +113,33 @@ async def new_project(request: Request, c: Caller = Depends(page("admin")), db: 
                        "rating": rating, "comment": True, "span_labels": form.get("span_labels", "")},
             "query": {k: form.get(k) for k in ("langs", "min_quality", "max_quality", "n", "seed", "stratify")}}
     try:
-        project = services.create_from_request(db, request.app.state.corpora, body)
+        project = await run_in_threadpool(_create, db, request.app.state.corpora, body)
     except (ValueError, KeyError, TypeError) as exc:
-        db.rollback()
         return render(request, "project_new.html", c, status=422, corpora=request.app.state.corpora,
                       error=str(exc), form=form)
-    db.commit()
     return back(f"/#project-{project.id}")
+
+
+def _create(db: Session, corpora: list[Path], body: dict):
+    try:
+        project = services.create_from_request(db, corpora, body)
+    except Exception:
+        db.rollback()
+        raise
+    db.commit()
+    return project
 
 
 @router.get("/projects/{pid}/annotate", response_class=HTMLResponse)
 def annotate(request: Request, pid: int, doc: int | None = None, c: Caller = Depends(page()),
              db: Session = Depends(get_db)):
     project = services.get_project(db, pid)
-    document = services.get_doc(db, project, doc) if doc else services.next_document(db, project, c.user)
-    db.commit()  # the reservation of the document handed out
+    if doc:
+        document = services.get_doc(db, project, doc)
+    else:
+        with request.app.state.db.session() as writer:  # a short write: the reservation of the task
+            document = services.next_document(writer, services.get_project(writer, pid), c.user)
+            writer.commit()
     previous = services.previous_document(db, project, c.user, document)
     task = {"project": {"id": project.id, "schema": project.schema},
             "document": services.doc_info(document),
@@ -146,9 +159,13 @@ def review(request: Request, pid: int, c: Caller = Depends(page("reviewer")), db
 @router.post("/projects/{pid}/review/{did}")
 async def adjudicate(request: Request, pid: int, did: int, c: Caller = Depends(page("reviewer")),
                      db: Session = Depends(get_db)):
+    form = await request.form()
+    return await run_in_threadpool(_adjudicate, db, pid, did, c, form)
+
+
+def _adjudicate(db: Session, pid: int, did: int, c: Caller, form):
     project = services.get_project(db, pid)
     doc = services.get_doc(db, project, did)
-    form = await request.form()
     spans = []
     for value in form.getlist("span"):
         start, end, label = str(value).split(":", 2)

@@ -11,11 +11,11 @@ from typing import Any
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import delete, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .db import Annotation, Doc, Gold, Project, Reservation, User, now
+from .db import Annotation, Doc, Gold, Project, Slot, User, now
 from .schema import check_schema, clean_answer
 
 
@@ -117,31 +117,69 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
 RESERVE_MINUTES = 30
 
 
+class OverlapFull(Exception):
+    """The document already has ``overlap`` annotators (answered or holding it); answered with 409."""
+
+
+def _live(t):
+    return or_(Slot.expires_at.is_(None), Slot.expires_at > t)
+
+
+def _insert_slot(db: Session):
+    """``INSERT … ON CONFLICT DO NOTHING`` in the database's own dialect: a lost race returns no
+    row, instead of an error that would abort the transaction."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Slot)
+
+
+def _lock_project(db: Session, project: Project) -> None:
+    """Claims of one project queue one after another: the project row is locked until the caller
+    commits (PostgreSQL ``FOR NO KEY UPDATE``, which leaves the foreign-key checks of concurrent
+    inserts alone; SQLite's write transaction already is the only writer)."""
+    db.execute(select(Project.id).where(Project.id == project.id).with_for_update(key_share=True))
+
+
+def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_at) -> bool:
+    """Put ``user`` in a free (or expired) place of the document; False when all are held."""
+    t = now()
+    db.execute(delete(Slot).where(Slot.document_id == doc_id, Slot.expires_at.is_not(None), Slot.expires_at <= t))
+    for slot in range(project.overlap):
+        stmt = _insert_slot(db).values(document_id=doc_id, slot=slot, user_id=user.id, expires_at=expires_at)
+        if db.execute(stmt.on_conflict_do_nothing().returning(Slot.slot)).first() is not None:
+            return True
+    return False
+
+
 def next_document(db: Session, project: Project, user: User, reserve: bool = True) -> Doc | None:
     """The first document (by position) this user has not answered or skipped and that fewer than
-    ``overlap`` annotators have finished or hold (an unexpired reservation). The document handed
-    out is reserved for this user (caller commits)."""
-    mine = db.scalar(select(Doc).join(Reservation, Reservation.document_id == Doc.id)
-                     .where(Reservation.user_id == user.id, Reservation.expires_at > now(),
-                            Doc.project_id == project.id,
+    ``overlap`` annotators have answered or hold. With ``reserve`` the user gets a place in it
+    (the caller commits at once); without, nothing is written (a peek)."""
+    t = now()
+    mine = db.scalar(select(Doc).join(Slot, Slot.document_id == Doc.id)
+                     .where(Slot.user_id == user.id, Slot.expires_at > t, Doc.project_id == project.id,
                             Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == user.id)))
                      .order_by(Doc.position).limit(1))
     if mine is not None:
+        if reserve:
+            db.execute(update(Slot).where(Slot.document_id == mine.id, Slot.user_id == user.id)
+                       .values(expires_at=t + timedelta(minutes=RESERVE_MINUTES)))
         return mine
-    done = select(Annotation.document_id.label("d")).where(Annotation.project_id == project.id,
-                                                          Annotation.status == "done")
-    held = (select(Reservation.document_id.label("d")).join(Doc, Doc.id == Reservation.document_id)
-            .where(Doc.project_id == project.id, Reservation.expires_at > now(), Reservation.user_id != user.id))
-    taken = union_all(done, held).subquery()
-    full = select(taken.c.d).group_by(taken.c.d).having(func.count() >= project.overlap)
-    answered = select(Annotation.document_id).where(Annotation.user_id == user.id)
-    doc = db.scalar(select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(answered))
-                    .order_by(Doc.position).limit(1))
-    if doc is not None and reserve:
-        db.execute(delete(Reservation).where(Reservation.expires_at <= now()))
-        db.merge(Reservation(document_id=doc.id, user_id=user.id, expires_at=now() + timedelta(minutes=RESERVE_MINUTES)))
-        db.flush()
-    return doc
+    if reserve:
+        _lock_project(db, project)
+    full = (select(Slot.document_id).join(Doc, Doc.id == Slot.document_id)
+            .where(Doc.project_id == project.id, _live(t)).group_by(Slot.document_id)
+            .having(func.count() >= project.overlap))
+    seen = union(select(Annotation.document_id).where(Annotation.user_id == user.id),
+                 select(Slot.document_id).where(Slot.user_id == user.id, _live(t)))
+    candidates = db.scalars(select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(seen))
+                            .order_by(Doc.position).limit(8 if reserve else 1))
+    for doc in candidates:
+        if not reserve or _take_slot(db, project, doc.id, user, t + timedelta(minutes=RESERVE_MINUTES)):
+            return doc
+    return None
 
 
 def previous_document(db: Session, project: Project, user: User, before: Doc | None) -> Doc | None:
@@ -155,13 +193,33 @@ def previous_document(db: Session, project: Project, user: User, before: Doc | N
     return db.scalar(q.order_by(Annotation.updated_at.desc(), Annotation.id.desc()).limit(1))
 
 
+def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bool) -> None:
+    """A finished answer keeps its place in the document for good: the user's reservation, or a
+    free place taken now. With none left, :class:`OverlapFull` (or, for imported answers that
+    ``enforce`` nothing, the answer is stored beyond the overlap)."""
+    keep = update(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id).values(expires_at=None)
+    if db.execute(keep).rowcount:
+        return
+    _lock_project(db, project)
+    if db.execute(keep).rowcount:  # the user's other tab took a place while this one waited for the lock
+        return
+    if not _take_slot(db, project, doc.id, user, None) and enforce:
+        raise OverlapFull(f"document {doc.id} already has its {project.overlap} annotator(s)")
+
+
 def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dict[str, Any],
-                status: str = "done") -> Annotation:
-    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters)."""
+                status: str = "done", enforce: bool = True) -> Annotation:
+    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters). A
+    finished answer needs a place among the document's ``overlap`` annotators (see
+    :func:`_keep_place`); a skip gives the user's place back."""
     if status not in ("done", "skipped"):
         raise ValueError("status must be done or skipped")
     clean = clean_answer(project.schema, doc.text, answer) if status == "done" else \
         {"labels": [], "rating": None, "comment": "", "spans": []}
+    if status == "done":
+        _keep_place(db, project, doc, user, enforce)
+    else:
+        db.execute(delete(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id))
     for _attempt in range(3):  # two tabs of one user racing on the unique (document, user) key
         try:
             with db.begin_nested():  # a savepoint: losing the race rolls back only this insert
@@ -176,7 +234,6 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
                 db.flush()
         except IntegrityError:  # the other tab inserted first: update its row on the next try
             continue
-        db.execute(delete(Reservation).where(Reservation.document_id == doc.id, Reservation.user_id == user.id))
         return row
     raise RuntimeError("could not save the annotation")
 

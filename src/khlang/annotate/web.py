@@ -70,7 +70,13 @@ def ensure_admin(database: Database, username: str, password: str) -> None:
 
 def serve(corpora: list[str | Path] = (), db: str = "khlang-annotate.db", host: str = "127.0.0.1", port: int = 8000,
           admin: tuple[str, str] | None = None, secure_cookies: bool | None = None) -> None:
-    """Run the server (uvicorn) until interrupted."""
+    """Run the server (uvicorn) until interrupted. On SIGTERM/SIGINT it stops accepting, lets the
+    requests in flight finish for up to ``STOP_SECONDS`` and exits (requests run in the thread
+    pool, so the event loop is free to see the signal even under load)."""
     import uvicorn
 
-    uvicorn.run(create_app(db, corpora, secure_cookies, admin), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(db, corpora, secure_cookies, admin), host=host, port=port, log_level="info",
+                timeout_graceful_shutdown=STOP_SECONDS)
+
+
+STOP_SECONDS = 5
