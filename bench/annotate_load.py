@@ -44,9 +44,9 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="khlang-bench-annotate-"))
     failed = []
     print(f"{args.docs} documents, overlap {args.overlap}, {args.seconds:g} s per run; server log in {tmp}")
-    print("| db | clients | req/s | next p50/p95/p99 ms | save p50/p95/p99 ms | errors | SIGTERM→exit s "
+    print("| db | clients | req/s | server CPU ms/req | next p50/p95/p99 ms | save p50/p95/p99 ms | errors | SIGTERM→exit s "
           "| stored = 200s | over overlap | given twice |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in args.db.split(","):
         for n in (int(c) for c in args.clients.split(",")):
             url = f"sqlite:///{tmp / f'load-{n}.db'}" if kind == "sqlite" else args.pg_url
@@ -60,7 +60,7 @@ def main() -> None:
             lat = {r: "/".join(f"{pct(res.latencies[r], q):.0f}" for q in (0.5, 0.95, 0.99)) for r in ("next", "save")}
             errors = ", ".join(f"{k}: {v}" for k, v in sorted(res.errors.items())) or "none"
             stop = "killed" if res.stop_seconds is None else f"{res.stop_seconds:.1f}"
-            print(f"| {kind} | {n} | {res.requests / res.seconds:.0f} | {lat['next']} | {lat['save']} | {errors} "
+            print(f"| {kind} | {n} | {res.requests / res.seconds:.0f} | {1000 * res.server_cpu / max(res.requests, 1):.1f} | {lat['next']} | {lat['save']} | {errors} "
                   f"| {stop} | {check['stored']} = {check['ok_responses']} | {check['over_overlap']} "
                   f"| {check['given_twice']} |", flush=True)
             if check["stored"] != check["ok_responses"] or check["over_overlap"] or check["given_twice"]:

@@ -35,6 +35,7 @@ API_ROUTES = [  # (method, path, least role)
     ("GET", "/api/me", "annotator"), ("GET", "/api/openapi.json", "annotator"), ("POST", "/api/tokens", "annotator"), ("GET", "/api/roles", "annotator"),
     ("GET", "/api/tokens", "annotator"), ("DELETE", "/api/tokens/{tid}", "annotator"),
     ("GET", "/api/users", "admin"), ("POST", "/api/users", "admin"), ("POST", "/api/users/2", "admin"), ("GET", "/api/corpora", "admin"),
+    ("DELETE", "/api/users/2", "admin"), ("DELETE", "/api/users/2/tokens", "admin"),
     ("GET", "/api/projects", "annotator"), ("POST", "/api/projects", "admin"),
     ("GET", "/api/projects/{pid}", "annotator"), ("GET", "/api/projects/{pid}/next", "annotator"), ("POST", "/api/projects/{pid}/next", "annotator"),
     ("GET", "/api/projects/{pid}/previous", "annotator"), ("GET", "/api/projects/{pid}/documents/{did}", "annotator"),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import services
-from .auth import TOKEN_ID_LEN, create_token, create_user, token_id, update_user
+from .auth import TOKEN_ID_LEN, create_token, create_user, revoke_all, token_id, update_user
 from .db import ROLES, ApiToken, User
 from .deps import Caller, get_db, need
 from .formats import FORMATS, MEDIA, export_project, import_project
@@ -63,9 +63,13 @@ def revoke_token(tid: str, c: Caller = Depends(need()), db: Session = Depends(ge
     return Response(status_code=204)
 
 
+def _user_dict(u: User) -> dict:
+    return {"id": u.id, "username": u.username, "role": u.role, "disabled": u.disabled}
+
+
 @router.get("/users")
 def list_users(c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> list[dict]:
-    return [{"id": u.id, "username": u.username, "role": u.role} for u in db.scalars(select(User).order_by(User.id))]
+    return [_user_dict(u) for u in db.scalars(select(User).order_by(User.id))]
 
 
 @router.post("/users", status_code=201)
@@ -75,20 +79,48 @@ def add_user(body: dict = Body(...), c: Caller = Depends(need("admin")), db: Ses
     except ValueError as exc:
         raise _bad(exc) from exc
     db.commit()
-    return {"id": user.id, "username": user.username, "role": user.role}
+    return _user_dict(user)
+
+
+def _other_user(db: Session, uid: int, c: Caller) -> User:
+    user = db.get(User, uid)
+    if user is None:
+        raise HTTPException(404, "no such user")
+    return user
 
 
 @router.post("/users/{uid}")
 def change_user(uid: int, body: dict = Body(...), c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> dict:
-    user = db.get(User, uid)
-    if user is None:
-        raise HTTPException(404, "no such user")
+    """New password, role or ``disabled`` flag; every change revokes the user's sessions and tokens."""
+    user = _other_user(db, uid, c)
+    if body.get("disabled") and user.id == c.user.id:
+        raise HTTPException(422, "an admin cannot disable themselves")
     try:
-        update_user(db, user, body.get("password"), body.get("role"))
+        update_user(db, user, body.get("password"), body.get("role"), body.get("disabled"))
     except ValueError as exc:
         raise _bad(exc) from exc
     db.commit()
-    return {"id": user.id, "username": user.username, "role": user.role}
+    return _user_dict(user)
+
+
+@router.delete("/users/{uid}")
+def delete_user(uid: int, c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> Response:
+    """Disable the user for good: no login, no session, no token; their answers stay (annotations,
+    agreement and gold refer to them), so this is a soft delete."""
+    user = _other_user(db, uid, c)
+    if user.id == c.user.id:
+        raise HTTPException(422, "an admin cannot delete themselves")
+    update_user(db, user, disabled=True)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/users/{uid}/tokens")
+def revoke_user_tokens(uid: int, c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> Response:
+    """Revoke every API token and session of another user (an admin's response to a leaked token)."""
+    revoke_all(db, _other_user(db, uid, c))
+    db.commit()
+    return Response(status_code=204)
 
 
 @router.get("/corpora")

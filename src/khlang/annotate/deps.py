@@ -52,7 +52,7 @@ def _lookup(request: Request) -> Caller | None:
     with request.app.state.db.reader() as db:
         auth = request.headers.get("authorization", "")
         if auth.lower().startswith("bearer "):
-            user = token_user(db, auth[7:].strip())
+            user = token_user(db, auth[7:].strip(), request.app.state.settings.token_days)
             return Caller(user, None) if user else None
         found = session_user(db, request.cookies.get(COOKIE))
         return Caller(*found) if found else None

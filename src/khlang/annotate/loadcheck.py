@@ -99,6 +99,11 @@ class Server:
             self._log.close()
         return time.monotonic() - t
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
@@ -113,6 +118,7 @@ class Result:
     #: per annotator, in order: [document handed out, whether its save got a 200]
     tasks: list[list[list]] = field(default_factory=list)
     stop_seconds: float | None = None  # SIGTERM → exit, under load
+    server_cpu: float = 0.0  # CPU seconds the server used under load (user + system): a load-independent cost
     after_stop: Counter = field(default_factory=Counter)  # what clients got once the server was stopping
 
     @property
@@ -181,13 +187,14 @@ def drive(server: Server, setup: Setup, seconds: float, timeout: float = 35) -> 
                     return
 
     threads = [threading.Thread(target=annotator, args=(i,), daemon=True) for i in range(len(setup.tokens))]
-    t0 = time.monotonic()
+    cpu0, t0 = server.cpu_seconds(), time.monotonic()
     for t in threads:
         t.start()
     time.sleep(seconds)
     with lock:
         stopping.set()
         res.seconds = time.monotonic() - t0
+    res.server_cpu = server.cpu_seconds() - cpu0
     res.stop_seconds = server.terminate()
     for t in threads:
         t.join(timeout + 5)

@@ -53,9 +53,19 @@ def login(request: Request, username: str = Form(...), password: str = Form(...)
     expected = request.cookies.get(LOGIN_CSRF, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
         raise HTTPException(403, "missing or wrong CSRF token")
+    throttle = request.app.state.throttle
+    keys = [f"user:{username.strip().lower()}", f"addr:{request.client.host if request.client else '-'}"]
+    wait = throttle.retry_after(keys)
+    if wait > 0:
+        resp = render(request, "login.html", None, status=429, login_csrf=expected,
+                      error="too many failed logins: try again later")
+        resp.headers["Retry-After"] = str(int(wait) + 1)
+        return resp
     user = authenticate(db, username, password)
     if user is None:
+        throttle.failed(keys)
         return render(request, "login.html", None, status=401, login_csrf=expected, error="wrong username or password")
+    throttle.succeeded(keys[:1])
     token, _csrf = open_session(db, user)
     db.commit()
     resp = back("/")

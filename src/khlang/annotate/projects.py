@@ -135,11 +135,11 @@ def _insert_slot(db: Session):
     return insert(Slot)
 
 
-def _lock_project(db: Session, project: Project) -> None:
-    """Claims of one project queue one after another: the project row is locked until the caller
+def _lock_doc(db: Session, doc_id: int) -> None:
+    """Places in one document are taken one claimer at a time: its row stays locked until the caller
     commits (PostgreSQL ``FOR NO KEY UPDATE``, which leaves the foreign-key checks of concurrent
-    inserts alone; SQLite's write transaction already is the only writer)."""
-    db.execute(select(Project.id).where(Project.id == project.id).with_for_update(key_share=True))
+    inserts alone; SQLite's write transaction already is the only writer, and ignores the clause)."""
+    db.execute(select(Doc.id).where(Doc.id == doc_id).with_for_update(key_share=True))
 
 
 def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_at) -> bool:
@@ -167,17 +167,21 @@ def next_document(db: Session, project: Project, user: User, reserve: bool = Tru
             db.execute(update(Slot).where(Slot.document_id == mine.id, Slot.user_id == user.id)
                        .values(expires_at=t + timedelta(minutes=RESERVE_MINUTES)))
         return mine
-    if reserve:
-        _lock_project(db, project)
     full = (select(Slot.document_id).join(Doc, Doc.id == Slot.document_id)
             .where(Doc.project_id == project.id, _live(t)).group_by(Slot.document_id)
             .having(func.count() >= project.overlap))
     seen = union(select(Annotation.document_id).where(Annotation.user_id == user.id),
                  select(Slot.document_id).where(Slot.user_id == user.id, _live(t)))
-    candidates = db.scalars(select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(seen))
-                            .order_by(Doc.position).limit(8 if reserve else 1))
-    for doc in candidates:
-        if not reserve or _take_slot(db, project, doc.id, user, t + timedelta(minutes=RESERVE_MINUTES)):
+    first = (select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(seen))
+             .order_by(Doc.position).limit(1))
+    if not reserve:
+        return db.scalar(first)
+    # PostgreSQL: lock the candidate and skip the ones other claimers hold right now, so that
+    # concurrent annotators spread over documents instead of queueing for one
+    first = first.with_for_update(of=Doc, key_share=True, skip_locked=True)
+    for _attempt in range(8):  # each statement sees the places committed before it began
+        doc = db.scalar(first)
+        if doc is None or _take_slot(db, project, doc.id, user, t + timedelta(minutes=RESERVE_MINUTES)):
             return doc
     return None
 
@@ -200,7 +204,7 @@ def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bo
     keep = update(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id).values(expires_at=None)
     if db.execute(keep).rowcount:
         return
-    _lock_project(db, project)
+    _lock_doc(db, doc.id)
     if db.execute(keep).rowcount:  # the user's other tab took a place while this one waited for the lock
         return
     if not _take_slot(db, project, doc.id, user, None) and enforce:

@@ -46,6 +46,9 @@ def check_schema(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+MAX_COMMENT = 20_000  # characters: a note on a task, not a document (the review page shows every one)
+
+
 def clean_answer(schema: dict[str, Any], text: str, answer: dict[str, Any]) -> dict[str, Any]:
     """Validate an annotator's answer (``labels``, ``rating``, ``comment``, ``spans``); spans are
     snapped to grapheme clusters. Raises ``ValueError`` saying what is wrong."""
@@ -77,5 +80,7 @@ def clean_answer(schema: dict[str, Any], text: str, answer: dict[str, Any]) -> d
     comment = answer.get("comment") or ""
     if not isinstance(comment, str):
         raise ValueError("comment must be a string")
+    if len(comment) > MAX_COMMENT:
+        raise ValueError(f"comment longer than {MAX_COMMENT} characters")
     spans = clean_spans(text, answer.get("spans") or [], schema.get("span_labels") or [])
     return {"labels": labels, "rating": rating, "comment": comment, "spans": spans}

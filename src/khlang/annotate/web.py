@@ -13,15 +13,20 @@ from sqlalchemy import select
 from .auth import create_user
 from .db import Database, User
 from .deps import LoginRequired
+from .limits import BodyLimit
+from .settings import Settings
+from .throttle import LoginThrottle
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
 def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Path] = (),
-               secure_cookies: bool | None = None, admin: tuple[str, str] | None = None) -> FastAPI:
+               secure_cookies: bool | None = None, admin: tuple[str, str] | None = None,
+               settings: Settings | None = None) -> FastAPI:
     """The annotation app over ``db``; ``corpora`` are the corpus folders projects may sample;
-    ``admin`` = (username, password) creates a first admin when no admin exists yet."""
+    ``admin`` = (username, password) creates a first admin when no admin exists yet; ``settings``
+    (default: :meth:`Settings.from_env`) holds token lifetime, login throttling and body limits."""
     from . import api, pages
 
     database = db if isinstance(db, Database) else Database(db)
@@ -32,10 +37,13 @@ def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Pa
     app = FastAPI(title="khlang annotate", docs_url=None, openapi_url=None, redoc_url=None)
     # no public schema/Swagger page (it would load scripts from a CDN); /api/openapi.json needs a login
     app.state.db = database
+    app.state.settings = settings = settings or Settings.from_env()
+    app.state.throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s, settings.login_backoff_s)
     app.state.corpora = [Path(c).resolve() for c in corpora]
     app.state.secure_cookies = secure_cookies
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.include_router(api.router)
+    app.add_middleware(BodyLimit, settings=settings)
     app.include_router(pages.router)
 
     @app.exception_handler(LoginRequired)

