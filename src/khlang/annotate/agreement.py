@@ -118,6 +118,10 @@ def _mean(values) -> float | None:
     return sum(values) / len(values) if values else None
 
 
+MIN_UNITS = 2  # documents with ≥2 answers below which no coefficient is reported
+FEW_UNITS = 30  # … below which the figures come with a warning
+
+
 def project_agreement(answers: list[tuple[int, str, dict]], schema: dict[str, Any]) -> dict[str, Any]:
     """All agreement figures of a project from ``(document_id, annotator, answer)`` triples of
     finished answers, per question and per label."""
@@ -125,7 +129,17 @@ def project_agreement(answers: list[tuple[int, str, dict]], schema: dict[str, An
     for doc_id, user, answer in answers:
         by_doc[doc_id][user] = answer
     docs = list(by_doc.values())
-    out: dict[str, Any] = {"documents": len(docs), "multiply_annotated": sum(len(d) >= 2 for d in docs)}
+    n = sum(len(d) >= 2 for d in docs)
+    out: dict[str, Any] = {"documents": len(docs), "multiply_annotated": n, "warnings": []}
+    spans_docs = docs
+    if n < MIN_UNITS:
+        # chance-corrected κ and α from one or two documents are artefacts of the formula (one
+        # disagreement gives Fleiss' κ = −1), not a measurement: none rather than a misleading number
+        out["warnings"].append(f"κ and α need at least {MIN_UNITS} documents with two or more answers; "
+                               f"this project has {n}")
+        docs = []
+    elif n < FEW_UNITS:
+        out["warnings"].append(f"only {n} documents with two or more answers: the figures are very uncertain")
     if schema.get("classification") == "single":
         units = [{u: (a["labels"][0] if a["labels"] else None) for u, a in d.items()} for d in docs]
         out["classification"] = _stats(units)
@@ -140,7 +154,7 @@ def project_agreement(answers: list[tuple[int, str, dict]], schema: dict[str, An
         out["rating"] = {"krippendorff_alpha_interval": krippendorff_alpha(units, "interval"),
                          "krippendorff_alpha_nominal": krippendorff_alpha(units, "nominal")}
     if schema.get("span_labels"):
-        units = [{u: [(s["start"], s["end"], s["label"]) for s in a["spans"]] for u, a in d.items()} for d in docs]
+        units = [{u: [(s["start"], s["end"], s["label"]) for s in a["spans"]] for u, a in d.items()} for d in spans_docs]
         pairs = pairwise_span_f1(units)
         out["spans"] = {"pairs": pairs, "mean_f1": _mean(pairs.values()),
                         "per_label": {lab: _mean(pairwise_span_f1(units, lab).values()) for lab in schema["span_labels"]}}

@@ -130,7 +130,7 @@ def corpora(request: Request, c: Caller = Depends(need("admin"))) -> list[dict]:
 
 @router.get("/projects")
 def projects(c: Caller = Depends(need()), db: Session = Depends(get_db)) -> list[dict]:
-    return [services.project_info(db, p) for p in services.all_projects(db)]
+    return [services.project_info(db, p, c.user) for p in services.all_projects(db, c.user)]
 
 
 @router.post("/projects", status_code=201)
@@ -141,25 +141,42 @@ def new_project(request: Request, body: dict = Body(...), c: Caller = Depends(ne
     except (ValueError, KeyError, TypeError) as exc:
         raise _bad(exc) from exc
     db.commit()
-    return services.project_info(db, project)
+    return services.project_info(db, project, c.user)
 
 
 @router.get("/projects/{pid}")
 def project(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    return services.project_info(db, services.get_project(db, pid))
+    return services.project_info(db, services.get_project(db, pid, c.user), c.user)
+
+
+@router.get("/projects/{pid}/members")
+def project_members(pid: int, c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> list[str]:
+    return services.members(db, services.get_project(db, pid, c.user))
+
+
+@router.post("/projects/{pid}/members")
+def set_project_members(pid: int, body: dict = Body(...), c: Caller = Depends(need("admin")),
+                        db: Session = Depends(get_db)) -> list[str]:
+    """Replace who may annotate the project (``{"members": [usernames]}``; [] opens it to all)."""
+    try:
+        names = services.set_members(db, services.get_project(db, pid, c.user), body.get("members"))
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return names
 
 
 @router.get("/projects/{pid}/next")
 def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     """The document ``POST …/next`` would hand out (the caller's reserved one first); reserves nothing."""
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     return {"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)), "answer": None}
 
 
 @router.post("/projects/{pid}/next")
 def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     """Hand out the caller's next document and reserve a place in it (a state change, hence POST)."""
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     doc = services.doc_info(services.next_document(db, p, c.user))
     db.commit()
     return {"document": doc, "answer": None}
@@ -167,21 +184,21 @@ def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_d
 
 @router.get("/projects/{pid}/previous")
 def previous_task(pid: int, before: int | None = None, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     doc = services.previous_document(db, p, c.user, services.get_doc(db, p, before) if before else None)
     return {"document": services.doc_info(doc), "answer": services.my_answer(db, doc, c.user) if doc else None}
 
 
 @router.get("/projects/{pid}/documents/{did}")
 def document(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     doc = services.get_doc(db, p, did)
     return {"document": services.doc_info(doc), "answer": services.my_answer(db, doc, c.user)}
 
 
 @router.post("/projects/{pid}/documents/{did}/annotation")
 def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     doc = services.get_doc(db, p, did)
     try:
         ann = services.save_answer(db, p, doc, c.user, body, "done")
@@ -195,7 +212,7 @@ def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(nee
 
 @router.post("/projects/{pid}/documents/{did}/skip")
 def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     ann = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
     db.commit()
     return services.answer_dict(ann)
@@ -203,7 +220,7 @@ def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(
 
 @router.get("/projects/{pid}/documents/{did}/annotations")
 def doc_annotations(pid: int, did: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     doc = services.get_doc(db, p, did)
     return {"document": services.doc_info(doc), "answers": services.all_answers(db, doc),
             "gold": services.gold_answer(db, doc)}
@@ -211,7 +228,7 @@ def doc_annotations(pid: int, did: int, c: Caller = Depends(need("reviewer")), d
 
 @router.post("/projects/{pid}/documents/{did}/gold")
 def gold(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     try:
         g = services.set_gold(db, p, services.get_doc(db, p, did), c.user, body)
     except ValueError as exc:
@@ -222,17 +239,17 @@ def gold(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need("r
 
 @router.get("/projects/{pid}/agreement")
 def agreement(pid: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict[str, Any]:
-    return services.agreement(db, services.get_project(db, pid))
+    return services.agreement(db, services.get_project(db, pid, c.user))
 
 
 @router.get("/projects/{pid}/conflicts")
 def conflicts(pid: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> list[dict]:
-    return services.conflicts(db, services.get_project(db, pid))
+    return services.conflicts(db, services.get_project(db, pid, c.user))
 
 
 @router.get("/projects/{pid}/export")
 def export(pid: int, format: str = "jsonl", c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> Response:
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     if format not in FORMATS:
         raise HTTPException(422, f"format must be one of {', '.join(FORMATS)}")
     media, ext = MEDIA[format]
@@ -244,11 +261,11 @@ def export(pid: int, format: str = "jsonl", c: Caller = Depends(need("reviewer")
 async def import_(pid: int, request: Request, format: str = "jsonl", c: Caller = Depends(need("admin")),
                   db: Session = Depends(get_db)) -> dict:
     body = await request.body()  # read on the loop; the database work runs in the thread pool
-    return await run_in_threadpool(_import, db, pid, format, body)
+    return await run_in_threadpool(_import, db, pid, format, body, c)
 
 
-def _import(db: Session, pid: int, format: str, body: bytes) -> dict:
-    p = services.get_project(db, pid)
+def _import(db: Session, pid: int, format: str, body: bytes, c: Caller) -> dict:
+    p = services.get_project(db, pid, c.user)
     try:
         counts = import_project(db, p, format, body)
     except ValueError as exc:
@@ -263,7 +280,7 @@ def write_gold(pid: int, request: Request, body: dict = Body(default={}), c: Cal
                db: Session = Depends(get_db)) -> dict:
     from .gold import write_gold as write
 
-    p = services.get_project(db, pid)
+    p = services.get_project(db, pid, c.user)
     try:
         corpus = services.pick_corpus(request.app.state.corpora, body.get("corpus", p.source.get("corpus")))
     except ValueError as exc:

@@ -66,6 +66,15 @@ class Project(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
+class Member(Base):
+    """Who may annotate a project. A project without members is open to every annotator; with
+    members, other annotators neither see it nor get its tasks (reviewers and admins see all)."""
+
+    __tablename__ = "members"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
 class Doc(Base):
     """A document copied into the project (the server works without the corpus afterwards)."""
 

@@ -85,7 +85,7 @@ def logout(request: Request, c: Caller = Depends(page()), db: Session = Depends(
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, c: Caller = Depends(page()), db: Session = Depends(get_db)):
-    return render(request, "index.html", c, projects=[services.project_info(db, p) for p in services.all_projects(db)])
+    return render(request, "index.html", c, projects=[services.project_info(db, p, c.user) for p in services.all_projects(db, c.user)])
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -115,8 +115,8 @@ def new_project_form(request: Request, c: Caller = Depends(page("admin"))):
 async def new_project(request: Request, c: Caller = Depends(page("admin")), db: Session = Depends(get_db)):
     form = dict(await request.form())
     rating = None
-    if form.get("rating_min") and form.get("rating_max"):
-        rating = {"min": int(form["rating_min"]), "max": int(form["rating_max"])}
+    if form.get("rating_min") or form.get("rating_max"):
+        rating = {"min": form.get("rating_min"), "max": form.get("rating_max")}  # make_schema checks them
     body = {"name": form.get("name"), "description": form.get("description"), "overlap": form.get("overlap") or 1,
             "corpus": form.get("corpus"),
             "schema": {"classification": form.get("classification") or None, "labels": form.get("labels", ""),
@@ -143,12 +143,12 @@ def _create(db: Session, corpora: list[Path], body: dict):
 @router.get("/projects/{pid}/annotate", response_class=HTMLResponse)
 def annotate(request: Request, pid: int, doc: int | None = None, c: Caller = Depends(page()),
              db: Session = Depends(get_db)):
-    project = services.get_project(db, pid)
+    project = services.get_project(db, pid, c.user)
     if doc:
         document = services.get_doc(db, project, doc)
     else:
         with request.app.state.db.session() as writer:  # a short write: the reservation of the task
-            document = services.next_document(writer, services.get_project(writer, pid), c.user)
+            document = services.next_document(writer, services.get_project(writer, pid, c.user), c.user)
             writer.commit()
     previous = services.previous_document(db, project, c.user, document)
     task = {"project": {"id": project.id, "schema": project.schema},
@@ -162,7 +162,7 @@ def annotate(request: Request, pid: int, doc: int | None = None, c: Caller = Dep
 
 @router.get("/projects/{pid}/review", response_class=HTMLResponse)
 def review(request: Request, pid: int, c: Caller = Depends(page("reviewer")), db: Session = Depends(get_db)):
-    project = services.get_project(db, pid)
+    project = services.get_project(db, pid, c.user)
     return render(request, "review.html", c, project=project, conflicts=services.conflicts(db, project))
 
 
@@ -174,11 +174,14 @@ async def adjudicate(request: Request, pid: int, did: int, c: Caller = Depends(p
 
 
 def _adjudicate(db: Session, pid: int, did: int, c: Caller, form):
-    project = services.get_project(db, pid)
+    project = services.get_project(db, pid, c.user)
     doc = services.get_doc(db, project, did)
     spans = []
     for value in form.getlist("span"):
-        start, end, label = str(value).split(":", 2)
+        start, _, rest = str(value).partition(":")
+        end, _, label = rest.partition(":")
+        if not (start.isdigit() and end.isdigit() and label):
+            raise HTTPException(422, "a span is start:end:label with whole-number offsets")
         spans.append({"start": int(start), "end": int(end), "label": label})
     answer = {"labels": [str(v) for v in form.getlist("label")], "rating": form.get("rating") or None,
               "comment": str(form.get("comment") or ""), "spans": spans}
@@ -192,5 +195,5 @@ def _adjudicate(db: Session, pid: int, did: int, c: Caller, form):
 
 @router.get("/projects/{pid}/agreement", response_class=HTMLResponse)
 def agreement(request: Request, pid: int, c: Caller = Depends(page("reviewer")), db: Session = Depends(get_db)):
-    project = services.get_project(db, pid)
+    project = services.get_project(db, pid, c.user)
     return render(request, "agreement.html", c, project=project, stats=services.agreement(db, project))

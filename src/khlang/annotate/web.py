@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from .auth import create_user
 from .db import Database, User
@@ -17,6 +19,7 @@ from .limits import BodyLimit
 from .settings import Settings
 from .throttle import LoginThrottle
 
+log = logging.getLogger("khlang.annotate")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
@@ -56,6 +59,18 @@ def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Pa
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return pages.render(request, "error.html", None, status=exc.status_code, status_code=exc.status_code,
                             detail=exc.detail)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError):
+        log.warning("database error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return JSONResponse({"detail": "the database is busy: try again"}, status_code=503,
+                            headers={"Retry-After": "2"})
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        # the traceback goes to the server log (Starlette re-raises after this answer); the client
+        # gets no Python text, and the keep-alive connection stays usable
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
