@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from annotate_support import PASSWORD, THAI, login, make_app, make_corpus, new_project
+from annotate_support import PASSWORD, SCHEMA, THAI, login, make_app, make_corpus, new_project
 from fastapi.testclient import TestClient
 
 from khlang.annotate.db import ApiToken, now
-from khlang.annotate.settings import MB, Settings
+
+MB = 1024 * 1024
 
 
 @pytest.fixture()
@@ -47,6 +48,8 @@ def test_password_reset_revokes_api_tokens(app):
 
 
 def test_api_tokens_expire(tmp_path, corpus):
+    from khlang.annotate.settings import Settings
+
     app = make_app(f"sqlite:///{tmp_path / 'a.db'}", [corpus])
     app.state.settings = Settings(token_days=30)
     token = login(app, "ann1").post("/api/tokens").json()["token"]
@@ -115,6 +118,8 @@ def test_login_throttled_after_failures(tmp_path, corpus):
 
 
 def test_throttle_settings_from_environment(monkeypatch):
+    from khlang.annotate.settings import Settings
+
     monkeypatch.setenv("KHLANG_LOGIN_MAX_FAILURES", "3")
     monkeypatch.setenv("KHLANG_BODY_IMPORT", str(5 * MB))
     s = Settings.from_env()
@@ -166,3 +171,135 @@ def test_hundred_fifty_megabyte_import_refused_while_streaming(tmp_path):
             assert c.get("/api/me").status_code == 200  # and the server is fine
     finally:
         assert server.terminate() is not None
+
+
+# -- row 4: overlap and membership ---------------------------------------------------------------
+def test_save_beyond_overlap_refused(app):
+    admin, a1, a2 = login(app, "admin"), login(app, "ann1"), login(app, "ann2")
+    pid = new_project(admin, overlap=1)["id"]
+    did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    # held by ann1: a direct POST by ann2 is refused, before and after ann1 answers
+    assert a2.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["ad"]}).status_code == 409
+    assert a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["news"]}).status_code == 200
+    r = a2.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["ad"]})
+    assert r.status_code == 409 and "annotator" in r.json()["detail"]
+    assert admin.get(f"/api/projects/{pid}").json()["progress"]["annotations"] == 1
+    # ann1 may still change their own answer
+    assert a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["ad"]}).status_code == 200
+
+
+def test_project_membership(app):
+    admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
+    pid = new_project(admin, "members only", overlap=1, members=["ann1"])["id"]
+    open_pid = new_project(admin, "open", overlap=1)["id"]
+    assert admin.get(f"/api/projects/{pid}/members").json() == ["ann1"]
+    assert {p["id"] for p in a2.get("/api/projects").json()} == {open_pid}
+    assert a2.post(f"/api/projects/{pid}/next").status_code == 404
+    assert a2.get(f"/projects/{pid}/annotate").status_code == 404
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"] is not None
+    assert {p["id"] for p in rev.get("/api/projects").json()} == {pid, open_pid}
+    assert admin.post(f"/api/projects/{pid}/members", json={"members": ["ann1", "ann2"]}).json() == ["ann1", "ann2"]
+    assert a2.post(f"/api/projects/{pid}/next").json()["document"] is not None
+    assert admin.post(f"/api/projects/{pid}/members", json={"members": ["nobody"]}).status_code == 422
+
+
+# -- row 5: 422, not 500 -------------------------------------------------------------------------
+@pytest.mark.parametrize("body", [{"documents": "abc"}, {"overlap": "9" * 20}, {"overlap": 0},
+                                  {"overlap": "two"}, {"schema": "abc"}, {"schema": {**SCHEMA, "rating": {"min": "a", "max": 3}}},
+                                  {"documents": [1, 2]}, {"corpus": 0, "query": {"n": "many"}}, {"corpus": 0, "query": "x"}])
+def test_bad_project_bodies_get_422(app, body):
+    admin = login(app, "admin")
+    payload = {"name": "bad", "documents": [{"id": "a", "text": "x"}], "schema": SCHEMA, **body}
+    if "corpus" in body:
+        payload.pop("documents")
+    r = admin.post("/api/projects", json=payload)
+    assert r.status_code == 422, r.text
+    assert "Error" not in r.json()["detail"] and "Traceback" not in r.text
+    assert admin.get("/api/me").status_code == 200
+
+
+def test_bad_forms_and_imports_get_422(app):
+    admin, rev = login(app, "admin"), login(app, "rev")
+    pid = new_project(admin)["id"]
+    did = admin.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    r = rev.post(f"/projects/{pid}/review/{did}", data={"csrf_token": rev.csrf, "span": "abc", "label": "news"},
+                 follow_redirects=False)
+    assert r.status_code == 422
+    r = admin.post("/projects/new", data={"csrf_token": admin.csrf, "name": "form", "corpus": "0", "labels": "a,b",
+                                          "classification": "single", "rating_min": "a", "rating_max": "5"})
+    assert r.status_code == 422 and "rating" in r.text
+    r = admin.post(f"/api/projects/{pid}/import?format=labelstudio", content=b"[" * 100_000)
+    assert r.status_code == 422 and "labelstudio" in r.json()["detail"]
+    r = admin.post(f"/api/projects/{pid}/import?format=doccano", content=b'{"id": 1, "text": "x", "entities": [[1, 2]]}')
+    assert r.status_code == 422 and "unpack" not in r.json()["detail"]
+
+
+# -- row 6: gold files ---------------------------------------------------------------------------
+def test_gold_files_of_similar_names_do_not_collide(app, corpus):
+    admin, rev = login(app, "admin"), login(app, "rev")
+    paths = []
+    for name, label in (("gold a/b", "news"), ("gold a b", "ad")):
+        pid = new_project(admin, name, overlap=1)["id"]
+        did = admin.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+        assert rev.post(f"/api/projects/{pid}/documents/{did}/gold", json={"labels": [label]}).status_code == 200
+        paths.append(admin.post(f"/api/projects/{pid}/gold/write", json={"corpus": 0}).json()["path"])
+    assert paths[0] != paths[1]
+    import pyarrow.parquet as pq
+
+    assert [pq.read_table(p).column("labels").to_pylist() for p in paths] == [['["news"]'], ['["ad"]']]
+
+
+# -- row 7: passwords and leaks ------------------------------------------------------------------
+@pytest.mark.parametrize("password", ["password", "12345678", " " * 8, " " * 12, "password123", "aaaaaaaaaaaa",
+                                      "1234567890123", "newuser-secret"])
+def test_weak_passwords_refused(app, password):
+    admin = login(app, "admin")
+    r = admin.post("/api/users", json={"username": "newuser", "password": password})
+    assert r.status_code == 422, password
+
+
+def test_annotators_do_not_see_the_corpus_path(app, corpus):
+    admin, a1 = login(app, "admin"), login(app, "ann1")
+    admin.post("/api/projects", json={"name": "from corpus", "corpus": 0, "schema": {"labels": ["a", "b"]},
+                                      "query": {"langs": ["th"]}}).raise_for_status()
+    assert str(corpus) in admin.get("/api/projects").text
+    listed = a1.get("/api/projects")
+    assert listed.status_code == 200 and str(corpus) not in listed.text and "source" not in listed.json()[0]
+    assert str(corpus) not in a1.get("/").text
+
+
+def test_get_next_reserves_nothing(app):
+    admin, a1, a2 = login(app, "admin"), login(app, "ann1"), login(app, "ann2")
+    pid = new_project(admin, overlap=1)["id"]
+    peek = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    assert a2.post(f"/api/projects/{pid}/next").json()["document"]["id"] == peek["id"]  # not held by ann1's GET
+    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] != peek["id"]
+
+
+# -- row 8: doccano "JSONL (relation)" -----------------------------------------------------------
+def test_doccano_relation_export_imports(app):
+    import json
+
+    admin = login(app, "admin")
+    pid = new_project(admin, overlap=1)["id"]
+    i = THAI.index("สมชาย")
+    line = {"id": 7, "text": THAI, "user": "ann1", "relations": [], "Comments": [],
+            "entities": [{"id": 3, "label": "PERSON", "start_offset": i, "end_offset": i + 5}]}
+    r = admin.post(f"/api/projects/{pid}/import?format=doccano", content=json.dumps(line, ensure_ascii=False).encode())
+    assert r.status_code == 200, r.text
+    rows = [json.loads(x) for x in admin.get(f"/api/projects/{pid}/export?format=jsonl").text.splitlines()]
+    assert [r["spans"] for r in rows if r["doc_id"] == "7"] == [[{"start": i, "end": i + 5, "label": "PERSON"}]]
+
+
+# -- row 9: agreement from one document ----------------------------------------------------------
+def test_agreement_from_one_document_warns(app):
+    admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
+    pid = new_project(admin, overlap=2)["id"]
+    for client, label in ((a1, "news"), (a2, "ad")):
+        did = client.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+        client.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": [label]}).raise_for_status()
+    stats = rev.get(f"/api/projects/{pid}/agreement").json()
+    assert stats["multiply_annotated"] == 1 and stats["warnings"]
+    assert stats["classification"]["fleiss_kappa"] is None
+    page = rev.get(f"/projects/{pid}/agreement").text
+    assert "at least 2 documents" in page and "-1.000" not in page and "−1.000" not in page

@@ -232,6 +232,8 @@ def _doccano_span(entity: Any) -> dict[str, Any]:
     ``{"id", "label", "start_offset", "end_offset"}`` (the "JSONL (relation)" export)."""
     if isinstance(entity, dict):
         return {"start": entity["start_offset"], "end": entity["end_offset"], "label": entity["label"]}
+    if not isinstance(entity, (list, tuple)) or len(entity) != 3:
+        raise ValueError("a doccano entity is [start, end, label] or {start_offset, end_offset, label}")
     start, end, label = entity
     return {"start": start, "end": end, "label": label}
 

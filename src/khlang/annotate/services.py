@@ -147,7 +147,8 @@ def create_from_request(db: Session, corpora: list[Path], body: dict[str, Any]) 
         rating=s.get("rating"), comment=s.get("comment", True),
         span_labels=_list(s["span_labels"]) if "span_labels" in s else DEFAULT_SPAN_LABELS)
     source: dict[str, Any] = {}
-    overlap = body.get("overlap") or 1
+    overlap = body.get("overlap")
+    overlap = 1 if overlap in (None, "") else overlap
     try:
         overlap = int(overlap)
     except (TypeError, ValueError):

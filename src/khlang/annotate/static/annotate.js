@@ -40,6 +40,28 @@
     state.comment = task.answer.comment || "";
   }
 
+  // Unsaved work: what the answer was when the page opened; leaving with changes asks first.
+  const answerOf = () => JSON.stringify([state.labels, state.spans, state.rating, state.comment]);
+  const opened = answerOf();
+  let leaving = false; // set once the answer is saved or skipped
+  const dirty = () => !leaving && answerOf() !== opened;
+  window.addEventListener("beforeunload", e => { if (dirty()) { e.preventDefault(); e.returnValue = ""; } });
+  function leave(url) {
+    if (dirty() && !window.confirm("Leave this document without saving your changes?")) return;
+    leaving = true;
+    window.location.href = url;
+  }
+
+  // Shortcut keys by physical key (KeyboardEvent.code), so they work under any layout — with a Thai
+  // layout the key "s" types "ห" but its code is still "KeyS". Labels beyond nine use letters
+  // (without s, which skips); Shift + the same key adds a span label. The template shows the same list.
+  const KEYS = "123456789abcdefghijklmnopqrtuvwxyz";
+  function keyIndex(code) {
+    const m = /^(?:Digit([1-9])|Key([A-Z]))$/.exec(code);
+    if (!m) return -1;
+    return KEYS.indexOf(m[1] || m[2].toLowerCase());
+  }
+
   function u16Offset(node, offset) { // UTF-16 offset of a DOM position inside textEl
     const r = document.createRange();
     r.selectNodeContents(textEl);
@@ -137,11 +159,12 @@
     try {
       await post(api + "/annotation", { labels: state.labels, rating: state.rating, comment: state.comment, spans: state.spans });
       statusEl.textContent = "Saved.";
+      leaving = true;
       window.location.href = task.next;
     } catch (e) { statusEl.textContent = "Not saved: " + e.message; }
   }
   async function skip() {
-    try { await post(api + "/skip"); window.location.href = task.next; }
+    try { await post(api + "/skip"); leaving = true; window.location.href = task.next; }
     catch (e) { statusEl.textContent = "Not skipped: " + e.message; }
   }
 
@@ -162,16 +185,14 @@
     const t = e.target;
     if (t && (t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && t.type !== "radio"))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const digit = /^Digit([1-9])$/.exec(e.code);
-    if (digit) {
-      const i = Number(digit[1]) - 1;
-      if (e.shiftKey) { if (schema.span_labels[i]) addSpan(schema.span_labels[i]); }
-      else if (schema.labels[i] && schema.classification) toggleLabel(schema.labels[i]);
-      e.preventDefault();
-    } else if (e.key === "s") { e.preventDefault(); skip(); }
-    else if (e.key === "ArrowLeft" && task.previous) { e.preventDefault(); window.location.href = task.previous; }
-    else if (e.key === "Enter") { e.preventDefault(); submit(); }
+    if (e.code === "KeyS" && !e.shiftKey) { e.preventDefault(); skip(); return; }
+    if (e.key === "ArrowLeft" && task.previous) { e.preventDefault(); leave(task.previous); return; }
+    if (e.key === "Enter") { e.preventDefault(); submit(); return; }
+    const i = keyIndex(e.code);
+    if (i < 0) return;
+    if (e.shiftKey) { if (schema.span_labels[i]) { addSpan(schema.span_labels[i]); e.preventDefault(); } }
+    else if (schema.labels[i] && schema.classification) { toggleLabel(schema.labels[i]); e.preventDefault(); }
   });
-  window.khlangAnnotate = { captureRange: captureRange, addSpan: addSpan, state: state };
+  window.khlangAnnotate = { captureRange: captureRange, addSpan: addSpan, state: state, dirty: dirty };
   render();
 }());
