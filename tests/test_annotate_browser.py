@@ -79,6 +79,8 @@ RANGE_JS = """([startU16, endU16, label]) => {
   return raw;
 }"""
 
+THAI_KEY_JS = """([key, code]) => document.dispatchEvent(new KeyboardEvent('keydown', {key, code, bubbles: true}))"""
+
 SELECT_JS = """([startU16, endU16]) => {
   const el = document.getElementById('text');
   const node = el.firstChild;
@@ -137,6 +139,19 @@ def test_browser_labels_thai_span(server):
         out.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(out), full_page=False)
         width = page.evaluate("() => { const m = document.querySelector('mark'); return m.getBoundingClientRect().width; }")
+        # 3. a Thai keyboard layout: the keys send Thai characters (e.key), shortcuts go by e.code
+        page.goto(base + "/projects/1/annotate")
+        assert "ดื่มน้ำ" not in page.inner_text("#text")  # the second document
+        page.evaluate(THAI_KEY_JS, ["/", "Digit2"])  # Thai layout: the "2" key types "/"
+        assert page.get_attribute("button.label[data-label=opinion]", "class").endswith("on")
+        assert page.evaluate("() => window.khlangAnnotate.dirty()")
+        dialogs = []
+        page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.keyboard.press("ArrowLeft")  # unsaved work: asks first, and stays when dismissed
+        assert dialogs and "without saving" in dialogs[0]
+        assert "ดื่มน้ำ" not in page.inner_text("#text")
+        with page.expect_navigation():
+            page.evaluate(THAI_KEY_JS, ["ห", "KeyS"])  # the "s" key under a Thai layout: skip
         browser.close()
     assert not errors, errors
     assert width > 20  # the Thai glyphs have real width (a font was found)
@@ -151,3 +166,6 @@ def test_browser_labels_thai_span(server):
     assert THAI[loc["start"]:loc["end"]] == "ดื่มน้ำ"
     assert (org["start"], org["end"]) == snap(THAI, org_cp + 1, org_cp + 5) == (org_cp, org_cp + 6)
     assert THAI[org["start"]:org["end"]] == "ที่กรุ"
+    with database.session() as db:
+        doc = db.scalar(select(Doc).where(Doc.doc_id == "seed"))
+        assert db.scalar(select(Annotation.status).where(Annotation.document_id == doc.id)) == "skipped"
