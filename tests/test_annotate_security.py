@@ -303,3 +303,26 @@ def test_agreement_from_one_document_warns(app):
     assert stats["classification"]["fleiss_kappa"] is None
     page = rev.get(f"/projects/{pid}/agreement").text
     assert "at least 2 documents" in page and "-1.000" not in page and "−1.000" not in page
+
+
+# -- workflow: the labelling config in Label Studio's XML -------------------------------------------
+def test_labelstudio_config_export_matches_the_task_export(app):
+    import json
+    from xml.etree import ElementTree as ET
+
+    admin, a1 = login(app, "admin"), login(app, "ann1")
+    pid = new_project(admin, overlap=1)["id"]
+    did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    a1.post(f"/api/projects/{pid}/documents/{did}/annotation",
+            json={"labels": ["news"], "rating": 3, "comment": "ok", "spans": [{"start": 3, "end": 8, "label": "PERSON"}]})
+    r = admin.get(f"/api/projects/{pid}/config?format=labelstudio")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/xml")
+    view = ET.fromstring(r.text)
+    controls = {el.get("name"): el for el in view if el.get("toName") == "text"}
+    assert [c.get("value") for c in controls["label"]] == SCHEMA["labels"] and controls["label"].get("choice") == "single"
+    assert [c.get("value") for c in controls["spans"]] == SCHEMA["span_labels"]
+    assert controls["rating"].get("maxRating") == "5" and controls["comment"].tag == "TextArea"
+    tasks = json.loads(admin.get(f"/api/projects/{pid}/export?format=labelstudio").text)
+    used = {res["from_name"] for t in tasks for a in t["annotations"] for res in a["result"]}
+    assert used <= set(controls)  # every result of the export names a control of the config
+    assert admin.get(f"/api/projects/{pid}/config?format=argilla").status_code == 422

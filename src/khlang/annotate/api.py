@@ -257,6 +257,19 @@ def export(pid: int, format: str = "jsonl", c: Caller = Depends(need("reviewer")
                     headers={"Content-Disposition": f'attachment; filename="project-{p.id}-{format}.{ext}"'})
 
 
+@router.get("/projects/{pid}/config")
+def config(pid: int, format: str = "labelstudio", c: Caller = Depends(need("reviewer")),
+           db: Session = Depends(get_db)) -> Response:
+    """The project's labelling config for another tool (``format=labelstudio``: Label Studio XML)."""
+    from .lsconfig import labelstudio_config
+
+    p = services.get_project(db, pid, c.user)
+    if format != "labelstudio":
+        raise HTTPException(422, "format must be labelstudio")
+    return Response(labelstudio_config(p.schema), media_type="application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="project-{p.id}-labelstudio.xml"'})
+
+
 @router.post("/projects/{pid}/import")
 async def import_(pid: int, request: Request, format: str = "jsonl", c: Caller = Depends(need("admin")),
                   db: Session = Depends(get_db)) -> dict:
