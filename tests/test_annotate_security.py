@@ -326,3 +326,27 @@ def test_labelstudio_config_export_matches_the_task_export(app):
     used = {res["from_name"] for t in tasks for a in t["annotations"] for res in a["result"]}
     assert used <= set(controls)  # every result of the export names a control of the config
     assert admin.get(f"/api/projects/{pid}/config?format=argilla").status_code == 422
+
+
+# -- workflow: per-annotator progress ------------------------------------------------------------
+def test_per_annotator_progress_and_time_per_task(app):
+    admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
+    docs = [{"id": f"p{i}", "text": THAI, "lang": "th"} for i in range(4)]
+    pid = new_project(admin, overlap=1, documents=docs)["id"]
+    with app.state.db.session() as db:  # ann1's tasks were handed out 40 s before they are answered
+        from khlang.annotate.db import Slot
+        for _ in range(2):
+            did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+            db.query(Slot).filter(Slot.document_id == did).update({"taken_at": now() - timedelta(seconds=40)})
+            db.commit()
+            a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["news"]}).raise_for_status()
+    did = a2.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    a2.post(f"/api/projects/{pid}/documents/{did}/skip").raise_for_status()
+    a2.post(f"/api/projects/{pid}/next").raise_for_status()
+    out = rev.get(f"/api/projects/{pid}/progress").json()
+    by = {a["user"]: a for a in out["annotators"]}
+    assert by["ann1"]["done"] == 2 and 39 <= by["ann1"]["median_seconds"] < 120 and by["ann1"]["reserved"] == 0
+    assert by["ann2"] == {**by["ann2"], "done": 0, "skipped": 1, "reserved": 1, "median_seconds": None}
+    assert out["project"]["annotations"] == 2
+    assert "ann1" in rev.get(f"/projects/{pid}/agreement").text
+    assert a1.get(f"/api/projects/{pid}/progress").status_code == 403

@@ -237,6 +237,14 @@ def gold(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need("r
     return services.answer_dict(g)
 
 
+@router.get("/projects/{pid}/progress")
+def project_progress(pid: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict:
+    """The project's totals and, per annotator, answers, skips, open reservations, median seconds
+    per task and answers per hour."""
+    p = services.get_project(db, pid, c.user)
+    return {"project": services.progress(db, p), "annotators": services.annotator_progress(db, p)}
+
+
 @router.get("/projects/{pid}/agreement")
 def agreement(pid: int, c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict[str, Any]:
     return services.agreement(db, services.get_project(db, pid, c.user))

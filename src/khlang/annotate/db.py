@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine,
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine,
                         event, false, inspect)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -104,6 +104,8 @@ class Annotation(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     spans: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"start", "end", "label"}] code points
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+    #: seconds from handing out the task to the first finished answer (None: not handed out by /next)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Slot(Base):
@@ -118,6 +120,7 @@ class Slot(Base):
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # handed out
 
 
 class Gold(Base):
@@ -178,10 +181,11 @@ BUSY_SECONDS = 15  # how long an SQLite writer waits for the lock before "databa
 
 def _add_columns(engine) -> None:
     """Columns added after a database was made (``create_all`` only creates missing tables)."""
-    have = {c["name"] for c in inspect(engine).get_columns("users")}
-    if "disabled" not in have:
-        with engine.begin() as con:
-            con.exec_driver_sql("ALTER TABLE users ADD COLUMN disabled BOOLEAN NOT NULL DEFAULT false")
+    added = {("users", "disabled"): "BOOLEAN NOT NULL DEFAULT false", ("annotations", "seconds"): "FLOAT"}
+    for (table, column), kind in added.items():
+        if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
+            with engine.begin() as con:
+                con.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
 
 def _backfill_slots(engine) -> None:

@@ -196,4 +196,5 @@ def _adjudicate(db: Session, pid: int, did: int, c: Caller, form):
 @router.get("/projects/{pid}/agreement", response_class=HTMLResponse)
 def agreement(request: Request, pid: int, c: Caller = Depends(page("reviewer")), db: Session = Depends(get_db)):
     project = services.get_project(db, pid, c.user)
-    return render(request, "agreement.html", c, project=project, stats=services.agreement(db, project))
+    return render(request, "agreement.html", c, project=project, stats=services.agreement(db, project),
+                  annotators=services.annotator_progress(db, project))

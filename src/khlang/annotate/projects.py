@@ -147,7 +147,8 @@ def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_a
     t = now()
     db.execute(delete(Slot).where(Slot.document_id == doc_id, Slot.expires_at.is_not(None), Slot.expires_at <= t))
     for slot in range(project.overlap):
-        stmt = _insert_slot(db).values(document_id=doc_id, slot=slot, user_id=user.id, expires_at=expires_at)
+        stmt = _insert_slot(db).values(document_id=doc_id, slot=slot, user_id=user.id, expires_at=expires_at,
+                                       taken_at=t if expires_at is not None else None)
         if db.execute(stmt.on_conflict_do_nothing().returning(Slot.slot)).first() is not None:
             return True
     return False
@@ -197,18 +198,19 @@ def previous_document(db: Session, project: Project, user: User, before: Doc | N
     return db.scalar(q.order_by(Annotation.updated_at.desc(), Annotation.id.desc()).limit(1))
 
 
-def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bool) -> None:
+def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bool):
     """A finished answer keeps its place in the document for good: the user's reservation, or a
     free place taken now. With none left, :class:`OverlapFull` (or, for imported answers that
-    ``enforce`` nothing, the answer is stored beyond the overlap)."""
-    keep = update(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id).values(expires_at=None)
-    if db.execute(keep).rowcount:
-        return
-    _lock_doc(db, doc.id)
-    if db.execute(keep).rowcount:  # the user's other tab took a place while this one waited for the lock
-        return
-    if not _take_slot(db, project, doc.id, user, None) and enforce:
+    ``enforce`` nothing, the answer is stored beyond the overlap). Returns when the task was handed out."""
+    keep = (update(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id).values(expires_at=None)
+            .returning(Slot.taken_at))
+    kept = db.execute(keep).first()
+    if kept is None:
+        _lock_doc(db, doc.id)
+        kept = db.execute(keep).first()  # the user's other tab took a place while this one waited for the lock
+    if kept is None and not _take_slot(db, project, doc.id, user, None) and enforce:
         raise OverlapFull(f"document {doc.id} already has its {project.overlap} annotator(s)")
+    return kept[0] if kept else None
 
 
 def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dict[str, Any],
@@ -220,8 +222,9 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
         raise ValueError("status must be done or skipped")
     clean = clean_answer(project.schema, doc.text, answer) if status == "done" else \
         {"labels": [], "rating": None, "comment": "", "spans": []}
+    taken_at = None
     if status == "done":
-        _keep_place(db, project, doc, user, enforce)
+        taken_at = _keep_place(db, project, doc, user, enforce)
     else:
         db.execute(delete(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id))
     for _attempt in range(3):  # two tabs of one user racing on the unique (document, user) key
@@ -235,6 +238,9 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
                 row.status, row.updated_at = status, now()
                 row.labels, row.rating, row.comment, row.spans = (clean["labels"], clean["rating"],
                                                                   clean["comment"], clean["spans"])
+                if taken_at is not None and row.seconds is None:
+                    taken = taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=now().tzinfo)
+                    row.seconds = max(0.0, (row.updated_at - taken).total_seconds())
                 db.flush()
         except IntegrityError:  # the other tab inserted first: update its row on the next try
             continue
@@ -270,6 +276,32 @@ def progress(db: Session, project: Project) -> dict[str, int]:
         .group_by(Annotation.document_id).having(func.count() >= project.overlap).subquery()))
     gold = db.scalar(select(func.count()).select_from(Gold).where(Gold.project_id == project.id))
     return {"documents": total, "annotations": done, "complete": complete, "gold": gold}
+
+
+def annotator_progress(db: Session, project: Project) -> list[dict[str, Any]]:
+    """Per annotator: answers, skips, open reservations, median seconds per task (from handing out
+    to the first answer) and throughput (answers per hour between their first and last answer)."""
+    from statistics import median
+
+    rows = db.execute(select(User.username, Annotation.status, Annotation.seconds, Annotation.updated_at)
+                      .join(User, User.id == Annotation.user_id).where(Annotation.project_id == project.id)).all()
+    held = dict(db.execute(select(User.username, func.count()).select_from(Slot)
+                           .join(Doc, Doc.id == Slot.document_id).join(User, User.id == Slot.user_id)
+                           .where(Doc.project_id == project.id, Slot.expires_at > now()).group_by(User.username)).all())
+    by_user: dict[str, list] = defaultdict(list)
+    for username, status, seconds, updated in rows:
+        by_user[username].append((status, seconds, updated))
+    out = []
+    for username in sorted(set(by_user) | set(held)):
+        answers = by_user.get(username, [])
+        done = [a for a in answers if a[0] == "done"]
+        times = [s for _, s, _ in done if s is not None]
+        stamps = sorted(u for _, _, u in done)
+        hours = (stamps[-1] - stamps[0]).total_seconds() / 3600 if len(stamps) >= 2 else 0.0
+        out.append({"user": username, "done": len(done), "skipped": len(answers) - len(done),
+                    "reserved": held.get(username, 0), "median_seconds": median(times) if times else None,
+                    "per_hour": round((len(stamps) - 1) / hours, 1) if hours > 0 else None})
+    return out
 
 
 def conflicts(db: Session, project: Project) -> list[dict[str, Any]]:
