@@ -350,3 +350,23 @@ def test_per_annotator_progress_and_time_per_task(app):
     assert out["project"]["annotations"] == 2
     assert "ann1" in rev.get(f"/projects/{pid}/agreement").text
     assert a1.get(f"/api/projects/{pid}/progress").status_code == 403
+
+
+# -- workflow: find documents --------------------------------------------------------------------
+def test_search_documents_by_text_label_annotator_status(app):
+    admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
+    docs = [{"id": "bank", "text": "ธนาคารแห่งประเทศไทย The Bank", "lang": "th"},
+            {"id": "rain", "text": "ฝนตกหนักที่เชียงใหม่", "lang": "th"}, {"id": "pct", "text": "100% sure_x", "lang": "en"}]
+    pid = new_project(admin, overlap=2, documents=docs)["id"]
+    ids = {d["doc_id"]: d["id"] for d in rev.get(f"/api/projects/{pid}/documents").json()["documents"]}
+    save = lambda c, doc, body: c.post(f"/api/projects/{pid}/documents/{ids[doc]}/annotation", json=body).raise_for_status()  # noqa: E731
+    for c in (a1, a2):
+        c.post(f"/api/projects/{pid}/next").raise_for_status()
+    save(a1, "bank", {"labels": ["news"], "spans": [{"start": 0, "end": 6, "label": "ORG"}]})
+    save(a2, "bank", {"labels": ["ad"]})
+    find = lambda **kw: [d["doc_id"] for d in rev.get(f"/api/projects/{pid}/documents", params=kw).json()["documents"]]  # noqa: E731
+    assert find(q="bank") == ["bank"] and find(q="เชียงใหม่") == ["rain"] and find(q="%") == ["pct"] and find(q="s_re") == [] and find(q="e_x") == ["pct"]
+    assert find(label="ORG") == ["bank"] and find(label="ORG", user="ann2") == [] and find(user="ann2") == ["bank"]
+    assert find(status="unanswered") == ["rain", "pct"] and find(status="conflict") == ["bank"]
+    assert rev.get(f"/api/projects/{pid}/documents", params={"status": "lost"}).status_code == 422
+    assert a1.get(f"/api/projects/{pid}/documents").status_code == 403

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -235,6 +235,17 @@ def gold(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need("r
         raise _bad(exc) from exc
     db.commit()
     return services.answer_dict(g)
+
+
+@router.get("/projects/{pid}/documents")
+def search_documents(pid: int, q: str = "", label: str = "", user: str = "", status: str = "",
+                     limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+                     c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> dict:
+    """Find documents by text, label, annotator and status (unanswered, done, skipped, gold, conflict)."""
+    try:
+        return services.search(db, services.get_project(db, pid, c.user), q, label, user, status, limit, offset)
+    except ValueError as exc:
+        raise _bad(exc) from exc
 
 
 @router.get("/projects/{pid}/progress")

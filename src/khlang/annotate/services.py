@@ -183,3 +183,42 @@ def create_from_request(db: Session, corpora: list[Path], body: dict[str, Any]) 
     if body.get("members"):
         set_members(db, project, body["members"])
     return project
+
+
+SEARCH_STATUSES = ("unanswered", "done", "skipped", "gold", "conflict")
+
+
+def search(db: Session, project: Project, q: str = "", label: str = "", user: str = "", status: str = "",
+           limit: int = 50, offset: int = 0) -> dict[str, Any]:
+    """Documents of a project by text (case-insensitive substring), label (a class or span label in
+    any answer), annotator and status; newest position first is not needed: project order."""
+    if status and status not in SEARCH_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(SEARCH_STATUSES)}")
+    stmt = select(Doc).where(Doc.project_id == project.id).order_by(Doc.position)
+    if q:
+        stmt = stmt.where(Doc.text.icontains(q, autoescape=True))
+    docs = list(db.scalars(stmt))
+    answers: dict[int, list[tuple[str, Annotation]]] = {}
+    for ann, username in db.execute(select(Annotation, User.username).join(User, User.id == Annotation.user_id)
+                                    .where(Annotation.project_id == project.id)):
+        answers.setdefault(ann.document_id, []).append((username, ann))
+    gold = set(db.scalars(select(Gold.document_id).where(Gold.project_id == project.id)))
+    conflicted = {c["document_id"] for c in _conflicts(db, project)} if status == "conflict" else set()
+
+    def keep(doc: Doc) -> bool:
+        mine = answers.get(doc.id, [])
+        if user and not any(u == user for u, _ in mine):
+            return False
+        if label and not any(label in a.labels or any(s["label"] == label for s in a.spans)
+                             for u, a in mine if not user or u == user):
+            return False
+        return {"": True, "unanswered": not any(a.status == "done" for _, a in mine),
+                "done": any(a.status == "done" for _, a in mine), "skipped": any(a.status == "skipped" for _, a in mine),
+                "gold": doc.id in gold, "conflict": doc.id in conflicted}[status]
+
+    found = [d for d in docs if keep(d)]
+    page = found[offset:offset + limit]
+    return {"total": len(found), "documents": [
+        {"id": d.id, "doc_id": d.doc_id, "lang": d.lang, "snippet": d.text[:200], "gold": d.id in gold,
+         "answers": {u: {"status": a.status, "labels": a.labels, "spans": len(a.spans)} for u, a in answers.get(d.id, [])}}
+        for d in page]}
