@@ -370,3 +370,29 @@ def test_search_documents_by_text_label_annotator_status(app):
     assert find(status="unanswered") == ["rain", "pct"] and find(status="conflict") == ["bank"]
     assert rev.get(f"/api/projects/{pid}/documents", params={"status": "lost"}).status_code == 422
     assert a1.get(f"/api/projects/{pid}/documents").status_code == 403
+
+
+# -- workflow: review, send back, fix, accept ----------------------------------------------------
+def test_reviewer_sends_back_annotator_fixes_reviewer_accepts(app):
+    admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
+    pid = new_project(admin, overlap=1)["id"]
+    first = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    a1.post(f"/api/projects/{pid}/documents/{first}/annotation", json={"labels": ["ad"]}).raise_for_status()
+    url = f"/api/projects/{pid}/documents/{first}/review"
+    assert rev.post(url, json={"user": "ann1", "decision": "send_back"}).status_code == 422  # why?
+    assert rev.post(url, json={"user": "ann2", "decision": "accept"}).status_code == 404
+    assert a1.post(url, json={"user": "ann1", "decision": "accept"}).status_code == 403
+    r = rev.post(url, json={"user": "ann1", "decision": "send_back", "comment": "this is news, not an ad"})
+    assert r.status_code == 200 and r.json()["review"] == "sent_back"
+    # the annotator sees it: listed, handed out first, shown with the comment on the page
+    assert a1.get(f"/api/projects/{pid}/returned").json() == [
+        {"document_id": first, "doc_id": "thai-1", "comment": "this is news, not an ad"}]
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"]["id"] == first
+    page = a1.get(f"/projects/{pid}/annotate").text
+    assert "Sent back by a reviewer: this is news, not an ad" in page
+    a1.post(f"/api/projects/{pid}/documents/{first}/annotation", json={"labels": ["news"]}).raise_for_status()
+    assert a1.get(f"/api/projects/{pid}/returned").json() == []
+    answers = rev.get(f"/api/projects/{pid}/documents/{first}/annotations").json()["answers"]
+    assert answers["ann1"]["labels"] == ["news"] and answers["ann1"]["review"] == ""
+    assert rev.post(url, json={"user": "ann1", "decision": "accept"}).json()["review"] == "accepted"
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"]["id"] != first

@@ -237,6 +237,30 @@ def gold(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need("r
     return services.answer_dict(g)
 
 
+@router.post("/projects/{pid}/documents/{did}/review")
+def review(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need("reviewer")),
+           db: Session = Depends(get_db)) -> dict:
+    """Accept, reject or send back one annotator's answer (``{"user", "decision", "comment"}``); a
+    sent-back document is the annotator's next task, shown with the comment."""
+    p = services.get_project(db, pid, c.user)
+    doc = services.get_doc(db, p, did)
+    try:
+        ann = services.review_answer(db, doc, str(body.get("user") or ""), str(body.get("decision") or ""),
+                                     body.get("comment") or "")
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return services.answer_dict(ann)
+
+
+@router.get("/projects/{pid}/returned")
+def returned(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> list[dict]:
+    """The caller's answers a reviewer sent back, with the comments."""
+    return services.returned_to(db, services.get_project(db, pid, c.user), c.user)
+
+
 @router.get("/projects/{pid}/documents")
 def search_documents(pid: int, q: str = "", label: str = "", user: str = "", status: str = "",
                      limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),

@@ -106,6 +106,10 @@ class Annotation(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
     #: seconds from handing out the task to the first finished answer (None: not handed out by /next)
     seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: a reviewer's decision on this answer: "" (none yet), accepted, rejected or sent_back (the
+    #: annotator gets the document again, with ``review_comment``; answering it again clears it)
+    review: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    review_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Slot(Base):
@@ -181,7 +185,9 @@ BUSY_SECONDS = 15  # how long an SQLite writer waits for the lock before "databa
 
 def _add_columns(engine) -> None:
     """Columns added after a database was made (``create_all`` only creates missing tables)."""
-    added = {("users", "disabled"): "BOOLEAN NOT NULL DEFAULT false", ("annotations", "seconds"): "FLOAT"}
+    added = {("users", "disabled"): "BOOLEAN NOT NULL DEFAULT false", ("annotations", "seconds"): "FLOAT",
+             ("annotations", "review"): "VARCHAR(20) NOT NULL DEFAULT ''",
+             ("annotations", "review_comment"): "TEXT NOT NULL DEFAULT ''"}
     for (table, column), kind in added.items():
         if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
             with engine.begin() as con:

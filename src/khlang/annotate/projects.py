@@ -159,6 +159,11 @@ def next_document(db: Session, project: Project, user: User, reserve: bool = Tru
     ``overlap`` annotators have answered or hold. With ``reserve`` the user gets a place in it
     (the caller commits at once); without, nothing is written (a peek)."""
     t = now()
+    returned = db.scalar(select(Doc).join(Annotation, Annotation.document_id == Doc.id)
+                         .where(Annotation.user_id == user.id, Annotation.project_id == project.id,
+                                Annotation.review == "sent_back").order_by(Doc.position).limit(1))
+    if returned is not None:  # sent back by a reviewer: first, before any new task
+        return returned
     mine = db.scalar(select(Doc).join(Slot, Slot.document_id == Doc.id)
                      .where(Slot.user_id == user.id, Slot.expires_at > t, Doc.project_id == project.id,
                             Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == user.id)))
@@ -238,6 +243,8 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
                 row.status, row.updated_at = status, now()
                 row.labels, row.rating, row.comment, row.spans = (clean["labels"], clean["rating"],
                                                                   clean["comment"], clean["spans"])
+                if row.review == "sent_back":
+                    row.review = ""  # answered again: back in the reviewer's queue (the comment stays)
                 if taken_at is not None and row.seconds is None:
                     taken = taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=now().tzinfo)
                     row.seconds = max(0.0, (row.updated_at - taken).total_seconds())
@@ -264,6 +271,8 @@ def answer_dict(a: Annotation | Gold | None) -> dict[str, Any] | None:
     out = {"labels": a.labels, "rating": a.rating, "comment": a.comment, "spans": a.spans}
     if isinstance(a, Annotation):
         out["status"] = a.status
+        if a.review or a.review_comment:
+            out["review"], out["review_comment"] = a.review, a.review_comment
     return out
 
 
@@ -276,6 +285,34 @@ def progress(db: Session, project: Project) -> dict[str, int]:
         .group_by(Annotation.document_id).having(func.count() >= project.overlap).subquery()))
     gold = db.scalar(select(func.count()).select_from(Gold).where(Gold.project_id == project.id))
     return {"documents": total, "annotations": done, "complete": complete, "gold": gold}
+
+
+REVIEW_DECISIONS = {"accept": "accepted", "reject": "rejected", "send_back": "sent_back"}
+
+
+def review_answer(db: Session, doc: Doc, username: str, decision: str, comment: str = "") -> Annotation:
+    """A reviewer's decision on one annotator's finished answer to ``doc``."""
+    if decision not in REVIEW_DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(REVIEW_DECISIONS)}")
+    if not isinstance(comment, str) or len(comment) > 20_000:
+        raise ValueError("comment must be a string of at most 20000 characters")
+    if decision == "send_back" and not comment.strip():
+        raise ValueError("say why the answer is sent back (comment)")
+    ann = db.scalar(select(Annotation).join(User, User.id == Annotation.user_id)
+                    .where(Annotation.document_id == doc.id, User.username == username, Annotation.status == "done"))
+    if ann is None:
+        raise LookupError(f"{username!r} has no finished answer to this document")
+    ann.review, ann.review_comment = REVIEW_DECISIONS[decision], comment
+    db.flush()
+    return ann
+
+
+def returned_to(db: Session, project: Project, user: User) -> list[dict[str, Any]]:
+    """The user's answers a reviewer sent back, with the reviewer's comment."""
+    rows = db.execute(select(Annotation, Doc.doc_id).join(Doc, Doc.id == Annotation.document_id)
+                      .where(Annotation.project_id == project.id, Annotation.user_id == user.id,
+                             Annotation.review == "sent_back").order_by(Doc.position)).all()
+    return [{"document_id": a.document_id, "doc_id": doc_id, "comment": a.review_comment} for a, doc_id in rows]
 
 
 def annotator_progress(db: Session, project: Project) -> list[dict[str, Any]]:
