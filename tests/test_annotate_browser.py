@@ -42,8 +42,12 @@ def server(tmp_path, seed_texts):
     database = Database(url)
     with database.session() as db:
         create_user(db, "ann1", PASSWORD, "annotator")
-        create_project(db, "thai-news", SCHEMA, [{"id": "emoji", "text": THAI, "lang": "th"},
-                                                 {"id": "seed", "text": seed_texts[1][:600], "lang": "th"}])
+        project = create_project(db, "thai-news", SCHEMA, [{"id": "emoji", "text": THAI, "lang": "th"},
+                                                           {"id": "seed", "text": seed_texts[1][:600], "lang": "th"}])
+        from khlang.annotate.suggestions import add
+
+        add(db, project, [{"doc_id": "seed", "source": "ner-model", "labels": ["ad"],
+                           "spans": [{"start": 0, "end": 4, "label": "ORG"}]}])
         db.commit()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "khlang", "serve", "--db", url, "--host", "127.0.0.1",
@@ -150,6 +154,10 @@ def test_browser_labels_thai_span(server):
         page.keyboard.press("ArrowLeft")  # unsaved work: asks first, and stays when dismissed
         assert dialogs and "without saving" in dialogs[0]
         assert "ดื่มน้ำ" not in page.inner_text("#text")
+        page.evaluate(THAI_KEY_JS, ["ช", "Equal"])  # "=" under a Thai layout: accept the suggestion
+        assert page.get_attribute("button.label[data-label=ad]", "class").endswith("on")
+        assert page.inner_text("mark[data-label=ORG]")
+        page.screenshot(path=str(ROOT / "test-artifacts" / "annotate-suggestion.png"), full_page=False)
         with page.expect_navigation():
             page.evaluate(THAI_KEY_JS, ["ห", "KeyS"])  # the "s" key under a Thai layout: skip
         browser.close()

@@ -396,3 +396,31 @@ def test_reviewer_sends_back_annotator_fixes_reviewer_accepts(app):
     assert answers["ann1"]["labels"] == ["news"] and answers["ann1"]["review"] == ""
     assert rev.post(url, json={"user": "ann1", "decision": "accept"}).json()["review"] == "accepted"
     assert a1.post(f"/api/projects/{pid}/next").json()["document"]["id"] != first
+
+
+# -- workflow: suggestions -----------------------------------------------------------------------
+def test_suggestions_from_the_pipeline_and_from_a_file(app, corpus):
+    admin, a1 = login(app, "admin"), login(app, "ann1")
+    schema = {**SCHEMA, "span_labels": ["PERSON", "TH", "EN"]}
+    r = admin.post("/api/projects", json={"name": "suggested", "corpus": 0, "schema": schema, "overlap": 1,
+                                          "query": {"langs": ["th", "en"], "stratify": False}})
+    pid = r.json()["id"]
+    found = {d["doc_id"]: d["id"] for d in admin.get(f"/api/projects/{pid}/documents").json()["documents"]}
+    # the quality stage's score (0.2 for th-0) on the 1..5 scale: 1 + round(0.2 * 4) = 2
+    got = a1.get(f"/api/projects/{pid}/documents/{found['th-0']}").json()["suggestions"]
+    assert [(s["source"], s["rating"]) for s in got] == [("pipeline", 2)]
+    assert "annotations" not in a1.get(f"/api/projects/{pid}/documents/{found['th-0']}").json()["document"]["meta"]
+    # from a file (a model's predictions), validated and snapped like answers
+    i = THAI.index("สมชาย")
+    pid2 = new_project(admin, "model", overlap=1)["id"]
+    rows = [{"doc_id": "thai-1", "source": "ner-model", "labels": ["news"],
+             "spans": [{"start": i + 1, "end": i + 5, "label": "PERSON"}]}]
+    assert admin.post(f"/api/projects/{pid2}/suggestions", json=rows).json() == {"suggestions": 1}
+    did = a1.post(f"/api/projects/{pid2}/next").json()["document"]["id"]
+    sug = a1.get(f"/api/projects/{pid2}/documents/{did}").json()["suggestions"]
+    assert sug[0]["source"] == "ner-model" and sug[0]["labels"] == ["news"] and sug[0]["spans"][0]["start"] <= i + 1
+    assert "accept ner-model" in a1.get(f"/projects/{pid2}/annotate?doc={did}").text
+    assert admin.get(f"/api/projects/{pid2}").json()["progress"]["annotations"] == 0  # not an answer
+    assert admin.post(f"/api/projects/{pid2}/suggestions", json=[{"doc_id": "nope"}]).status_code == 422
+    assert admin.post(f"/api/projects/{pid2}/suggestions", json=[{"doc_id": "thai-1", "labels": ["zzz"]}]).status_code == 422
+    assert a1.post(f"/api/projects/{pid2}/suggestions", json=rows).status_code == 403

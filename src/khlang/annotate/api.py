@@ -191,9 +191,28 @@ def previous_task(pid: int, before: int | None = None, c: Caller = Depends(need(
 
 @router.get("/projects/{pid}/documents/{did}")
 def document(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    from .suggestions import for_document
+
     p = services.get_project(db, pid, c.user)
     doc = services.get_doc(db, p, did)
-    return {"document": services.doc_info(doc), "answer": services.my_answer(db, doc, c.user)}
+    return {"document": services.doc_info(doc), "answer": services.my_answer(db, doc, c.user),
+            "suggestions": for_document(db, doc)}
+
+
+@router.post("/projects/{pid}/suggestions")
+def add_suggestions(pid: int, body: Any = Body(...), c: Caller = Depends(need("admin")),
+                    db: Session = Depends(get_db)) -> dict:
+    """Store suggestions ``[{doc_id, labels, rating, spans, source}]`` (e.g. a model's predictions)."""
+    from .suggestions import add
+
+    p = services.get_project(db, pid, c.user)
+    try:
+        n = add(db, p, body)
+    except ValueError as exc:
+        db.rollback()
+        raise _bad(exc) from exc
+    db.commit()
+    return {"suggestions": n}
 
 
 @router.post("/projects/{pid}/documents/{did}/annotation")

@@ -127,6 +127,15 @@ class Slot(Base):
     taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # handed out
 
 
+class Suggestion(Base):
+    """A proposed answer for a document from ``source`` (a pipeline stage or an imported file)."""
+
+    __tablename__ = "suggestions"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"labels", "rating", "comment", "spans"}
+
+
 class Gold(Base):
     """The adjudicated label of a document."""
 

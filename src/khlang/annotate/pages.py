@@ -18,6 +18,7 @@ from . import services
 from .auth import authenticate, close_session, create_user, open_session
 from .db import ROLES, User
 from .deps import COOKIE, Caller, get_db, page
+from .suggestions import for_document
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter()
@@ -154,6 +155,7 @@ def annotate(request: Request, pid: int, doc: int | None = None, c: Caller = Dep
     task = {"project": {"id": project.id, "schema": project.schema},
             "document": services.doc_info(document),
             "answer": services.my_answer(db, document, c.user) if document else None,
+            "suggestions": for_document(db, document) if document else [],
             "previous": f"/projects/{pid}/annotate?doc={previous.id}" if previous else None,
             "next": f"/projects/{pid}/annotate"}
     return render(request, "annotate.html", c, project=project, document=document, task=task,

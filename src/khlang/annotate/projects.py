@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .db import Annotation, Doc, Gold, Project, Slot, User, now
+from .db import Annotation, Doc, Gold, Project, Slot, Suggestion, User, now
 from .schema import check_schema, clean_answer
 
 
@@ -47,7 +47,7 @@ def sample_corpus(corpus_path: str | Path, langs: list[str] | None = None, min_q
         for start in range(0, len(chosen), 500):
             batch = chosen[start:start + 500]
             rel = corpus.con.execute(
-                f"SELECT id, text, lang, title, url, source_uri FROM documents WHERE id IN "
+                f"SELECT id, text, lang, title, url, source_uri, annotations FROM documents WHERE id IN "
                 f"({', '.join('?' for _ in batch)})", batch)
             cols = [d[0] for d in rel.description]
             rows += [dict(zip(cols, r)) for r in rel.fetchall()]
@@ -104,14 +104,32 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
             raise ValueError("every document needs an id and a text")
         if str(d["id"]) in have:
             continue
-        meta = {k: v for k, v in d.items() if k not in ("id", "text", "lang") and v is not None}
-        db.add(Doc(project_id=project.id, doc_id=str(d["id"]), position=position, text=d["text"],
-                   lang=d.get("lang"), meta=json.loads(json.dumps(meta, default=str))))
+        meta = {k: v for k, v in d.items() if k not in ("id", "text", "lang", "annotations") and v is not None}
+        doc = Doc(project_id=project.id, doc_id=str(d["id"]), position=position, text=d["text"],
+                  lang=d.get("lang"), meta=json.loads(json.dumps(meta, default=str)))
+        db.add(doc)
+        suggested = _pipeline_suggestion(project.schema, d)
+        if suggested is not None:
+            db.flush()
+            db.add(Suggestion(document_id=doc.id, source="pipeline", answer=suggested))
         have.add(str(d["id"]))
         position += 1
         added += 1
     db.flush()
     return added
+
+
+def _pipeline_suggestion(schema: dict[str, Any], d: dict[str, Any]) -> dict[str, Any] | None:
+    """What the corpus's stages found (``annotations`` of a sampled document) as a suggestion."""
+    from .suggestions import from_pipeline
+
+    annotations = d.get("annotations")
+    if isinstance(annotations, str):
+        try:
+            annotations = json.loads(annotations)
+        except ValueError:
+            return None
+    return from_pipeline(schema, d["text"], annotations) if isinstance(annotations, dict) else None
 
 
 RESERVE_MINUTES = 30

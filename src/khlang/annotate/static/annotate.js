@@ -137,6 +137,22 @@
     render();
   }
 
+  // Accept a suggestion: its classes and rating replace the current ones, its spans are added;
+  // the annotator then edits as usual (nothing is saved until Submit).
+  function acceptSuggestion(i) {
+    const s = (task.suggestions || [])[i];
+    if (!s) return;
+    if (schema.classification && s.labels.length) state.labels = s.labels.slice();
+    if (s.rating !== null && s.rating !== undefined) state.rating = s.rating;
+    for (const x of s.spans) {
+      if (!state.spans.some(y => y.start === x.start && y.end === x.end && y.label === x.label)) {
+        state.spans.push({ start: x.start, end: x.end, label: x.label });
+      }
+    }
+    statusEl.textContent = "Suggestion from " + s.source + " accepted: edit it, then submit.";
+    render();
+  }
+
   function toggleLabel(label) {
     if (schema.classification === "single") state.labels = state.labels[0] === label ? [] : [label];
     else state.labels = state.labels.includes(label) ? state.labels.filter(l => l !== label) : state.labels.concat([label]);
@@ -171,6 +187,7 @@
   textEl.addEventListener("mouseup", captureSelection);
   textEl.addEventListener("keyup", captureSelection);
   document.querySelectorAll("button.label").forEach(b => b.addEventListener("click", () => toggleLabel(b.dataset.label)));
+  document.querySelectorAll("button.suggestion").forEach(b => b.addEventListener("click", () => acceptSuggestion(Number(b.dataset.index))));
   document.querySelectorAll("button.span-label").forEach(b => {
     b.addEventListener("mousedown", e => e.preventDefault()); // keep the text selection
     b.addEventListener("click", () => { if (!state.selection) captureSelection(); addSpan(b.dataset.label); });
@@ -186,6 +203,7 @@
     if (t && (t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && t.type !== "radio"))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.code === "KeyS" && !e.shiftKey) { e.preventDefault(); skip(); return; }
+    if (e.code === "Equal" && !e.shiftKey) { e.preventDefault(); acceptSuggestion(0); return; }
     if (e.key === "ArrowLeft" && task.previous) { e.preventDefault(); leave(task.previous); return; }
     if (e.key === "Enter") { e.preventDefault(); submit(); return; }
     const i = keyIndex(e.code);
