@@ -82,7 +82,7 @@ def add_user(body: dict = Body(...), c: Caller = Depends(need("admin")), db: Ses
     return _user_dict(user)
 
 
-def _other_user(db: Session, uid: int, c: Caller) -> User:
+def _other_user(db: Session, uid: int) -> User:
     user = db.get(User, uid)
     if user is None:
         raise HTTPException(404, "no such user")
@@ -92,7 +92,7 @@ def _other_user(db: Session, uid: int, c: Caller) -> User:
 @router.post("/users/{uid}")
 def change_user(uid: int, body: dict = Body(...), c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> dict:
     """New password, role or ``disabled`` flag; every change revokes the user's sessions and tokens."""
-    user = _other_user(db, uid, c)
+    user = _other_user(db, uid)
     if body.get("disabled") and user.id == c.user.id:
         raise HTTPException(422, "an admin cannot disable themselves")
     try:
@@ -107,7 +107,7 @@ def change_user(uid: int, body: dict = Body(...), c: Caller = Depends(need("admi
 def delete_user(uid: int, c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> Response:
     """Disable the user for good: no login, no session, no token; their answers stay (annotations,
     agreement and gold refer to them), so this is a soft delete."""
-    user = _other_user(db, uid, c)
+    user = _other_user(db, uid)
     if user.id == c.user.id:
         raise HTTPException(422, "an admin cannot delete themselves")
     update_user(db, user, disabled=True)
@@ -118,7 +118,7 @@ def delete_user(uid: int, c: Caller = Depends(need("admin")), db: Session = Depe
 @router.delete("/users/{uid}/tokens")
 def revoke_user_tokens(uid: int, c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> Response:
     """Revoke every API token and session of another user (an admin's response to a leaked token)."""
-    revoke_all(db, _other_user(db, uid, c))
+    revoke_all(db, _other_user(db, uid))
     db.commit()
     return Response(status_code=204)
 
