@@ -83,6 +83,15 @@ RANGE_JS = """([startU16, endU16, label]) => {
   return raw;
 }"""
 
+OVERLAP_JS = """() => {
+  const m = document.querySelector('#text mark');
+  const range = document.createRange();
+  range.setStart(m.firstChild, 2);
+  range.setEnd(m.nextSibling, 4);
+  window.khlangAnnotate.captureRange(range);
+  window.khlangAnnotate.addSpan('PERSON');
+}"""
+
 THAI_KEY_JS = """([key, code]) => document.dispatchEvent(new KeyboardEvent('keydown', {key, code, bubbles: true}))"""
 
 SELECT_JS = """([startU16, endU16]) => {
@@ -157,6 +166,8 @@ def test_browser_labels_thai_span(server):
         page.evaluate(THAI_KEY_JS, ["ช", "Equal"])  # "=" under a Thai layout: accept the suggestion
         assert page.get_attribute("button.label[data-label=ad]", "class").endswith("on")
         assert page.inner_text("mark[data-label=ORG]")
+        page.evaluate(OVERLAP_JS)  # a PERSON span across the end of the suggested ORG span: both shown
+        assert page.get_attribute("mark.overlap", "data-labels") == "ORG + PERSON"
         page.screenshot(path=str(ROOT / "test-artifacts" / "annotate-suggestion.png"), full_page=False)
         with page.expect_navigation():
             page.evaluate(THAI_KEY_JS, ["ห", "KeyS"])  # the "s" key under a Thai layout: skip

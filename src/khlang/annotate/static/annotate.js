@@ -69,20 +69,23 @@
     return r.toString().length;
   }
 
+  // The text cut at every span edge: each piece is marked with the spans covering it, so
+  // overlapping spans stay visible (a piece under two or more gets class "overlap" and all labels).
   function renderText() {
     textEl.textContent = "";
-    const spans = state.spans.slice().sort((a, b) => a.start - b.start || b.end - a.end);
-    let pos = 0; // code points
-    for (const s of spans) {
-      if (s.start < pos) continue; // overlapping spans are listed, not nested
-      textEl.append(text.slice(cpToU16[pos], cpToU16[s.start]));
+    const edges = [...new Set([0, cpToU16.length - 1].concat(...state.spans.map(s => [s.start, s.end])))].sort((a, b) => a - b);
+    for (let k = 0; k + 1 < edges.length; k++) {
+      const a = edges[k], b = edges[k + 1];
+      const piece = text.slice(cpToU16[a], cpToU16[b]);
+      const over = state.spans.filter(s => s.start <= a && b <= s.end);
+      if (!over.length) { textEl.append(piece); continue; }
       const m = document.createElement("mark");
-      m.dataset.label = s.label;
-      m.textContent = text.slice(cpToU16[s.start], cpToU16[s.end]);
+      m.dataset.label = over[0].label;
+      m.title = over.map(s => s.label).join(" + ");
+      if (over.length > 1) { m.classList.add("overlap"); m.dataset.labels = m.title; }
+      m.textContent = piece;
       textEl.append(m);
-      pos = s.end;
     }
-    textEl.append(text.slice(cpToU16[pos]));
   }
 
   function renderPanel() {
