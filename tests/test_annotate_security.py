@@ -424,3 +424,28 @@ def test_suggestions_from_the_pipeline_and_from_a_file(app, corpus):
     assert admin.post(f"/api/projects/{pid2}/suggestions", json=[{"doc_id": "nope"}]).status_code == 422
     assert admin.post(f"/api/projects/{pid2}/suggestions", json=[{"doc_id": "thai-1", "labels": ["zzz"]}]).status_code == 422
     assert a1.post(f"/api/projects/{pid2}/suggestions", json=rows).status_code == 403
+
+
+
+# -- workflow: guidelines, versioned with the labels ---------------------------------------------
+def test_guidelines_markdown_versioned_and_shown_beside_the_task(app):
+    admin, a1, rev = login(app, "admin"), login(app, "ann1"), login(app, "rev")
+    pid = new_project(admin, overlap=1)["id"]
+    assert a1.get(f"/api/projects/{pid}/guidelines").json()["version"] == 0
+    md = "# Labels\n\n**news**: reports. <script>alert(1)</script> [x](javascript:alert(1))"
+    assert admin.post(f"/api/projects/{pid}/guidelines", json={"markdown": md}).json() == {"version": 1}
+    did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    page = a1.get(f"/projects/{pid}/annotate?doc={did}").text
+    assert "<strong>news</strong>" in page and "<script>alert" not in page and "href=\"javascript:" not in page
+    a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["news"]}).raise_for_status()
+    assert admin.post(f"/api/projects/{pid}/guidelines", json={"markdown": "v2"}).json() == {"version": 2}
+    got = rev.get(f"/api/projects/{pid}/guidelines").json()
+    assert got["version"] == 2 and [h["version"] for h in got["history"]] == [1, 2]
+    assert got["history"][0]["schema"]["labels"] == ["news", "opinion", "ad"] and got["history"][0]["author"] == "admin"
+    assert "history" not in a1.get(f"/api/projects/{pid}/guidelines").json()
+    with app.state.db.session() as db:
+        from khlang.annotate.db import Annotation
+
+        assert [a.guidelines_version for a in db.query(Annotation)] == [1]  # saved under version 1
+    assert admin.post(f"/api/projects/{pid}/guidelines", json={"markdown": 5}).status_code == 422
+    assert a1.post(f"/api/projects/{pid}/guidelines", json={"markdown": "x"}).status_code == 403

@@ -199,6 +199,33 @@ def document(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depe
             "suggestions": for_document(db, doc)}
 
 
+@router.get("/projects/{pid}/guidelines")
+def guidelines(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+    """The current guidelines (Markdown and rendered HTML) and, for reviewers, every earlier version."""
+    from .guidelines import history, render
+
+    p = services.get_project(db, pid, c.user)
+    out = {"version": p.guidelines_version, "markdown": p.guidelines, "html": str(render(p.guidelines))}
+    if c.user.role in ("reviewer", "admin"):
+        out["history"] = history(db, p)
+    return out
+
+
+@router.post("/projects/{pid}/guidelines")
+def set_guidelines(pid: int, body: dict = Body(...), c: Caller = Depends(need("admin")),
+                   db: Session = Depends(get_db)) -> dict:
+    """A new version of the guidelines: ``{"markdown": "…"}``."""
+    from .guidelines import set_guidelines as store
+
+    p = services.get_project(db, pid, c.user)
+    try:
+        version = store(db, p, body.get("markdown"), c.user)
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return {"version": version}
+
+
 @router.post("/projects/{pid}/suggestions")
 def add_suggestions(pid: int, body: Any = Body(...), c: Caller = Depends(need("admin")),
                     db: Session = Depends(get_db)) -> dict:

@@ -63,6 +63,8 @@ class Project(Base):
     schema: Mapped[dict[str, Any]] = mapped_column(JSON)
     overlap: Mapped[int] = mapped_column(Integer, default=1)  # annotators per document
     source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # corpus + query it came from
+    guidelines: Mapped[str] = mapped_column(Text, default="", server_default="")  # Markdown
+    guidelines_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -110,6 +112,21 @@ class Annotation(Base):
     #: annotator gets the document again, with ``review_comment``; answering it again clears it)
     review: Mapped[str] = mapped_column(String(20), default="", server_default="")
     review_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: the project's guidelines version when this answer was last saved
+    guidelines_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class GuidelineVersion(Base):
+    """Every version of a project's guidelines, with the label schema in force, so an answer can be
+    read against the instructions its annotator saw."""
+
+    __tablename__ = "guideline_versions"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    markdown: Mapped[str] = mapped_column(Text)
+    schema: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
 class Slot(Base):
@@ -196,7 +213,10 @@ def _add_columns(engine) -> None:
     """Columns added after a database was made (``create_all`` only creates missing tables)."""
     added = {("users", "disabled"): "BOOLEAN NOT NULL DEFAULT false", ("annotations", "seconds"): "FLOAT",
              ("annotations", "review"): "VARCHAR(20) NOT NULL DEFAULT ''",
-             ("annotations", "review_comment"): "TEXT NOT NULL DEFAULT ''"}
+             ("annotations", "review_comment"): "TEXT NOT NULL DEFAULT ''",
+             ("annotations", "guidelines_version"): "INTEGER",
+             ("projects", "guidelines"): "TEXT NOT NULL DEFAULT ''",
+             ("projects", "guidelines_version"): "INTEGER NOT NULL DEFAULT 0"}
     for (table, column), kind in added.items():
         if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
             with engine.begin() as con:

@@ -158,7 +158,10 @@ def annotate(request: Request, pid: int, doc: int | None = None, c: Caller = Dep
             "suggestions": for_document(db, document) if document else [],
             "previous": f"/projects/{pid}/annotate?doc={previous.id}" if previous else None,
             "next": f"/projects/{pid}/annotate"}
+    from .guidelines import render as markdown
+
     return render(request, "annotate.html", c, project=project, document=document, task=task,
+                  guidelines=markdown(project.guidelines) if project.guidelines else None,
                   progress=services.progress(db, project))
 
 

@@ -261,6 +261,7 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
                 row.status, row.updated_at = status, now()
                 row.labels, row.rating, row.comment, row.spans = (clean["labels"], clean["rating"],
                                                                   clean["comment"], clean["spans"])
+                row.guidelines_version = project.guidelines_version or None
                 if row.review == "sent_back":
                     row.review = ""  # answered again: back in the reviewer's queue (the comment stays)
                 if taken_at is not None and row.seconds is None:
