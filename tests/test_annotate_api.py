@@ -46,6 +46,7 @@ API_ROUTES = [  # (method, path, least role)
     ("POST", "/api/projects/{pid}/documents/{did}/gold", "reviewer"),
     ("GET", "/api/projects/{pid}/agreement", "reviewer"), ("GET", "/api/projects/{pid}/progress", "reviewer"),
     ("GET", "/api/projects/{pid}/documents", "reviewer"), ("GET", "/api/projects/{pid}/returned", "annotator"),
+    ("POST", "/api/projects/{pid}/archive", "admin"), ("DELETE", "/api/projects/{pid}", "admin"),
     ("GET", "/api/projects/{pid}/guidelines", "annotator"), ("POST", "/api/projects/{pid}/guidelines", "admin"),
     ("POST", "/api/projects/{pid}/documents/{did}/review", "reviewer"), ("POST", "/api/projects/{pid}/suggestions", "admin"), ("GET", "/api/projects/{pid}/conflicts", "reviewer"),
     ("GET", "/api/projects/{pid}/export", "reviewer"), ("GET", "/api/projects/{pid}/config", "reviewer"), ("POST", "/api/projects/{pid}/import", "admin"),

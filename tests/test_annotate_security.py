@@ -449,3 +449,27 @@ def test_guidelines_markdown_versioned_and_shown_beside_the_task(app):
         assert [a.guidelines_version for a in db.query(Annotation)] == [1]  # saved under version 1
     assert admin.post(f"/api/projects/{pid}/guidelines", json={"markdown": 5}).status_code == 422
     assert a1.post(f"/api/projects/{pid}/guidelines", json={"markdown": "x"}).status_code == 403
+
+
+# -- administration: archive and delete a project ------------------------------------------------
+def test_archive_then_delete_a_project(app):
+    admin, a1, rev = login(app, "admin"), login(app, "ann1"), login(app, "rev")
+    pid = new_project(admin, overlap=1)["id"]
+    did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
+    a1.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["news"]}).raise_for_status()
+    assert admin.delete(f"/api/projects/{pid}").status_code == 409  # archive first
+    assert admin.post(f"/api/projects/{pid}/archive").json()["archived"] is True
+    assert a1.get("/api/projects").json() == [] and a1.post(f"/api/projects/{pid}/next").status_code == 404
+    assert rev.get(f"/api/projects/{pid}/export?format=jsonl").text.count("\n") == 1  # still readable
+    assert admin.post(f"/api/projects/{pid}/next").json()["document"] is None  # no tasks
+    r = admin.post(f"/api/projects/{pid}/documents/{did}/annotation", json={"labels": ["ad"]})
+    assert r.status_code == 409 and "archived" in r.json()["detail"]
+    assert admin.post(f"/api/projects/{pid}/archive", json={"archived": False}).json()["archived"] is False
+    assert a1.get(f"/api/projects/{pid}").status_code == 200
+    admin.post(f"/api/projects/{pid}/archive").raise_for_status()
+    assert admin.delete(f"/api/projects/{pid}").status_code == 204
+    assert admin.get(f"/api/projects/{pid}").status_code == 404
+    with app.state.db.session() as db:
+        from khlang.annotate.db import Annotation, Doc
+
+        assert db.query(Doc).count() == 0 and db.query(Annotation).count() == 0

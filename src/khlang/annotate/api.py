@@ -16,7 +16,7 @@ from .auth import TOKEN_ID_LEN, create_token, create_user, revoke_all, token_id,
 from .db import ROLES, ApiToken, User
 from .deps import Caller, get_db, need
 from .formats import FORMATS, MEDIA, export_project, import_project
-from .projects import OverlapFull
+from .projects import OverlapFull, ProjectArchived
 
 router = APIRouter(prefix="/api")
 
@@ -149,6 +149,29 @@ def project(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)
     return services.project_info(db, services.get_project(db, pid, c.user), c.user)
 
 
+@router.post("/projects/{pid}/archive")
+def archive(pid: int, body: dict = Body(default={}), c: Caller = Depends(need("admin")),
+            db: Session = Depends(get_db)) -> dict:
+    """Archive (``{"archived": true}``, the default) or restore a project: archived, it hands out no
+    task, takes no answer and is hidden from annotators; its data stays for review and export."""
+    p = services.get_project(db, pid, c.user)
+    p.archived = bool(body.get("archived", True))
+    db.commit()
+    return services.project_info(db, p, c.user)
+
+
+@router.delete("/projects/{pid}")
+def delete_project(pid: int, c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> Response:
+    """Delete a project with its documents, answers, gold labels and suggestions (only an archived
+    one, so that a deletion is always the second of two deliberate steps)."""
+    p = services.get_project(db, pid, c.user)
+    if not p.archived:
+        raise HTTPException(409, "archive the project before deleting it")
+    db.delete(p)
+    db.commit()
+    return Response(status_code=204)
+
+
 @router.get("/projects/{pid}/members")
 def project_members(pid: int, c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> list[str]:
     return services.members(db, services.get_project(db, pid, c.user))
@@ -248,7 +271,7 @@ def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(nee
     doc = services.get_doc(db, p, did)
     try:
         ann = services.save_answer(db, p, doc, c.user, body, "done")
-    except OverlapFull as exc:
+    except (OverlapFull, ProjectArchived) as exc:
         raise HTTPException(409, str(exc)) from exc
     except ValueError as exc:
         raise _bad(exc) from exc
@@ -259,7 +282,10 @@ def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(nee
 @router.post("/projects/{pid}/documents/{did}/skip")
 def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     p = services.get_project(db, pid, c.user)
-    ann = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
+    try:
+        ann = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
+    except ProjectArchived as exc:
+        raise HTTPException(409, str(exc)) from exc
     db.commit()
     return services.answer_dict(ann)
 

@@ -65,6 +65,8 @@ class Project(Base):
     source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # corpus + query it came from
     guidelines: Mapped[str] = mapped_column(Text, default="", server_default="")  # Markdown
     guidelines_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: an archived project is read-only and hidden from annotators (reviewers and admins still see it)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 
@@ -216,7 +218,8 @@ def _add_columns(engine) -> None:
              ("annotations", "review_comment"): "TEXT NOT NULL DEFAULT ''",
              ("annotations", "guidelines_version"): "INTEGER",
              ("projects", "guidelines"): "TEXT NOT NULL DEFAULT ''",
-             ("projects", "guidelines_version"): "INTEGER NOT NULL DEFAULT 0"}
+             ("projects", "guidelines_version"): "INTEGER NOT NULL DEFAULT 0",
+             ("projects", "archived"): "BOOLEAN NOT NULL DEFAULT false"}
     for (table, column), kind in added.items():
         if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
             with engine.begin() as con:

@@ -135,6 +135,10 @@ def _pipeline_suggestion(schema: dict[str, Any], d: dict[str, Any]) -> dict[str,
 RESERVE_MINUTES = 30
 
 
+class ProjectArchived(Exception):
+    """A save into an archived project; answered with 409."""
+
+
 class OverlapFull(Exception):
     """The document already has ``overlap`` annotators (answered or holding it); answered with 409."""
 
@@ -176,6 +180,8 @@ def next_document(db: Session, project: Project, user: User, reserve: bool = Tru
     """The first document (by position) this user has not answered or skipped and that fewer than
     ``overlap`` annotators have answered or hold. With ``reserve`` the user gets a place in it
     (the caller commits at once); without, nothing is written (a peek)."""
+    if project.archived:
+        return None
     t = now()
     returned = db.scalar(select(Doc).join(Annotation, Annotation.document_id == Doc.id)
                          .where(Annotation.user_id == user.id, Annotation.project_id == project.id,
@@ -243,6 +249,8 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
     :func:`_keep_place`); a skip gives the user's place back."""
     if status not in ("done", "skipped"):
         raise ValueError("status must be done or skipped")
+    if project.archived and enforce:
+        raise ProjectArchived("the project is archived: answers are read-only")
     clean = clean_answer(project.schema, doc.text, answer) if status == "done" else \
         {"labels": [], "rating": None, "comment": "", "spans": []}
     taken_at = None

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import delete, exists, or_, select, true
+from sqlalchemy import and_, delete, exists, or_, select, true
 from sqlalchemy.orm import Session
 
 from .agreement import project_agreement
@@ -26,7 +26,7 @@ def _visible(user: User | None):
         return true()
     has_members = exists().where(Member.project_id == Project.id)
     is_member = exists().where(Member.project_id == Project.id, Member.user_id == user.id)
-    return or_(~has_members, is_member)
+    return and_(Project.archived.is_(False), or_(~has_members, is_member))
 
 
 def all_projects(db: Session, user: User | None = None) -> list[Project]:
@@ -71,7 +71,7 @@ def get_doc(db: Session, project: Project, did: int) -> Doc:
 def project_info(db: Session, p: Project, user: User | None = None) -> dict[str, Any]:
     """A project as JSON; its source (the server's corpus path and query) only for admins."""
     info = {"id": p.id, "name": p.name, "description": p.description, "schema": p.schema, "overlap": p.overlap,
-            "progress": progress(db, p)}
+            "archived": p.archived, "progress": progress(db, p)}
     if user is None or role_at_least(user.role, "admin"):
         info["source"] = p.source
         info["members"] = members(db, p)
