@@ -55,7 +55,7 @@ API_ROUTES = [  # (method, path, least role)
 PAGES = [("GET", "/", "annotator"), ("GET", "/users", "admin"), ("POST", "/users", "admin"),
          ("GET", "/projects/new", "admin"), ("POST", "/projects/new", "admin"),
          ("GET", "/projects/{pid}/annotate", "annotator"), ("GET", "/projects/{pid}/review", "reviewer"),
-         ("POST", "/projects/{pid}/review/{did}", "reviewer"), ("GET", "/projects/{pid}/agreement", "reviewer"),
+         ("POST", "/projects/{pid}/review/{did}", "reviewer"), ("POST", "/projects/{pid}/review/{did}/answer", "reviewer"), ("GET", "/projects/{pid}/agreement", "reviewer"),
          ("POST", "/logout", "annotator")]
 
 

@@ -188,3 +188,52 @@ def test_browser_labels_thai_span(server):
     with database.session() as db:
         doc = db.scalar(select(Doc).where(Doc.doc_id == "seed"))
         assert db.scalar(select(Annotation.status).where(Annotation.document_id == doc.id)) == "skipped"
+
+
+def _browser_login(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def test_browser_review_sends_back_annotator_fixes_reviewer_accepts(server):
+    """An annotator answers, a reviewer sends the answer back with a comment, the annotator sees the
+    comment, fixes the answer, and the reviewer accepts it — two browser contexts, real forms."""
+    base, database = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        ann, rev = browser.new_context().new_page(), browser.new_context().new_page()
+        errors = []
+        for p in (ann, rev):
+            p.on("pageerror", lambda e: errors.append(str(e)))
+        _browser_login(ann, base, "ann1")
+        ann.goto(base + "/projects/1/annotate")
+        ann.keyboard.press("3")  # class 3 = ad
+        with ann.expect_navigation():
+            ann.click("#submit")
+        _browser_login(rev, base, "admin")
+        rev.goto(base + "/projects/1/review")
+        form = rev.locator("section.to-review").first
+        form.locator("input.review-comment").fill("this is news, not an ad")
+        with rev.expect_navigation():
+            form.locator("button[value=send_back]").click()
+        ann.goto(base + "/projects/1/annotate")  # the sent-back document comes first, with the comment
+        assert "this is news, not an ad" in ann.inner_text("#sent-back")
+        assert ann.get_attribute("button.label[data-label=ad]", "class").endswith("on")  # the old answer
+        ann.keyboard.press("1")  # news
+        with ann.expect_navigation():
+            ann.click("#submit")
+        rev.goto(base + "/projects/1/review")
+        out = ROOT / "test-artifacts" / "annotate-review.png"  # the fixed answer, waiting for a decision
+        out.parent.mkdir(exist_ok=True)
+        rev.screenshot(path=str(out), full_page=False)
+        with rev.expect_navigation():
+            rev.locator("section.to-review").first.locator("button[value=accept]").click()
+        assert rev.locator("section.to-review").count() == 0
+        browser.close()
+    assert not errors, errors
+    with database.session() as db:
+        ann_row = db.scalar(select(Annotation).join(Doc, Doc.id == Annotation.document_id).where(Doc.doc_id == "emoji"))
+    assert ann_row.labels == ["news"] and ann_row.review == "accepted" and ann_row.review_comment == "this is news, not an ad"

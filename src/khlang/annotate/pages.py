@@ -168,7 +168,23 @@ def annotate(request: Request, pid: int, doc: int | None = None, c: Caller = Dep
 @router.get("/projects/{pid}/review", response_class=HTMLResponse)
 def review(request: Request, pid: int, c: Caller = Depends(page("reviewer")), db: Session = Depends(get_db)):
     project = services.get_project(db, pid, c.user)
-    return render(request, "review.html", c, project=project, conflicts=services.conflicts(db, project))
+    return render(request, "review.html", c, project=project, conflicts=services.conflicts(db, project),
+                  pending=services.to_review(db, project))
+
+
+@router.post("/projects/{pid}/review/{did}/answer")
+def review_answer(pid: int, did: int, user: str = Form(...), decision: str = Form(...), comment: str = Form(""),
+                  c: Caller = Depends(page("reviewer")), db: Session = Depends(get_db)):
+    """Accept, reject or send back one answer from the review page."""
+    project = services.get_project(db, pid, c.user)
+    try:
+        services.review_answer(db, services.get_doc(db, project, did), user, decision, comment)
+    except LookupError as exc:
+        raise HTTPException(404, str(exc)) from exc
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from exc
+    db.commit()
+    return back(f"/projects/{pid}/review")
 
 
 @router.post("/projects/{pid}/review/{did}")

@@ -329,9 +329,19 @@ def review_answer(db: Session, doc: Doc, username: str, decision: str, comment: 
                     .where(Annotation.document_id == doc.id, User.username == username, Annotation.status == "done"))
     if ann is None:
         raise LookupError(f"{username!r} has no finished answer to this document")
-    ann.review, ann.review_comment = REVIEW_DECISIONS[decision], comment
+    ann.review = REVIEW_DECISIONS[decision]
+    ann.review_comment = comment or ann.review_comment  # an empty comment keeps the earlier one
     db.flush()
     return ann
+
+
+def to_review(db: Session, project: Project, limit: int = 50) -> list[dict[str, Any]]:
+    """Finished answers no reviewer has decided on yet (resubmitted ones included), in task order."""
+    rows = db.execute(select(Annotation, User.username, Doc).join(User, User.id == Annotation.user_id)
+                      .join(Doc, Doc.id == Annotation.document_id)
+                      .where(Annotation.project_id == project.id, Annotation.status == "done", Annotation.review == "")
+                      .order_by(Doc.position, User.username).limit(limit)).all()
+    return [{"document": d, "user": u, "answer": answer_dict(a)} for a, u, d in rows]
 
 
 def returned_to(db: Session, project: Project, user: User) -> list[dict[str, Any]]:

@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from .agreement import project_agreement
 from .auth import role_at_least
 from .db import Annotation, Doc, Gold, Member, Project, User
-from .projects import (REVIEW_DECISIONS, annotator_progress, answer_dict, returned_to, review_answer, conflicts as _conflicts, create_project, next_document, previous_document,
+from .projects import (REVIEW_DECISIONS, annotator_progress, answer_dict, returned_to, review_answer, to_review, conflicts as _conflicts, create_project, next_document, previous_document,
                        progress, sample_corpus, save_answer, set_gold)
 from .schema import DEFAULT_SPAN_LABELS, make_schema
 
-__all__ = ["REVIEW_DECISIONS", "annotator_progress", "answer_dict", "returned_to", "review_answer", "next_document", "previous_document", "save_answer", "set_gold"]
+__all__ = ["to_review", "REVIEW_DECISIONS", "annotator_progress", "answer_dict", "returned_to", "review_answer", "next_document", "previous_document", "save_answer", "set_gold"]
 
 
 def _visible(user: User | None):
