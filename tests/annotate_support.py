@@ -87,7 +87,7 @@ def flow_annotate_and_review(app) -> None:
     admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
     p = new_project(admin, "flow", overlap=2)
     pid = p["id"]
-    d1 = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    d1 = a1.post(f"/api/projects/{pid}/next").json()["document"]
     assert d1["doc_id"] == "thai-1" and d1["text"] == THAI
     # a span that splits น้ำ (start on the consonant's mark, end before SARA AM) is snapped outwards
     i = THAI.index("น้ำ")
@@ -99,17 +99,17 @@ def flow_annotate_and_review(app) -> None:
     spans = saved.json()["spans"]
     assert {"start": i, "end": i + 3, "label": "LOCATION"} in spans
     # overlap 2: ann2 gets the same document; ann1 moves on
-    assert a2.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
-    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["doc_id"] == "thai-2"
+    assert a2.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"]["doc_id"] == "thai-2"
     r = a2.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation",
                 json={"labels": ["opinion"], "rating": 2, "spans": [spans[1]]})
     assert r.status_code == 200
     # the document is complete: nobody else gets it
-    assert rev.get(f"/api/projects/{pid}/next").json()["document"]["doc_id"] == "thai-2"
+    assert rev.post(f"/api/projects/{pid}/next").json()["document"]["doc_id"] == "thai-2"
     # skip, then back
-    d2 = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    d2 = a1.post(f"/api/projects/{pid}/next").json()["document"]
     assert a1.post(f"/api/projects/{pid}/documents/{d2['id']}/skip").json()["status"] == "skipped"
-    assert a1.get(f"/api/projects/{pid}/next").json()["document"] is None
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"] is None
     prev = a1.get(f"/api/projects/{pid}/previous", params={"before": d2["id"]}).json()
     assert prev["document"]["id"] == d1["id"] and prev["answer"]["labels"] == ["news"]
     # agreement + conflicts + gold
@@ -139,7 +139,7 @@ def flow_concurrent_submissions(app, n_docs: int = 12) -> None:
     def work(user: str) -> int:
         client, count = clients[user], 0
         while True:
-            doc = client.get(f"/api/projects/{pid}/next").json()["document"]
+            doc = client.post(f"/api/projects/{pid}/next").json()["document"]
             if doc is None:
                 return count
             r = client.post(f"/api/projects/{pid}/documents/{doc['id']}/annotation",
@@ -164,15 +164,15 @@ def flow_reservations(app) -> None:
     the same (reserved) document back; answering releases it."""
     admin, a1, a2 = login(app, "admin"), login(app, "ann1"), login(app, "ann2")
     pid = new_project(admin, "reserve", overlap=1)["id"]
-    d1 = a1.get(f"/api/projects/{pid}/next").json()["document"]
-    d2 = a2.get(f"/api/projects/{pid}/next").json()["document"]
+    d1 = a1.post(f"/api/projects/{pid}/next").json()["document"]
+    d2 = a2.post(f"/api/projects/{pid}/next").json()["document"]
     assert d1["doc_id"] == "thai-1" and d2["doc_id"] == "thai-2"
-    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
-    assert a2.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
+    assert a2.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]
     a1.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation", json={"labels": ["news"]})
-    assert a1.get(f"/api/projects/{pid}/next").json()["document"] is None  # thai-2 is held by ann2
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"] is None  # thai-2 is held by ann2
     a2.post(f"/api/projects/{pid}/documents/{d2['id']}/skip")
-    assert a1.get(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]  # released by the skip
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]  # released by the skip
 
 
 def flow_same_user_race(app, rounds: int = 8) -> None:
@@ -184,7 +184,7 @@ def flow_same_user_race(app, rounds: int = 8) -> None:
     pid = new_project(admin, "tabs", overlap=1, documents=docs)["id"]
     tabs = [login(app, "ann1"), login(app, "ann1")]
     for _ in range(rounds):
-        did = tabs[0].get(f"/api/projects/{pid}/next").json()["document"]["id"]
+        did = tabs[0].post(f"/api/projects/{pid}/next").json()["document"]["id"]
         url = f"/api/projects/{pid}/documents/{did}/annotation"
         with ThreadPoolExecutor(2) as pool:
             codes = list(pool.map(lambda t: t[1].post(url, json={"labels": ["news"], "comment": f"tab{t[0]}"}).status_code,

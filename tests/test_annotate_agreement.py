@@ -78,3 +78,13 @@ def test_undefined_without_variation():
     assert cohen_kappa(["x", "x"], ["x", "x"]) is None
     assert fleiss_kappa(units) is None and krippendorff_alpha(units) is None
     assert fleiss_kappa([{"a": "x"}]) is None  # nothing pairable
+
+
+def test_overlap_span_f1_credits_partial_matches():
+    from khlang.annotate.agreement import pairwise_span_f1
+
+    units = [{"a": [(0, 5, "ORG"), (10, 12, "PER")], "b": [(1, 5, "ORG"), (20, 22, "PER")]},
+             {"a": [(3, 8, "LOC")], "b": [(3, 8, "LOC")]}]
+    assert pairwise_span_f1(units)["a|b"] == 2 / 6  # only the LOC span matches exactly
+    assert pairwise_span_f1(units, overlap=True)["a|b"] == 4 / 6  # ORG overlaps; PER and PER do not
+    assert pairwise_span_f1([{"a": [(0, 5, "ORG")], "b": [(0, 5, "PER")]}], overlap=True)["a|b"] == 0.0

@@ -35,28 +35,34 @@ API_ROUTES = [  # (method, path, least role)
     ("GET", "/api/me", "annotator"), ("GET", "/api/openapi.json", "annotator"), ("POST", "/api/tokens", "annotator"), ("GET", "/api/roles", "annotator"),
     ("GET", "/api/tokens", "annotator"), ("DELETE", "/api/tokens/{tid}", "annotator"),
     ("GET", "/api/users", "admin"), ("POST", "/api/users", "admin"), ("POST", "/api/users/2", "admin"), ("GET", "/api/corpora", "admin"),
+    ("DELETE", "/api/users/2", "admin"), ("DELETE", "/api/users/2/tokens", "admin"),
     ("GET", "/api/projects", "annotator"), ("POST", "/api/projects", "admin"),
-    ("GET", "/api/projects/{pid}", "annotator"), ("GET", "/api/projects/{pid}/next", "annotator"),
+    ("GET", "/api/projects/{pid}", "annotator"), ("GET", "/api/projects/{pid}/members", "admin"),
+    ("POST", "/api/projects/{pid}/members", "admin"), ("GET", "/api/projects/{pid}/next", "annotator"), ("POST", "/api/projects/{pid}/next", "annotator"),
     ("GET", "/api/projects/{pid}/previous", "annotator"), ("GET", "/api/projects/{pid}/documents/{did}", "annotator"),
     ("POST", "/api/projects/{pid}/documents/{did}/annotation", "annotator"),
     ("POST", "/api/projects/{pid}/documents/{did}/skip", "annotator"),
     ("GET", "/api/projects/{pid}/documents/{did}/annotations", "reviewer"),
     ("POST", "/api/projects/{pid}/documents/{did}/gold", "reviewer"),
-    ("GET", "/api/projects/{pid}/agreement", "reviewer"), ("GET", "/api/projects/{pid}/conflicts", "reviewer"),
-    ("GET", "/api/projects/{pid}/export", "reviewer"), ("POST", "/api/projects/{pid}/import", "admin"),
+    ("GET", "/api/projects/{pid}/agreement", "reviewer"), ("GET", "/api/projects/{pid}/progress", "reviewer"),
+    ("GET", "/api/projects/{pid}/documents", "reviewer"), ("GET", "/api/projects/{pid}/returned", "annotator"),
+    ("POST", "/api/projects/{pid}/archive", "admin"), ("DELETE", "/api/projects/{pid}", "admin"),
+    ("GET", "/api/projects/{pid}/guidelines", "annotator"), ("POST", "/api/projects/{pid}/guidelines", "admin"),
+    ("POST", "/api/projects/{pid}/documents/{did}/review", "reviewer"), ("POST", "/api/projects/{pid}/suggestions", "admin"), ("GET", "/api/projects/{pid}/conflicts", "reviewer"),
+    ("GET", "/api/projects/{pid}/export", "reviewer"), ("GET", "/api/projects/{pid}/config", "reviewer"), ("POST", "/api/projects/{pid}/import", "admin"),
     ("POST", "/api/projects/{pid}/gold/write", "admin"),
 ]
 PAGES = [("GET", "/", "annotator"), ("GET", "/users", "admin"), ("POST", "/users", "admin"),
          ("GET", "/projects/new", "admin"), ("POST", "/projects/new", "admin"),
          ("GET", "/projects/{pid}/annotate", "annotator"), ("GET", "/projects/{pid}/review", "reviewer"),
-         ("POST", "/projects/{pid}/review/{did}", "reviewer"), ("GET", "/projects/{pid}/agreement", "reviewer"),
+         ("POST", "/projects/{pid}/review/{did}", "reviewer"), ("POST", "/projects/{pid}/review/{did}/answer", "reviewer"), ("GET", "/projects/{pid}/agreement", "reviewer"),
          ("POST", "/logout", "annotator")]
 
 
 def _ids(app):
     admin = login(app, "admin")
     pid = new_project(admin, "guarded")["id"]
-    did = admin.get(f"/api/projects/{pid}/next").json()["document"]["id"]
+    did = admin.post(f"/api/projects/{pid}/next").json()["document"]["id"]
     return {"pid": pid, "did": did, "tid": "0" * 16}
 
 
@@ -174,7 +180,7 @@ def _all_docs(client, pid):
         return [t["data"] for t in data]
     out, seen = [], set()
     while True:  # no answers yet: walk the queue by skipping with a throwaway annotator
-        doc = client.get(f"/api/projects/{pid}/next").json()["document"]
+        doc = client.post(f"/api/projects/{pid}/next").json()["document"]
         if doc is None or doc["id"] in seen:
             return out
         seen.add(doc["id"])
@@ -204,7 +210,7 @@ def test_project_form_and_pages_render(app):
 def test_bad_answers_are_refused(app):
     admin, a1 = login(app, "admin"), login(app, "ann1")
     pid = new_project(admin, "bad")["id"]
-    did = a1.get(f"/api/projects/{pid}/next").json()["document"]["id"]
+    did = a1.post(f"/api/projects/{pid}/next").json()["document"]["id"]
     url = f"/api/projects/{pid}/documents/{did}/annotation"
     for body, words in [({"labels": ["nope"]}, "unknown label"), ({"labels": ["news", "ad"]}, "one label"),
                         ({"rating": 9}, "outside"), ({"spans": [{"start": 0, "end": 999, "label": "ORG"}]}, "outside"),
@@ -213,7 +219,7 @@ def test_bad_answers_are_refused(app):
         r = a1.post(url, json=body)
         assert r.status_code == 422 and words in r.text, (body, r.text)
     assert a1.get(f"/api/projects/{pid}/documents/{did}").json()["answer"] is None  # nothing half-stored
-    assert a1.get(f"/api/projects/999/next").status_code == 404
+    assert a1.post(f"/api/projects/999/next").status_code == 404
     other = new_project(admin, "other")["id"]
     assert a1.get(f"/api/projects/{other}/documents/{did}").status_code == 404
 
@@ -232,7 +238,7 @@ def test_injection_payloads_stored_verbatim_and_escaped(app, payload):
     p = new_project(admin, "p" + payload, description=payload, overlap=2, schema=schema,
                     documents=[{"id": "x" + payload, "text": "ข่าว " + payload, "lang": "th"}])
     assert p["name"] == "p" + payload and p["description"] == payload
-    did = evil.get(f"/api/projects/{p['id']}/next").json()["document"]["id"]
+    did = evil.post(f"/api/projects/{p['id']}/next").json()["document"]["id"]
     r = evil.post(f"/api/projects/{p['id']}/documents/{did}/annotation",
                   json={"labels": [label], "comment": payload, "spans": [{"start": 0, "end": 4, "label": span_label}]})
     assert r.json()["comment"] == payload and r.json()["labels"] == [label]
@@ -262,7 +268,7 @@ def test_review_form_sets_gold_and_writes_corpus(app, corpus):
     admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
     p = admin.post("/api/projects", json={"name": "gold", "corpus": 0, "schema": SCHEMA, "overlap": 2,
                                           "query": {"langs": ["th"], "n": 1, "seed": 3}}).json()
-    doc = a1.get(f"/api/projects/{p['id']}/next").json()["document"]
+    doc = a1.post(f"/api/projects/{p['id']}/next").json()["document"]
     a1.post(f"/api/projects/{p['id']}/documents/{doc['id']}/annotation",
             json={"labels": ["news"], "spans": [{"start": 0, "end": 4, "label": "ORG"}]})
     a2.post(f"/api/projects/{p['id']}/documents/{doc['id']}/annotation", json={"labels": ["ad"]})
@@ -298,7 +304,7 @@ def test_thai_span_snapping_unit():
 def test_export_import_over_http(app):
     admin, a1 = login(app, "admin"), login(app, "ann1")
     pid = new_project(admin, "src", overlap=1)["id"]
-    doc = a1.get(f"/api/projects/{pid}/next").json()["document"]
+    doc = a1.post(f"/api/projects/{pid}/next").json()["document"]
     i = THAI.index("กรุงเทพฯ")
     a1.post(f"/api/projects/{pid}/documents/{doc['id']}/annotation",
             json={"labels": ["news"], "spans": [{"start": i, "end": i + 8, "label": "LOCATION"}]})

@@ -42,8 +42,12 @@ def server(tmp_path, seed_texts):
     database = Database(url)
     with database.session() as db:
         create_user(db, "ann1", PASSWORD, "annotator")
-        create_project(db, "thai-news", SCHEMA, [{"id": "emoji", "text": THAI, "lang": "th"},
-                                                 {"id": "seed", "text": seed_texts[1][:600], "lang": "th"}])
+        project = create_project(db, "thai-news", SCHEMA, [{"id": "emoji", "text": THAI, "lang": "th"},
+                                                           {"id": "seed", "text": seed_texts[1][:600], "lang": "th"}])
+        from khlang.annotate.suggestions import add
+
+        add(db, project, [{"doc_id": "seed", "source": "ner-model", "labels": ["ad"],
+                           "spans": [{"start": 0, "end": 4, "label": "ORG"}]}])
         db.commit()
     port = _free_port()
     proc = subprocess.Popen([sys.executable, "-m", "khlang", "serve", "--db", url, "--host", "127.0.0.1",
@@ -78,6 +82,17 @@ RANGE_JS = """([startU16, endU16, label]) => {
   window.khlangAnnotate.addSpan(label);
   return raw;
 }"""
+
+OVERLAP_JS = """() => {
+  const m = document.querySelector('#text mark');
+  const range = document.createRange();
+  range.setStart(m.firstChild, 2);
+  range.setEnd(m.nextSibling, 4);
+  window.khlangAnnotate.captureRange(range);
+  window.khlangAnnotate.addSpan('PERSON');
+}"""
+
+THAI_KEY_JS = """([key, code]) => document.dispatchEvent(new KeyboardEvent('keydown', {key, code, bubbles: true}))"""
 
 SELECT_JS = """([startU16, endU16]) => {
   const el = document.getElementById('text');
@@ -137,6 +152,25 @@ def test_browser_labels_thai_span(server):
         out.parent.mkdir(exist_ok=True)
         page.screenshot(path=str(out), full_page=False)
         width = page.evaluate("() => { const m = document.querySelector('mark'); return m.getBoundingClientRect().width; }")
+        # 3. a Thai keyboard layout: the keys send Thai characters (e.key), shortcuts go by e.code
+        page.goto(base + "/projects/1/annotate")
+        assert "ดื่มน้ำ" not in page.inner_text("#text")  # the second document
+        page.evaluate(THAI_KEY_JS, ["/", "Digit2"])  # Thai layout: the "2" key types "/"
+        assert page.get_attribute("button.label[data-label=opinion]", "class").endswith("on")
+        assert page.evaluate("() => window.khlangAnnotate.dirty()")
+        dialogs = []
+        page.once("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.keyboard.press("ArrowLeft")  # unsaved work: asks first, and stays when dismissed
+        assert dialogs and "without saving" in dialogs[0]
+        assert "ดื่มน้ำ" not in page.inner_text("#text")
+        page.evaluate(THAI_KEY_JS, ["ช", "Equal"])  # "=" under a Thai layout: accept the suggestion
+        assert page.get_attribute("button.label[data-label=ad]", "class").endswith("on")
+        assert page.inner_text("mark[data-label=ORG]")
+        page.evaluate(OVERLAP_JS)  # a PERSON span across the end of the suggested ORG span: both shown
+        assert page.get_attribute("mark.overlap", "data-labels") == "ORG + PERSON"
+        page.screenshot(path=str(ROOT / "test-artifacts" / "annotate-suggestion.png"), full_page=False)
+        with page.expect_navigation():
+            page.evaluate(THAI_KEY_JS, ["ห", "KeyS"])  # the "s" key under a Thai layout: skip
         browser.close()
     assert not errors, errors
     assert width > 20  # the Thai glyphs have real width (a font was found)
@@ -151,3 +185,55 @@ def test_browser_labels_thai_span(server):
     assert THAI[loc["start"]:loc["end"]] == "ดื่มน้ำ"
     assert (org["start"], org["end"]) == snap(THAI, org_cp + 1, org_cp + 5) == (org_cp, org_cp + 6)
     assert THAI[org["start"]:org["end"]] == "ที่กรุ"
+    with database.session() as db:
+        doc = db.scalar(select(Doc).where(Doc.doc_id == "seed"))
+        assert db.scalar(select(Annotation.status).where(Annotation.document_id == doc.id)) == "skipped"
+
+
+def _browser_login(page, base: str, username: str) -> None:
+    page.goto(base + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+
+
+def test_browser_review_sends_back_annotator_fixes_reviewer_accepts(server):
+    """An annotator answers, a reviewer sends the answer back with a comment, the annotator sees the
+    comment, fixes the answer, and the reviewer accepts it — two browser contexts, real forms."""
+    base, database = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        ann, rev = browser.new_context().new_page(), browser.new_context().new_page()
+        errors = []
+        for p in (ann, rev):
+            p.on("pageerror", lambda e: errors.append(str(e)))
+        _browser_login(ann, base, "ann1")
+        ann.goto(base + "/projects/1/annotate")
+        ann.keyboard.press("3")  # class 3 = ad
+        with ann.expect_navigation():
+            ann.click("#submit")
+        _browser_login(rev, base, "admin")
+        rev.goto(base + "/projects/1/review")
+        form = rev.locator("section.to-review").first
+        form.locator("input.review-comment").fill("this is news, not an ad")
+        with rev.expect_navigation():
+            form.locator("button[value=send_back]").click()
+        ann.goto(base + "/projects/1/annotate")  # the sent-back document comes first, with the comment
+        assert "this is news, not an ad" in ann.inner_text("#sent-back")
+        assert ann.get_attribute("button.label[data-label=ad]", "class").endswith("on")  # the old answer
+        ann.keyboard.press("1")  # news
+        with ann.expect_navigation():
+            ann.click("#submit")
+        rev.goto(base + "/projects/1/review")
+        out = ROOT / "test-artifacts" / "annotate-review.png"  # the fixed answer, waiting for a decision
+        out.parent.mkdir(exist_ok=True)
+        rev.screenshot(path=str(out), full_page=False)
+        with rev.expect_navigation():
+            rev.locator("section.to-review").first.locator("button[value=accept]").click()
+        assert rev.locator("section.to-review").count() == 0
+        browser.close()
+    assert not errors, errors
+    with database.session() as db:
+        ann_row = db.scalar(select(Annotation).join(Doc, Doc.id == Annotation.document_id).where(Doc.doc_id == "emoji"))
+    assert ann_row.labels == ["news"] and ann_row.review == "accepted" and ann_row.review_comment == "this is news, not an ad"

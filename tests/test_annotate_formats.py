@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from annotate_support import SCHEMA, THAI
+from annotate_support import PASSWORD, SCHEMA, THAI
 
 from khlang.annotate.auth import create_user
 from khlang.annotate.db import Database
@@ -23,7 +23,7 @@ def source(tmp_path, seed_texts):
     before every span, a seed article, a skip and a gold label."""
     database = Database(f"sqlite:///{tmp_path / 'src.db'}")
     db = database.session()
-    a, b, r = (create_user(db, u, "password123", role) for u, role in
+    a, b, r = (create_user(db, u, PASSWORD, role) for u, role in
                (("ann1", "annotator"), ("ann2", "annotator"), ("rev", "reviewer")))
     seed = seed_texts[0][:400]
     p = create_project(db, "src", SCHEMA, [{"id": "emoji", "text": THAI, "lang": "th"},

@@ -96,26 +96,41 @@ def span_f1(a: list[tuple], b: list[tuple]) -> float | None:
     return 2 * len(sa & sb) / (len(sa) + len(sb))
 
 
-def pairwise_span_f1(units: Units, label: str | None = None) -> dict[str, float | None]:
+def _overlapping(s: tuple, others: set[tuple]) -> bool:
+    return any(o[2] == s[2] and o[0] < s[1] and s[0] < o[1] for o in others)
+
+
+def pairwise_span_f1(units: Units, label: str | None = None, overlap: bool = False) -> dict[str, float | None]:
     """Micro span F1 per annotator pair over the documents both answered (spans of ``label`` only
-    when given). Values are lists of (start, end, label)."""
+    when given). Values are lists of (start, end, label). Exact: same start, end and label. With
+    ``overlap`` (partial match): a span counts as found when the other annotator has a span of the
+    same label that shares at least one code point — (found in 1 + found in 2) / (spans 1 + spans 2),
+    which equals exact F1 when every match is exact."""
     raters = sorted({r for u in units for r in u}, key=str)
     out = {}
     for r1, r2 in combinations(raters, 2):
-        inter = size = 0
+        found = size = 0
         for u in units:
             if r1 in u and r2 in u:
                 s1 = {tuple(s) for s in u[r1] if label is None or s[2] == label}
                 s2 = {tuple(s) for s in u[r2] if label is None or s[2] == label}
-                inter, size = inter + len(s1 & s2), size + len(s1) + len(s2)
+                if overlap:
+                    found += sum(_overlapping(s, s2) for s in s1) + sum(_overlapping(s, s1) for s in s2)
+                else:
+                    found += 2 * len(s1 & s2)
+                size += len(s1) + len(s2)
         if size:
-            out[f"{r1}|{r2}"] = 2 * inter / size
+            out[f"{r1}|{r2}"] = found / size
     return out
 
 
 def _mean(values) -> float | None:
     values = [v for v in values if v is not None]
     return sum(values) / len(values) if values else None
+
+
+MIN_UNITS = 2  # documents with ≥2 answers below which no coefficient is reported
+FEW_UNITS = 30  # … below which the figures come with a warning
 
 
 def project_agreement(answers: list[tuple[int, str, dict]], schema: dict[str, Any]) -> dict[str, Any]:
@@ -125,7 +140,17 @@ def project_agreement(answers: list[tuple[int, str, dict]], schema: dict[str, An
     for doc_id, user, answer in answers:
         by_doc[doc_id][user] = answer
     docs = list(by_doc.values())
-    out: dict[str, Any] = {"documents": len(docs), "multiply_annotated": sum(len(d) >= 2 for d in docs)}
+    n = sum(len(d) >= 2 for d in docs)
+    out: dict[str, Any] = {"documents": len(docs), "multiply_annotated": n, "warnings": []}
+    spans_docs = docs
+    if n < MIN_UNITS:
+        # chance-corrected κ and α from one or two documents are artefacts of the formula (one
+        # disagreement gives Fleiss' κ = −1), not a measurement: none rather than a misleading number
+        out["warnings"].append(f"κ and α need at least {MIN_UNITS} documents with two or more answers; "
+                               f"this project has {n}")
+        docs = []
+    elif n < FEW_UNITS:
+        out["warnings"].append(f"only {n} documents with two or more answers: the figures are very uncertain")
     if schema.get("classification") == "single":
         units = [{u: (a["labels"][0] if a["labels"] else None) for u, a in d.items()} for d in docs]
         out["classification"] = _stats(units)
@@ -140,9 +165,11 @@ def project_agreement(answers: list[tuple[int, str, dict]], schema: dict[str, An
         out["rating"] = {"krippendorff_alpha_interval": krippendorff_alpha(units, "interval"),
                          "krippendorff_alpha_nominal": krippendorff_alpha(units, "nominal")}
     if schema.get("span_labels"):
-        units = [{u: [(s["start"], s["end"], s["label"]) for s in a["spans"]] for u, a in d.items()} for d in docs]
+        units = [{u: [(s["start"], s["end"], s["label"]) for s in a["spans"]] for u, a in d.items()} for d in spans_docs]
         pairs = pairwise_span_f1(units)
+        partial = pairwise_span_f1(units, overlap=True)
         out["spans"] = {"pairs": pairs, "mean_f1": _mean(pairs.values()),
+                        "overlap_pairs": partial, "mean_overlap_f1": _mean(partial.values()),
                         "per_label": {lab: _mean(pairwise_span_f1(units, lab).values()) for lab in schema["span_labels"]}}
     return out
 

@@ -50,15 +50,35 @@ def role_at_least(role: str, needed: str) -> bool:
     return ROLES.index(role) >= ROLES.index(needed)
 
 
+#: a few of the passwords tried first by every guessing tool (the policy below rejects the rest of the
+#: weak ones by shape: too short, blank, one repeated character, digits only, the username)
+COMMON_PASSWORDS = {"password", "password1", "password12", "password123", "passw0rd", "12345678", "123456789",
+                    "1234567890", "qwertyuiop", "qwerty123", "1q2w3e4r5t", "iloveyou", "letmein123", "admin123",
+                    "administrator", "welcome123", "changeme", "abcdefghij", "0987654321", "11111111"}
+MIN_PASSWORD = 10
+
+
+def check_password(password: str, username: str = "") -> None:
+    """Refuse weak passwords with one line saying why (ValueError)."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise ValueError(f"password must have at least {MIN_PASSWORD} characters")
+    if not password.strip() or len(set(password)) < 4:
+        raise ValueError("password must not be blank or a few repeated characters")
+    if password.isdigit() or password.lower() in COMMON_PASSWORDS:
+        raise ValueError("password is too easy to guess")
+    if username and username.strip().lower() in password.lower():
+        raise ValueError("password must not contain the username")
+
+
 def create_user(db: Session, username: str, password: str | None, role: str = "annotator") -> User:
     """Create a user (``password=None``: one that cannot log in, e.g. imported annotators)."""
-    username = (username or "").strip()
+    username = (username or "").strip() if isinstance(username, str) else ""
     if not username or len(username) > 200:
         raise ValueError("username must be 1-200 characters")
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if password is not None and len(password) < 8:
-        raise ValueError("password must have at least 8 characters")
+    if password is not None:
+        check_password(password, username)
     if db.scalar(select(User).where(User.username == username)):
         raise ValueError(f"user {username!r} exists")
     user = User(username=username, role=role,
@@ -68,24 +88,34 @@ def create_user(db: Session, username: str, password: str | None, role: str = "a
     return user
 
 
-def update_user(db: Session, user: User, password: str | None = None, role: str | None = None) -> User:
-    """Set a new password and/or role; the user's sessions end so the change takes effect now."""
+def update_user(db: Session, user: User, password: str | None = None, role: str | None = None,
+                disabled: bool | None = None) -> User:
+    """Set a new password, role and/or disabled flag. Every change ends the user's sessions and
+    revokes their API tokens, so it takes effect now (a reset password locks out whoever held
+    the old one, whatever credential they kept)."""
     if role is not None:
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         user.role = role
     if password is not None:
-        if len(password) < 8:
-            raise ValueError("password must have at least 8 characters")
+        check_password(password, user.username)
         user.password_hash = hash_password(password)
-    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    if disabled is not None:
+        user.disabled = bool(disabled)
+    revoke_all(db, user)
     db.flush()
     return user
 
 
+def revoke_all(db: Session, user: User) -> None:
+    """End every browser session and API token of ``user``."""
+    db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
 def authenticate(db: Session, username: str, password: str) -> User | None:
     user = db.scalar(select(User).where(User.username == username))
-    if user is None:
+    if user is None or user.disabled:
         verify_password(password, hash_password("timing-equaliser"))
         return None
     return user if verify_password(password, user.password_hash) else None
@@ -111,7 +141,7 @@ def session_user(db: Session, token: str | None) -> tuple[User, str] | None:
     if expires < now():
         return None
     user = db.get(User, row.user_id)
-    return (user, row.csrf) if user else None
+    return (user, row.csrf) if user and not user.disabled else None
 
 
 def close_session(db: Session, token: str | None) -> None:
@@ -134,6 +164,15 @@ def create_token(db: Session, user: User, name: str = "") -> str:
     return token
 
 
-def token_user(db: Session, token: str) -> User | None:
-    row = db.get(ApiToken, sha256(token))
-    return db.get(User, row.user_id) if row else None
+def token_user(db: Session, token: str, max_days: float = 90.0) -> User | None:
+    """The live user of an API token; None for an unknown token, one older than ``max_days``, or a
+    disabled user's."""
+    row = db.execute(select(ApiToken.created_at, User).join(User, User.id == ApiToken.user_id)
+                     .where(ApiToken.token_hash == sha256(token))).first()
+    if row is None:
+        return None
+    created, user = row
+    created = created if created.tzinfo else created.replace(tzinfo=now().tzinfo)
+    if created + timedelta(days=max_days) < now() or user.disabled:
+        return None
+    return user

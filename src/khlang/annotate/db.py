@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine,
-                        event)
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine,
+                        event, false, inspect)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 ROLES = ("annotator", "reviewer", "admin")  # each role may do what the roles before it may
@@ -28,6 +28,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    #: a disabled user cannot log in and has no sessions or tokens; their answers are kept
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ApiToken(Base):
@@ -61,7 +63,20 @@ class Project(Base):
     schema: Mapped[dict[str, Any]] = mapped_column(JSON)
     overlap: Mapped[int] = mapped_column(Integer, default=1)  # annotators per document
     source: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # corpus + query it came from
+    guidelines: Mapped[str] = mapped_column(Text, default="", server_default="")  # Markdown
+    guidelines_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    #: an archived project is read-only and hidden from annotators (reviewers and admins still see it)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Member(Base):
+    """Who may annotate a project. A project without members is open to every annotator; with
+    members, other annotators neither see it nor get its tasks (reviewers and admins see all)."""
+
+    __tablename__ = "members"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
 class Doc(Base):
@@ -93,16 +108,51 @@ class Annotation(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     spans: Mapped[list[Any]] = mapped_column(JSON, default=list)  # [{"start", "end", "label"}] code points
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+    #: seconds from handing out the task to the first finished answer (None: not handed out by /next)
+    seconds: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: a reviewer's decision on this answer: "" (none yet), accepted, rejected or sent_back (the
+    #: annotator gets the document again, with ``review_comment``; answering it again clears it)
+    review: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    review_comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: the project's guidelines version when this answer was last saved
+    guidelines_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
-class Reservation(Base):
-    """A task handed to an annotator and not answered yet: it counts towards the document's
-    overlap until it expires, so K annotators asking at once get different documents."""
+class GuidelineVersion(Base):
+    """Every version of a project's guidelines, with the label schema in force, so an answer can be
+    read against the instructions its annotator saw."""
 
-    __tablename__ = "reservations"
+    __tablename__ = "guideline_versions"
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    markdown: Mapped[str] = mapped_column(Text)
+    schema: Mapped[dict[str, Any]] = mapped_column(JSON)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Slot(Base):
+    """One of the ``overlap`` places of a document, held by one annotator: reserved (``expires_at``
+    set) when the task is handed out, kept for good (``expires_at`` NULL) once answered. The two
+    unique keys make the overlap hold under any concurrency: a place is an INSERT that either wins
+    or conflicts, and nobody holds two places of one document."""
+
+    __tablename__ = "slots"
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    taken_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)  # handed out
+
+
+class Suggestion(Base):
+    """A proposed answer for a document from ``source`` (a pipeline stage or an imported file)."""
+
+    __tablename__ = "suggestions"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(100), primary_key=True)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"labels", "rating", "comment", "spans"}
 
 
 class Gold(Base):
@@ -129,35 +179,86 @@ def normalise_url(url: str) -> str:
 
 
 class Database:
-    """The engine and session factory of one annotation database; creates the tables."""
+    """The engine and session factories of one annotation database; creates the tables.
+
+    ``session()`` is for work that writes: on SQLite its transaction takes the write lock when it
+    begins (``BEGIN IMMEDIATE``), so it waits its turn (busy timeout) instead of failing on a stale
+    snapshot. ``reader()`` is for requests that only read: a deferred transaction that never
+    blocks a writer (WAL). Every request runs in the thread pool, never on the event loop."""
 
     def __init__(self, url: str = "khlang-annotate.db") -> None:
         self.url = normalise_url(url)
         if self.url.startswith("sqlite"):
-            self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": 30})
+            self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
+                                        pool_size=20, max_overflow=40)
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=20, max_overflow=40)
+        fresh_slots = not inspect(self.engine).has_table(Slot.__tablename__)
         Base.metadata.create_all(self.engine)
+        _add_columns(self.engine)
+        if fresh_slots:
+            _backfill_slots(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
+        self.reader = sessionmaker(self.engine.execution_options(khlang_read_only=True), expire_on_commit=False)
 
     def drop_all(self) -> None:
-        Base.metadata.drop_all(self.engine)
+        """Empty the database (tests, the load check): every table in it, also those an older
+        khlang made that today's schema no longer has (their foreign keys would block the drop)."""
+        from sqlalchemy import MetaData
+
+        existing = MetaData()
+        existing.reflect(self.engine)
+        existing.drop_all(self.engine)
         Base.metadata.create_all(self.engine)
+
+
+BUSY_SECONDS = 15  # how long an SQLite writer waits for the lock before "database is locked"
+
+
+def _add_columns(engine) -> None:
+    """Columns added after a database was made (``create_all`` only creates missing tables)."""
+    added = {("users", "disabled"): "BOOLEAN NOT NULL DEFAULT false", ("annotations", "seconds"): "FLOAT",
+             ("annotations", "review"): "VARCHAR(20) NOT NULL DEFAULT ''",
+             ("annotations", "review_comment"): "TEXT NOT NULL DEFAULT ''",
+             ("annotations", "guidelines_version"): "INTEGER",
+             ("projects", "guidelines"): "TEXT NOT NULL DEFAULT ''",
+             ("projects", "guidelines_version"): "INTEGER NOT NULL DEFAULT 0",
+             ("projects", "archived"): "BOOLEAN NOT NULL DEFAULT false"}
+    for (table, column), kind in added.items():
+        if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
+            with engine.begin() as con:
+                con.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+
+def _backfill_slots(engine) -> None:
+    """A database made before slots existed: its finished answers hold their places."""
+    from sqlalchemy import func, insert, select
+
+    n = func.row_number().over(partition_by=Annotation.document_id, order_by=Annotation.id) - 1
+    rows = select(Annotation.document_id, n, Annotation.user_id).where(Annotation.status == "done")
+    with engine.begin() as con:
+        con.execute(insert(Slot).from_select(["document_id", "slot", "user_id"], rows))
 
 
 def _sqlite_pragmas(dbapi_con, _record) -> None:
     cur = dbapi_con.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    # WAL + NORMAL: a commit is appended to the log without an fsync (the log is synced at
+    # checkpoints). A crash of the server loses nothing and cannot corrupt the file; a power cut may
+    # lose the last commits. Writers queue for one lock, so an fsync per commit (~5-15 ms) would cap
+    # the whole server at a few dozen saves per second.
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_SECONDS * 1000}")
     cur.close()
     dbapi_con.isolation_level = None  # SQLAlchemy, not the driver, begins transactions (see below)
 
 
 def _sqlite_begin(conn) -> None:
-    """Take the write lock when a transaction starts: a deferred transaction that read first and
-    writes later fails at once with "database is locked" when another writer committed between
-    (WAL snapshot conflict; busy_timeout does not help), so concurrent annotators would lose saves."""
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Writers take the write lock when their transaction starts: a deferred transaction that read
+    first and writes later fails at once with "database is locked" when another writer committed
+    between (WAL snapshot conflict; busy_timeout does not help). Readers begin deferred and never
+    wait for a writer."""
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get("khlang_read_only") else "BEGIN IMMEDIATE")

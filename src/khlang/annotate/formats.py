@@ -86,7 +86,7 @@ def load_rows(db: Session, project: Project, rows: Iterable[dict[str, Any]]) -> 
             set_gold(db, project, doc, user, answer)
             counts["gold"] += 1
         else:
-            save_answer(db, project, doc, user, answer, r.get("status") or "done")
+            save_answer(db, project, doc, user, answer, r.get("status") or "done", enforce=False)
             counts["annotations"] += 1
     db.flush()
     return counts
@@ -223,8 +223,19 @@ def from_doccano(lines: list[dict]) -> list[dict]:
         rows.append({"doc_id": str(line["id"]), "text": line["text"], "lang": (line.get("meta") or {}).get("lang"),
                      "user": str(line.get("user") or "imported"), "status": "done", "labels": list(cats),
                      "rating": line.get("rating"), "comment": line.get("comment") or "",
-                     "spans": [{"start": s, "end": e, "label": lab} for s, e, lab in entities]})
+                     "spans": [_doccano_span(e) for e in entities]})
     return rows
+
+
+def _doccano_span(entity: Any) -> dict[str, Any]:
+    """A doccano entity: ``[start, end, label]`` (sequence labelling export) or
+    ``{"id", "label", "start_offset", "end_offset"}`` (the "JSONL (relation)" export)."""
+    if isinstance(entity, dict):
+        return {"start": entity["start_offset"], "end": entity["end_offset"], "label": entity["label"]}
+    if not isinstance(entity, (list, tuple)) or len(entity) != 3:
+        raise ValueError("a doccano entity is [start, end, label] or {start_offset, end_offset, label}")
+    start, end, label = entity
+    return {"start": start, "end": end, "label": label}
 
 
 # -- entry points -------------------------------------------------------------------------------------
@@ -261,9 +272,17 @@ def import_project(db: Session, project: Project, fmt: str, data: bytes) -> dict
             rows = pq.read_table(io.BytesIO(data)).to_pylist()
         else:
             raise ValueError(f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
-    except (KeyError, TypeError, json.JSONDecodeError, pa.ArrowInvalid) as exc:
-        raise ValueError(f"not a valid {fmt} file: {exc!r}") from exc
-    return load_rows(db, project, rows)
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            raise TypeError("rows")
+        return load_rows(db, project, rows)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not a valid {fmt} file: bad JSON at line {exc.lineno} column {exc.colno}") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not a valid {fmt} file: not UTF-8 at byte {exc.start}") from exc
+    except (KeyError, TypeError, AttributeError, RecursionError, pa.ArrowInvalid) as exc:
+        # the Python message ("too many values to unpack", …) says nothing to the user
+        raise ValueError(f"not a valid {fmt} file: a row lacks a field or has one of the wrong type "
+                         f"(see docs/annotate.md for the expected layout)") from exc
 
 
 def _json(data: Any) -> bytes:

@@ -2,7 +2,7 @@
 
 Two additive places, neither touched by ``Corpus.refresh()``:
 
-* ``annotations/gold-<project>.parquet`` in the corpus folder (one row per adjudicated document);
+* ``annotations/gold-<project id>-<name>.parquet`` in the corpus folder (one row per adjudicated document);
 * table ``gold_labels`` in ``catalog.duckdb`` (the rows of every project, replaced per project),
   so ``SELECT * FROM documents JOIN gold_labels USING (id)`` works in ``khlang sql``.
 """
@@ -32,14 +32,20 @@ def gold_rows(db: Session, project: Project) -> list[dict]:
              "reviewer": user, "updated_at": g.updated_at.isoformat()} for g, doc_id, user in db.execute(q).all()]
 
 
+def gold_file_name(project: Project) -> str:
+    """``gold-<id>-<readable name>.parquet``: the project id keeps names that slug alike ("gold a/b",
+    "gold a b") apart; the slug only helps a person browsing the folder."""
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", project.name).strip("-.")[:60]
+    return f"gold-{project.id}-{slug}.parquet" if slug else f"gold-{project.id}.parquet"
+
+
 def write_gold(db: Session, project: Project, corpus_path: str | Path) -> Path:
     """Write the gold labels of ``project`` into the corpus; returns the Parquet path."""
     from ..store import Corpus, write_parquet_atomic
 
     table = pa.Table.from_pylist(gold_rows(db, project), schema=GOLD_SCHEMA)
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", project.name).strip("-") or f"project{project.id}"
     with Corpus(corpus_path) as corpus:
-        path = corpus.path / "annotations" / f"gold-{slug}.parquet"
+        path = corpus.path / "annotations" / gold_file_name(project)
         write_parquet_atomic(table, path)
         con = corpus.con
         con.execute("CREATE TABLE IF NOT EXISTS gold_labels (id VARCHAR, project VARCHAR, labels JSON, rating BIGINT, "

@@ -11,11 +11,11 @@ from typing import Any
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, union_all
+from sqlalchemy import delete, func, or_, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .db import Annotation, Doc, Gold, Project, Reservation, User, now
+from .db import Annotation, Doc, Gold, Project, Slot, Suggestion, User, now
 from .schema import check_schema, clean_answer
 
 
@@ -47,7 +47,7 @@ def sample_corpus(corpus_path: str | Path, langs: list[str] | None = None, min_q
         for start in range(0, len(chosen), 500):
             batch = chosen[start:start + 500]
             rel = corpus.con.execute(
-                f"SELECT id, text, lang, title, url, source_uri FROM documents WHERE id IN "
+                f"SELECT id, text, lang, title, url, source_uri, annotations FROM documents WHERE id IN "
                 f"({', '.join('?' for _ in batch)})", batch)
             cols = [d[0] for d in rel.description]
             rows += [dict(zip(cols, r)) for r in rel.fetchall()]
@@ -104,9 +104,14 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
             raise ValueError("every document needs an id and a text")
         if str(d["id"]) in have:
             continue
-        meta = {k: v for k, v in d.items() if k not in ("id", "text", "lang") and v is not None}
-        db.add(Doc(project_id=project.id, doc_id=str(d["id"]), position=position, text=d["text"],
-                   lang=d.get("lang"), meta=json.loads(json.dumps(meta, default=str))))
+        meta = {k: v for k, v in d.items() if k not in ("id", "text", "lang", "annotations") and v is not None}
+        doc = Doc(project_id=project.id, doc_id=str(d["id"]), position=position, text=d["text"],
+                  lang=d.get("lang"), meta=json.loads(json.dumps(meta, default=str)))
+        db.add(doc)
+        suggested = _pipeline_suggestion(project.schema, d)
+        if suggested is not None:
+            db.flush()
+            db.add(Suggestion(document_id=doc.id, source="pipeline", answer=suggested))
         have.add(str(d["id"]))
         position += 1
         added += 1
@@ -114,34 +119,101 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
     return added
 
 
+def _pipeline_suggestion(schema: dict[str, Any], d: dict[str, Any]) -> dict[str, Any] | None:
+    """What the corpus's stages found (``annotations`` of a sampled document) as a suggestion."""
+    from .suggestions import from_pipeline
+
+    annotations = d.get("annotations")
+    if isinstance(annotations, str):
+        try:
+            annotations = json.loads(annotations)
+        except ValueError:
+            return None
+    return from_pipeline(schema, d["text"], annotations) if isinstance(annotations, dict) else None
+
+
 RESERVE_MINUTES = 30
+
+
+class ProjectArchived(Exception):
+    """A save into an archived project; answered with 409."""
+
+
+class OverlapFull(Exception):
+    """The document already has ``overlap`` annotators (answered or holding it); answered with 409."""
+
+
+def _live(t):
+    return or_(Slot.expires_at.is_(None), Slot.expires_at > t)
+
+
+def _insert_slot(db: Session):
+    """``INSERT … ON CONFLICT DO NOTHING`` in the database's own dialect: a lost race returns no
+    row, instead of an error that would abort the transaction."""
+    if db.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Slot)
+
+
+def _lock_doc(db: Session, doc_id: int) -> None:
+    """Places in one document are taken one claimer at a time: its row stays locked until the caller
+    commits (PostgreSQL ``FOR NO KEY UPDATE``, which leaves the foreign-key checks of concurrent
+    inserts alone; SQLite's write transaction already is the only writer, and ignores the clause)."""
+    db.execute(select(Doc.id).where(Doc.id == doc_id).with_for_update(key_share=True))
+
+
+def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_at) -> bool:
+    """Put ``user`` in a free (or expired) place of the document; False when all are held."""
+    t = now()
+    db.execute(delete(Slot).where(Slot.document_id == doc_id, Slot.expires_at.is_not(None), Slot.expires_at <= t))
+    for slot in range(project.overlap):
+        stmt = _insert_slot(db).values(document_id=doc_id, slot=slot, user_id=user.id, expires_at=expires_at,
+                                       taken_at=t if expires_at is not None else None)
+        if db.execute(stmt.on_conflict_do_nothing().returning(Slot.slot)).first() is not None:
+            return True
+    return False
 
 
 def next_document(db: Session, project: Project, user: User, reserve: bool = True) -> Doc | None:
     """The first document (by position) this user has not answered or skipped and that fewer than
-    ``overlap`` annotators have finished or hold (an unexpired reservation). The document handed
-    out is reserved for this user (caller commits)."""
-    mine = db.scalar(select(Doc).join(Reservation, Reservation.document_id == Doc.id)
-                     .where(Reservation.user_id == user.id, Reservation.expires_at > now(),
-                            Doc.project_id == project.id,
+    ``overlap`` annotators have answered or hold. With ``reserve`` the user gets a place in it
+    (the caller commits at once); without, nothing is written (a peek)."""
+    if project.archived:
+        return None
+    t = now()
+    returned = db.scalar(select(Doc).join(Annotation, Annotation.document_id == Doc.id)
+                         .where(Annotation.user_id == user.id, Annotation.project_id == project.id,
+                                Annotation.review == "sent_back").order_by(Doc.position).limit(1))
+    if returned is not None:  # sent back by a reviewer: first, before any new task
+        return returned
+    mine = db.scalar(select(Doc).join(Slot, Slot.document_id == Doc.id)
+                     .where(Slot.user_id == user.id, Slot.expires_at > t, Doc.project_id == project.id,
                             Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == user.id)))
                      .order_by(Doc.position).limit(1))
     if mine is not None:
+        if reserve:
+            db.execute(update(Slot).where(Slot.document_id == mine.id, Slot.user_id == user.id)
+                       .values(expires_at=t + timedelta(minutes=RESERVE_MINUTES)))
         return mine
-    done = select(Annotation.document_id.label("d")).where(Annotation.project_id == project.id,
-                                                          Annotation.status == "done")
-    held = (select(Reservation.document_id.label("d")).join(Doc, Doc.id == Reservation.document_id)
-            .where(Doc.project_id == project.id, Reservation.expires_at > now(), Reservation.user_id != user.id))
-    taken = union_all(done, held).subquery()
-    full = select(taken.c.d).group_by(taken.c.d).having(func.count() >= project.overlap)
-    answered = select(Annotation.document_id).where(Annotation.user_id == user.id)
-    doc = db.scalar(select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(answered))
-                    .order_by(Doc.position).limit(1))
-    if doc is not None and reserve:
-        db.execute(delete(Reservation).where(Reservation.expires_at <= now()))
-        db.merge(Reservation(document_id=doc.id, user_id=user.id, expires_at=now() + timedelta(minutes=RESERVE_MINUTES)))
-        db.flush()
-    return doc
+    full = (select(Slot.document_id).join(Doc, Doc.id == Slot.document_id)
+            .where(Doc.project_id == project.id, _live(t)).group_by(Slot.document_id)
+            .having(func.count() >= project.overlap))
+    seen = union(select(Annotation.document_id).where(Annotation.user_id == user.id),
+                 select(Slot.document_id).where(Slot.user_id == user.id, _live(t)))
+    first = (select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(seen))
+             .order_by(Doc.position).limit(1))
+    if not reserve:
+        return db.scalar(first)
+    # PostgreSQL: lock the candidate and skip the ones other claimers hold right now, so that
+    # concurrent annotators spread over documents instead of queueing for one
+    first = first.with_for_update(of=Doc, key_share=True, skip_locked=True)
+    for _attempt in range(8):  # each statement sees the places committed before it began
+        doc = db.scalar(first)
+        if doc is None or _take_slot(db, project, doc.id, user, t + timedelta(minutes=RESERVE_MINUTES)):
+            return doc
+    return None
 
 
 def previous_document(db: Session, project: Project, user: User, before: Doc | None) -> Doc | None:
@@ -155,13 +227,37 @@ def previous_document(db: Session, project: Project, user: User, before: Doc | N
     return db.scalar(q.order_by(Annotation.updated_at.desc(), Annotation.id.desc()).limit(1))
 
 
+def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bool):
+    """A finished answer keeps its place in the document for good: the user's reservation, or a
+    free place taken now. With none left, :class:`OverlapFull` (or, for imported answers that
+    ``enforce`` nothing, the answer is stored beyond the overlap). Returns when the task was handed out."""
+    keep = (update(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id).values(expires_at=None)
+            .returning(Slot.taken_at))
+    kept = db.execute(keep).first()
+    if kept is None:
+        _lock_doc(db, doc.id)
+        kept = db.execute(keep).first()  # the user's other tab took a place while this one waited for the lock
+    if kept is None and not _take_slot(db, project, doc.id, user, None) and enforce:
+        raise OverlapFull(f"document {doc.id} already has its {project.overlap} annotator(s)")
+    return kept[0] if kept else None
+
+
 def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dict[str, Any],
-                status: str = "done") -> Annotation:
-    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters)."""
+                status: str = "done", enforce: bool = True) -> Annotation:
+    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters). A
+    finished answer needs a place among the document's ``overlap`` annotators (see
+    :func:`_keep_place`); a skip gives the user's place back."""
     if status not in ("done", "skipped"):
         raise ValueError("status must be done or skipped")
+    if project.archived and enforce:
+        raise ProjectArchived("the project is archived: answers are read-only")
     clean = clean_answer(project.schema, doc.text, answer) if status == "done" else \
         {"labels": [], "rating": None, "comment": "", "spans": []}
+    taken_at = None
+    if status == "done":
+        taken_at = _keep_place(db, project, doc, user, enforce)
+    else:
+        db.execute(delete(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id))
     for _attempt in range(3):  # two tabs of one user racing on the unique (document, user) key
         try:
             with db.begin_nested():  # a savepoint: losing the race rolls back only this insert
@@ -173,10 +269,15 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
                 row.status, row.updated_at = status, now()
                 row.labels, row.rating, row.comment, row.spans = (clean["labels"], clean["rating"],
                                                                   clean["comment"], clean["spans"])
+                row.guidelines_version = project.guidelines_version or None
+                if row.review == "sent_back":
+                    row.review = ""  # answered again: back in the reviewer's queue (the comment stays)
+                if taken_at is not None and row.seconds is None:
+                    taken = taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=now().tzinfo)
+                    row.seconds = max(0.0, (row.updated_at - taken).total_seconds())
                 db.flush()
         except IntegrityError:  # the other tab inserted first: update its row on the next try
             continue
-        db.execute(delete(Reservation).where(Reservation.document_id == doc.id, Reservation.user_id == user.id))
         return row
     raise RuntimeError("could not save the annotation")
 
@@ -197,6 +298,8 @@ def answer_dict(a: Annotation | Gold | None) -> dict[str, Any] | None:
     out = {"labels": a.labels, "rating": a.rating, "comment": a.comment, "spans": a.spans}
     if isinstance(a, Annotation):
         out["status"] = a.status
+        if a.review or a.review_comment:
+            out["review"], out["review_comment"] = a.review, a.review_comment
     return out
 
 
@@ -209,6 +312,70 @@ def progress(db: Session, project: Project) -> dict[str, int]:
         .group_by(Annotation.document_id).having(func.count() >= project.overlap).subquery()))
     gold = db.scalar(select(func.count()).select_from(Gold).where(Gold.project_id == project.id))
     return {"documents": total, "annotations": done, "complete": complete, "gold": gold}
+
+
+REVIEW_DECISIONS = {"accept": "accepted", "reject": "rejected", "send_back": "sent_back"}
+
+
+def review_answer(db: Session, doc: Doc, username: str, decision: str, comment: str = "") -> Annotation:
+    """A reviewer's decision on one annotator's finished answer to ``doc``."""
+    if decision not in REVIEW_DECISIONS:
+        raise ValueError(f"decision must be one of {', '.join(REVIEW_DECISIONS)}")
+    if not isinstance(comment, str) or len(comment) > 20_000:
+        raise ValueError("comment must be a string of at most 20000 characters")
+    if decision == "send_back" and not comment.strip():
+        raise ValueError("say why the answer is sent back (comment)")
+    ann = db.scalar(select(Annotation).join(User, User.id == Annotation.user_id)
+                    .where(Annotation.document_id == doc.id, User.username == username, Annotation.status == "done"))
+    if ann is None:
+        raise LookupError(f"{username!r} has no finished answer to this document")
+    ann.review = REVIEW_DECISIONS[decision]
+    ann.review_comment = comment or ann.review_comment  # an empty comment keeps the earlier one
+    db.flush()
+    return ann
+
+
+def to_review(db: Session, project: Project, limit: int = 50) -> list[dict[str, Any]]:
+    """Finished answers no reviewer has decided on yet (resubmitted ones included), in task order."""
+    rows = db.execute(select(Annotation, User.username, Doc).join(User, User.id == Annotation.user_id)
+                      .join(Doc, Doc.id == Annotation.document_id)
+                      .where(Annotation.project_id == project.id, Annotation.status == "done", Annotation.review == "")
+                      .order_by(Doc.position, User.username).limit(limit)).all()
+    return [{"document": d, "user": u, "answer": answer_dict(a)} for a, u, d in rows]
+
+
+def returned_to(db: Session, project: Project, user: User) -> list[dict[str, Any]]:
+    """The user's answers a reviewer sent back, with the reviewer's comment."""
+    rows = db.execute(select(Annotation, Doc.doc_id).join(Doc, Doc.id == Annotation.document_id)
+                      .where(Annotation.project_id == project.id, Annotation.user_id == user.id,
+                             Annotation.review == "sent_back").order_by(Doc.position)).all()
+    return [{"document_id": a.document_id, "doc_id": doc_id, "comment": a.review_comment} for a, doc_id in rows]
+
+
+def annotator_progress(db: Session, project: Project) -> list[dict[str, Any]]:
+    """Per annotator: answers, skips, open reservations, median seconds per task (from handing out
+    to the first answer) and throughput (answers per hour between their first and last answer)."""
+    from statistics import median
+
+    rows = db.execute(select(User.username, Annotation.status, Annotation.seconds, Annotation.updated_at)
+                      .join(User, User.id == Annotation.user_id).where(Annotation.project_id == project.id)).all()
+    held = dict(db.execute(select(User.username, func.count()).select_from(Slot)
+                           .join(Doc, Doc.id == Slot.document_id).join(User, User.id == Slot.user_id)
+                           .where(Doc.project_id == project.id, Slot.expires_at > now()).group_by(User.username)).all())
+    by_user: dict[str, list] = defaultdict(list)
+    for username, status, seconds, updated in rows:
+        by_user[username].append((status, seconds, updated))
+    out = []
+    for username in sorted(set(by_user) | set(held)):
+        answers = by_user.get(username, [])
+        done = [a for a in answers if a[0] == "done"]
+        times = [s for _, s, _ in done if s is not None]
+        stamps = sorted(u for _, _, u in done)
+        hours = (stamps[-1] - stamps[0]).total_seconds() / 3600 if len(stamps) >= 2 else 0.0
+        out.append({"user": username, "done": len(done), "skipped": len(answers) - len(done),
+                    "reserved": held.get(username, 0), "median_seconds": median(times) if times else None,
+                    "per_hour": round((len(stamps) - 1) / hours, 1) if hours > 0 else None})
+    return out
 
 
 def conflicts(db: Session, project: Project) -> list[dict[str, Any]]:

@@ -22,8 +22,8 @@ def make_schema(classification: str | None = "single", labels: list[str] | None 
                 rating: tuple[int, int] | dict | None = None, comment: bool = True,
                 span_labels: list[str] | None = None) -> dict[str, Any]:
     """Build and validate a schema."""
-    if isinstance(rating, (tuple, list)):
-        rating = {"min": int(rating[0]), "max": int(rating[1])}
+    if isinstance(rating, (tuple, list)) and len(rating) == 2:
+        rating = {"min": rating[0], "max": rating[1]}
     schema = {"classification": classification or None, "labels": list(labels or []), "rating": rating,
               "comment": bool(comment), "span_labels": list(span_labels or [])}
     return check_schema(schema)
@@ -40,10 +40,19 @@ def check_schema(schema: dict[str, Any]) -> dict[str, Any]:
     if schema.get("classification") and not schema["labels"]:
         raise ValueError("a classification project needs labels")
     rating = schema.get("rating")
-    if rating is not None and not (isinstance(rating, dict) and int(rating["min"]) < int(rating["max"])):
-        raise ValueError("rating must be {'min': a, 'max': b} with a < b")
+    if rating is not None:
+        try:
+            lo, hi = int(rating["min"]), int(rating["max"])
+        except (TypeError, ValueError, KeyError, OverflowError):
+            raise ValueError("rating must be {'min': a, 'max': b} with whole numbers a < b") from None
+        if not (lo < hi and hi - lo <= 100):
+            raise ValueError("rating must be {'min': a, 'max': b} with a < b and at most 100 steps")
+        schema["rating"] = {"min": lo, "max": hi}
     schema.setdefault("comment", True)
     return schema
+
+
+MAX_COMMENT = 20_000  # characters: a note on a task, not a document (the review page shows every one)
 
 
 def clean_answer(schema: dict[str, Any], text: str, answer: dict[str, Any]) -> dict[str, Any]:
@@ -77,5 +86,7 @@ def clean_answer(schema: dict[str, Any], text: str, answer: dict[str, Any]) -> d
     comment = answer.get("comment") or ""
     if not isinstance(comment, str):
         raise ValueError("comment must be a string")
+    if len(comment) > MAX_COMMENT:
+        raise ValueError(f"comment longer than {MAX_COMMENT} characters")
     spans = clean_spans(text, answer.get("spans") or [], schema.get("span_labels") or [])
     return {"labels": labels, "rating": rating, "comment": comment, "spans": spans}

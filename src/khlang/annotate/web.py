@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -9,19 +10,26 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from .auth import create_user
 from .db import Database, User
 from .deps import LoginRequired
+from .limits import BodyLimit
+from .settings import Settings
+from .throttle import LoginThrottle
 
+log = logging.getLogger("khlang.annotate")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
 def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Path] = (),
-               secure_cookies: bool | None = None, admin: tuple[str, str] | None = None) -> FastAPI:
+               secure_cookies: bool | None = None, admin: tuple[str, str] | None = None,
+               settings: Settings | None = None) -> FastAPI:
     """The annotation app over ``db``; ``corpora`` are the corpus folders projects may sample;
-    ``admin`` = (username, password) creates a first admin when no admin exists yet."""
+    ``admin`` = (username, password) creates a first admin when no admin exists yet; ``settings``
+    (default: :meth:`Settings.from_env`) holds token lifetime, login throttling and body limits."""
     from . import api, pages
 
     database = db if isinstance(db, Database) else Database(db)
@@ -32,10 +40,13 @@ def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Pa
     app = FastAPI(title="khlang annotate", docs_url=None, openapi_url=None, redoc_url=None)
     # no public schema/Swagger page (it would load scripts from a CDN); /api/openapi.json needs a login
     app.state.db = database
+    app.state.settings = settings = settings or Settings.from_env()
+    app.state.throttle = LoginThrottle(settings.login_max_failures, settings.login_window_s, settings.login_backoff_s)
     app.state.corpora = [Path(c).resolve() for c in corpora]
     app.state.secure_cookies = secure_cookies
     app.mount("/static", StaticFiles(directory=str(Path(__file__).parent / "static")), name="static")
     app.include_router(api.router)
+    app.add_middleware(BodyLimit, settings=settings)
     app.include_router(pages.router)
 
     @app.exception_handler(LoginRequired)
@@ -48,6 +59,18 @@ def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Pa
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return pages.render(request, "error.html", None, status=exc.status_code, status_code=exc.status_code,
                             detail=exc.detail)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, exc: OperationalError):
+        log.warning("database error on %s %s: %s", request.method, request.url.path, exc.orig)
+        return JSONResponse({"detail": "the database is busy: try again"}, status_code=503,
+                            headers={"Retry-After": "2"})
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception):
+        # the traceback goes to the server log (Starlette re-raises after this answer); the client
+        # gets no Python text, and the keep-alive connection stays usable
+        return JSONResponse({"detail": "internal server error"}, status_code=500)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
@@ -70,7 +93,13 @@ def ensure_admin(database: Database, username: str, password: str) -> None:
 
 def serve(corpora: list[str | Path] = (), db: str = "khlang-annotate.db", host: str = "127.0.0.1", port: int = 8000,
           admin: tuple[str, str] | None = None, secure_cookies: bool | None = None) -> None:
-    """Run the server (uvicorn) until interrupted."""
+    """Run the server (uvicorn) until interrupted. On SIGTERM/SIGINT it stops accepting, lets the
+    requests in flight finish for up to ``STOP_SECONDS`` and exits (requests run in the thread
+    pool, so the event loop is free to see the signal even under load)."""
     import uvicorn
 
-    uvicorn.run(create_app(db, corpora, secure_cookies, admin), host=host, port=port, log_level="info")
+    uvicorn.run(create_app(db, corpora, secure_cookies, admin), host=host, port=port, log_level="info",
+                timeout_graceful_shutdown=STOP_SECONDS)
+
+
+STOP_SECONDS = 5

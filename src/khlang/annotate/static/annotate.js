@@ -40,6 +40,28 @@
     state.comment = task.answer.comment || "";
   }
 
+  // Unsaved work: what the answer was when the page opened; leaving with changes asks first.
+  const answerOf = () => JSON.stringify([state.labels, state.spans, state.rating, state.comment]);
+  const opened = answerOf();
+  let leaving = false; // set once the answer is saved or skipped
+  const dirty = () => !leaving && answerOf() !== opened;
+  window.addEventListener("beforeunload", e => { if (dirty()) { e.preventDefault(); e.returnValue = ""; } });
+  function leave(url) {
+    if (dirty() && !window.confirm("Leave this document without saving your changes?")) return;
+    leaving = true;
+    window.location.href = url;
+  }
+
+  // Shortcut keys by physical key (KeyboardEvent.code), so they work under any layout — with a Thai
+  // layout the key "s" types "ห" but its code is still "KeyS". Labels beyond nine use letters
+  // (without s, which skips); Shift + the same key adds a span label. The template shows the same list.
+  const KEYS = "123456789abcdefghijklmnopqrtuvwxyz";
+  function keyIndex(code) {
+    const m = /^(?:Digit([1-9])|Key([A-Z]))$/.exec(code);
+    if (!m) return -1;
+    return KEYS.indexOf(m[1] || m[2].toLowerCase());
+  }
+
   function u16Offset(node, offset) { // UTF-16 offset of a DOM position inside textEl
     const r = document.createRange();
     r.selectNodeContents(textEl);
@@ -47,20 +69,23 @@
     return r.toString().length;
   }
 
+  // The text cut at every span edge: each piece is marked with the spans covering it, so
+  // overlapping spans stay visible (a piece under two or more gets class "overlap" and all labels).
   function renderText() {
     textEl.textContent = "";
-    const spans = state.spans.slice().sort((a, b) => a.start - b.start || b.end - a.end);
-    let pos = 0; // code points
-    for (const s of spans) {
-      if (s.start < pos) continue; // overlapping spans are listed, not nested
-      textEl.append(text.slice(cpToU16[pos], cpToU16[s.start]));
+    const edges = [...new Set([0, cpToU16.length - 1].concat(...state.spans.map(s => [s.start, s.end])))].sort((a, b) => a - b);
+    for (let k = 0; k + 1 < edges.length; k++) {
+      const a = edges[k], b = edges[k + 1];
+      const piece = text.slice(cpToU16[a], cpToU16[b]);
+      const over = state.spans.filter(s => s.start <= a && b <= s.end);
+      if (!over.length) { textEl.append(piece); continue; }
       const m = document.createElement("mark");
-      m.dataset.label = s.label;
-      m.textContent = text.slice(cpToU16[s.start], cpToU16[s.end]);
+      m.dataset.label = over[0].label;
+      m.title = over.map(s => s.label).join(" + ");
+      if (over.length > 1) { m.classList.add("overlap"); m.dataset.labels = m.title; }
+      m.textContent = piece;
       textEl.append(m);
-      pos = s.end;
     }
-    textEl.append(text.slice(cpToU16[pos]));
   }
 
   function renderPanel() {
@@ -115,6 +140,22 @@
     render();
   }
 
+  // Accept a suggestion: its classes and rating replace the current ones, its spans are added;
+  // the annotator then edits as usual (nothing is saved until Submit).
+  function acceptSuggestion(i) {
+    const s = (task.suggestions || [])[i];
+    if (!s) return;
+    if (schema.classification && s.labels.length) state.labels = s.labels.slice();
+    if (s.rating !== null && s.rating !== undefined) state.rating = s.rating;
+    for (const x of s.spans) {
+      if (!state.spans.some(y => y.start === x.start && y.end === x.end && y.label === x.label)) {
+        state.spans.push({ start: x.start, end: x.end, label: x.label });
+      }
+    }
+    statusEl.textContent = "Suggestion from " + s.source + " accepted: edit it, then submit.";
+    render();
+  }
+
   function toggleLabel(label) {
     if (schema.classification === "single") state.labels = state.labels[0] === label ? [] : [label];
     else state.labels = state.labels.includes(label) ? state.labels.filter(l => l !== label) : state.labels.concat([label]);
@@ -137,17 +178,19 @@
     try {
       await post(api + "/annotation", { labels: state.labels, rating: state.rating, comment: state.comment, spans: state.spans });
       statusEl.textContent = "Saved.";
+      leaving = true;
       window.location.href = task.next;
     } catch (e) { statusEl.textContent = "Not saved: " + e.message; }
   }
   async function skip() {
-    try { await post(api + "/skip"); window.location.href = task.next; }
+    try { await post(api + "/skip"); leaving = true; window.location.href = task.next; }
     catch (e) { statusEl.textContent = "Not skipped: " + e.message; }
   }
 
   textEl.addEventListener("mouseup", captureSelection);
   textEl.addEventListener("keyup", captureSelection);
   document.querySelectorAll("button.label").forEach(b => b.addEventListener("click", () => toggleLabel(b.dataset.label)));
+  document.querySelectorAll("button.suggestion").forEach(b => b.addEventListener("click", () => acceptSuggestion(Number(b.dataset.index))));
   document.querySelectorAll("button.span-label").forEach(b => {
     b.addEventListener("mousedown", e => e.preventDefault()); // keep the text selection
     b.addEventListener("click", () => { if (!state.selection) captureSelection(); addSpan(b.dataset.label); });
@@ -162,16 +205,15 @@
     const t = e.target;
     if (t && (t.tagName === "TEXTAREA" || (t.tagName === "INPUT" && t.type !== "radio"))) return;
     if (e.ctrlKey || e.metaKey || e.altKey) return;
-    const digit = /^Digit([1-9])$/.exec(e.code);
-    if (digit) {
-      const i = Number(digit[1]) - 1;
-      if (e.shiftKey) { if (schema.span_labels[i]) addSpan(schema.span_labels[i]); }
-      else if (schema.labels[i] && schema.classification) toggleLabel(schema.labels[i]);
-      e.preventDefault();
-    } else if (e.key === "s") { e.preventDefault(); skip(); }
-    else if (e.key === "ArrowLeft" && task.previous) { e.preventDefault(); window.location.href = task.previous; }
-    else if (e.key === "Enter") { e.preventDefault(); submit(); }
+    if (e.code === "KeyS" && !e.shiftKey) { e.preventDefault(); skip(); return; }
+    if (e.code === "Equal" && !e.shiftKey) { e.preventDefault(); acceptSuggestion(0); return; }
+    if (e.key === "ArrowLeft" && task.previous) { e.preventDefault(); leave(task.previous); return; }
+    if (e.key === "Enter") { e.preventDefault(); submit(); return; }
+    const i = keyIndex(e.code);
+    if (i < 0) return;
+    if (e.shiftKey) { if (schema.span_labels[i]) { addSpan(schema.span_labels[i]); e.preventDefault(); } }
+    else if (schema.labels[i] && schema.classification) { toggleLabel(schema.labels[i]); e.preventDefault(); }
   });
-  window.khlangAnnotate = { captureRange: captureRange, addSpan: addSpan, state: state };
+  window.khlangAnnotate = { captureRange: captureRange, addSpan: addSpan, state: state, dirty: dirty };
   render();
 }());

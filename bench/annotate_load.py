@@ -1,0 +1,76 @@
+"""Load check of the annotation server (127.0.0.1 only, bounded): 1, 2, 5 and 20 concurrent
+simulated annotators, each looping POST …/next → POST …/annotation with an API token, against a
+real `khlang serve` on SQLite and on PostgreSQL; then SIGTERM under load and the integrity checks.
+
+    python bench/annotate_load.py [--seconds 60] [--clients 1,2,5,20] [--db sqlite,postgresql]
+                                  [--pg-url postgresql+psycopg://khlang:khlang@127.0.0.1:5432/khlang_bench]
+
+Prints, per database and client count: requests/s, p50/p95/p99 per route (ms), errors by route and
+status, seconds from SIGTERM to exit, and the integrity checks (answers stored = 200 responses,
+documents over their overlap, documents handed twice to one annotator). The PostgreSQL database's
+tables are dropped. Exit status 1 when an integrity check or a goal of issue 23 fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from khlang.annotate.loadcheck import Server, drive, integrity, prepare  # noqa: E402
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return 1000 * values[min(len(values) - 1, int(q * len(values)))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--clients", default="1,2,5,20")
+    ap.add_argument("--db", default="sqlite,postgresql")
+    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--overlap", type=int, default=2)
+    ap.add_argument("--pg-url", default=os.environ.get("KHLANG_BENCH_PG_URL",
+                                                       "postgresql+psycopg://khlang:khlang@127.0.0.1:5432/khlang_bench"))
+    args = ap.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="khlang-bench-annotate-"))
+    failed = []
+    print(f"{args.docs} documents, overlap {args.overlap}, {args.seconds:g} s per run; server log in {tmp}")
+    print("| db | clients | req/s | server CPU ms/req | next p50/p95/p99 ms | save p50/p95/p99 ms | errors | SIGTERM→exit s "
+          "| stored = 200s | over overlap | given twice |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for kind in args.db.split(","):
+        for n in (int(c) for c in args.clients.split(",")):
+            url = f"sqlite:///{tmp / f'load-{n}.db'}" if kind == "sqlite" else args.pg_url
+            setup = prepare(url, n, args.docs, args.overlap)
+            server = Server(setup.db_url, tmp / f"server-{kind}-{n}.log")
+            try:
+                res = drive(server, setup, args.seconds)
+            finally:
+                server.kill()
+            check = integrity(setup, res)
+            lat = {r: "/".join(f"{pct(res.latencies[r], q):.0f}" for q in (0.5, 0.95, 0.99)) for r in ("next", "save")}
+            errors = ", ".join(f"{k}: {v}" for k, v in sorted(res.errors.items())) or "none"
+            stop = "killed" if res.stop_seconds is None else f"{res.stop_seconds:.1f}"
+            print(f"| {kind} | {n} | {res.requests / res.seconds:.0f} | {1000 * res.server_cpu / max(res.requests, 1):.1f} | {lat['next']} | {lat['save']} | {errors} "
+                  f"| {stop} | {check['stored']} = {check['ok_responses']} | {check['over_overlap']} "
+                  f"| {check['given_twice']} |", flush=True)
+            if check["stored"] != check["ok_responses"] or check["over_overlap"] or check["given_twice"]:
+                failed.append(f"{kind}/{n}: integrity {check}")
+            if res.errors or res.stop_seconds is None or res.stop_seconds > 10:
+                failed.append(f"{kind}/{n}: errors {dict(res.errors)}, stop {res.stop_seconds}")
+    for line in failed:
+        print("FAILED", line)
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

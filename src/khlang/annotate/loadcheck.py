@@ -1,0 +1,232 @@
+"""A bounded load check of the annotation server on 127.0.0.1: N simulated annotators (API tokens)
+each looping ``POST …/next`` → ``POST …/documents/{id}/annotation`` against a real ``khlang serve``
+process, then the integrity checks read back from the database.
+
+Used by ``bench/annotate_load.py`` (the README's numbers) and by the CI test with 8 annotators.
+Everything is local: the server listens on 127.0.0.1 only and every loop ends at a deadline.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SCHEMA = {"classification": "single", "labels": ["news", "opinion", "ad"], "rating": None, "comment": True,
+          "span_labels": ["PERSON", "ORG", "LOCATION"]}
+TEXT = "นายสมชาย ใจดี ไปกรุงเทพฯ กับบริษัท ไทยเบฟ เอกสารที่ {i} ของการทดสอบ"
+
+
+@dataclass
+class Setup:
+    db_url: str
+    project_id: int
+    tokens: list[str]
+    overlap: int
+
+
+def prepare(db_url: str, annotators: int, docs: int = 2000, overlap: int = 2) -> Setup:
+    """A fresh database (its tables are dropped) with ``annotators`` users holding API tokens and one
+    project of ``docs`` short Thai documents with a document label and spans."""
+    from .auth import create_token, create_user
+    from .db import Database
+    from .projects import create_project
+
+    database = Database(db_url)
+    database.drop_all()
+    with database.session() as db:
+        users = [create_user(db, f"load{i}", "load-check-password", "annotator") for i in range(annotators)]
+        tokens = [create_token(db, u, "load") for u in users]
+        project = create_project(db, "load", SCHEMA, [{"id": f"d{i}", "text": TEXT.format(i=i), "lang": "th"}
+                                                      for i in range(docs)], overlap=overlap)
+        db.commit()
+        pid = project.id
+    database.engine.dispose()
+    return Setup(database.url, pid, tokens, overlap)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """``khlang serve`` in a child process on 127.0.0.1 (its log goes to ``log``)."""
+
+    def __init__(self, db_url: str, log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = open(log, "wb")
+        # serve refuses a database nobody could log in to: give it a first admin (unused by the load)
+        admin = ["--admin-user", "load-admin", "--admin-password", secrets.token_urlsafe(24)]
+        self.proc = subprocess.Popen([sys.executable, "-m", "khlang.cli", "serve", "--db", db_url,
+                                      "--host", "127.0.0.1", "--port", str(self.port), *admin],
+                                     stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ})
+        self._wait_ready()
+
+    def _wait_ready(self, seconds: float = 60) -> None:
+        import httpx
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.proc.returncode} (see {self._log.name})")
+            try:
+                httpx.get(self.url + "/login", timeout=2)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.kill()
+        raise RuntimeError("the server did not start")
+
+    def terminate(self, wait: float = 30) -> float | None:
+        """SIGTERM; seconds until the process exited, or None when it had to be killed."""
+        t = time.monotonic()
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        finally:
+            self._log.close()
+        return time.monotonic() - t
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the server so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@dataclass
+class Result:
+    seconds: float = 0.0
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    statuses: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    #: per annotator, in order: [document handed out, whether its save got a 200]
+    tasks: list[list[list]] = field(default_factory=list)
+    stop_seconds: float | None = None  # SIGTERM → exit, under load
+    server_cpu: float = 0.0  # CPU seconds the server used under load (user + system): a load-independent cost
+    after_stop: Counter = field(default_factory=Counter)  # what clients got once the server was stopping
+
+    @property
+    def requests(self) -> int:
+        return sum(len(v) for v in self.latencies.values())
+
+    @property
+    def errors(self) -> Counter:
+        out: Counter = Counter()
+        for route, counts in self.statuses.items():
+            for status, n in counts.items():
+                if status != 200:
+                    out[f"{route} {status}"] += n
+        return out
+
+
+def drive(server: Server, setup: Setup, seconds: float, timeout: float = 35) -> Result:
+    """Run the annotators for ``seconds``, then SIGTERM the server while they still send requests."""
+    import httpx
+
+    res = Result(tasks=[[] for _ in setup.tokens])
+    stopping = threading.Event()
+    lock = threading.Lock()
+    pid = setup.project_id
+
+    def call(client, route: str, url: str, **kw):
+        t = time.perf_counter()
+        try:
+            r = client.post(url, **kw)
+            status: int | str = r.status_code
+        except httpx.TimeoutException:
+            r, status = None, "timeout"
+        except httpx.TransportError:
+            r, status = None, "connection"
+        dt = time.perf_counter() - t
+        with lock:
+            if stopping.is_set():
+                res.after_stop[f"{route} {status}"] += 1
+            else:
+                res.latencies[route].append(dt)
+                res.statuses[route][status] += 1
+        return r, status
+
+    def annotator(i: int) -> None:
+        rng = random.Random(i)
+        with httpx.Client(base_url=server.url, timeout=timeout,
+                          headers={"Authorization": f"Bearer {setup.tokens[i]}"}) as client:
+            while not stopping.is_set():
+                r, status = call(client, "next", f"/api/projects/{pid}/next")
+                if status == "connection":
+                    return
+                if status != 200:
+                    continue
+                doc = r.json()["document"]
+                if doc is None:
+                    return
+                task = [doc["id"], False]
+                res.tasks[i].append(task)
+                start = rng.randrange(0, 8)
+                answer = {"labels": [rng.choice(SCHEMA["labels"])], "comment": f"load {i}",
+                          "spans": [{"start": start, "end": start + 4, "label": rng.choice(SCHEMA["span_labels"])}]}
+                r, status = call(client, "save", f"/api/projects/{pid}/documents/{doc['id']}/annotation", json=answer)
+                if status == 200:
+                    task[1] = True  # also after SIGTERM: the answer was stored
+                elif status == "connection":
+                    return
+
+    threads = [threading.Thread(target=annotator, args=(i,), daemon=True) for i in range(len(setup.tokens))]
+    cpu0, t0 = server.cpu_seconds(), time.monotonic()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    with lock:
+        stopping.set()
+        res.seconds = time.monotonic() - t0
+    res.server_cpu = server.cpu_seconds() - cpu0
+    res.stop_seconds = server.terminate()
+    for t in threads:
+        t.join(timeout + 5)
+    return res
+
+
+def integrity(setup: Setup, res: Result) -> dict[str, int]:
+    """What the database holds against what the clients were told: saves stored = 200 responses,
+    documents answered by more than ``overlap`` annotators, documents handed again to an annotator
+    who had answered them."""
+    from sqlalchemy import func, select
+
+    from .db import Annotation, Database
+
+    database = Database(setup.db_url)
+    with database.reader() as db:
+        stored = db.scalar(select(func.count()).select_from(Annotation)
+                           .where(Annotation.project_id == setup.project_id, Annotation.status == "done"))
+        per_doc = (select(Annotation.document_id).where(Annotation.project_id == setup.project_id,
+                                                        Annotation.status == "done")
+                   .group_by(Annotation.document_id).having(func.count() > setup.overlap))
+        over = db.scalar(select(func.count()).select_from(per_doc.subquery()))
+    database.engine.dispose()
+    again = ok = 0
+    for tasks in res.tasks:
+        answered: set[int] = set()
+        for doc, saved in tasks:  # a task handed again before it was answered (renewed) is fine
+            again += doc in answered
+            if saved:
+                answered.add(doc)
+                ok += 1
+    return {"stored": stored, "ok_responses": ok, "over_overlap": over, "given_twice": again}

@@ -1,0 +1,28 @@
+"""Eight annotators at once against a real `khlang serve` process (127.0.0.1) on SQLite and on
+PostgreSQL for a few seconds: no errors, no hang, SIGTERM stops it under load, and the integrity
+checks of issue 23 hold (answers stored = 200 responses, no document over its overlap, no task
+handed twice to one annotator). `bench/annotate_load.py` runs the same loop longer, for numbers."""
+
+from __future__ import annotations
+
+import pytest
+from annotate_support import PG_URL
+
+from khlang.annotate.loadcheck import Server, drive, integrity, prepare
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_eight_annotators_keep_overlap_and_lose_nothing(backend, tmp_path):
+    url = f"sqlite:///{tmp_path / 'load.db'}" if backend == "sqlite" else PG_URL
+    setup = prepare(url, annotators=8, docs=300, overlap=2)
+    server = Server(setup.db_url, tmp_path / "server.log")
+    try:
+        res = drive(server, setup, seconds=4, timeout=20)
+    finally:
+        server.kill()
+    check = integrity(setup, res)
+    assert res.requests > 8, (res.requests, (tmp_path / "server.log").read_text()[-2000:])
+    assert not res.errors, res.errors
+    assert res.stop_seconds is not None and res.stop_seconds < 10, res.stop_seconds
+    assert check["stored"] == check["ok_responses"] > 0, check
+    assert check["over_overlap"] == 0 and check["given_twice"] == 0, check
