@@ -293,3 +293,11 @@ def test_wiki_bad_input_is_one_line(tmp_path):
     for dump, message in ((bad, "not a MediaWiki XML dump"), (tmp_path / "nosuch.xml", "no such file")):
         result = cli.invoke(app, ["collect", "wiki", str(dump), "--lang", "th", "-o", str(tmp_path / "w"), "-q"])
         assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_site_bad_input_is_one_line(tmp_path):
+    for args, message in ((["ftp://example.th/"], "not an http(s) URL"),
+                          (["http://127.0.0.1:9/", "--feed", "--sitemap"], "exclude each other")):
+        result = cli.invoke(app, ["collect", "site", *args, "-o", str(tmp_path / "s"), "-q"])
+        assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "s").exists()

@@ -443,13 +443,17 @@ def _collected(counts: dict, out: Path) -> None:
                   highlight=False)
 
 
-def _collect(call) -> None:
-    from .collect import CollectError
-
+def _collect(call) -> dict:
+    """Run ``call(khlang.collect)`` with the CLI's conventions: bad input is one line (a
+    CollectError is a ValueError), a missing extra says how to install it, Ctrl-C keeps what is done."""
     try:
+        from . import collect
+
         with _second_interrupt_exits():
-            return call()
-    except (CollectError, FileNotFoundError, ValueError) as exc:
+            return call(collect)
+    except ImportError as exc:
+        _fail(f"khlang collect needs its extra: pip install 'khlang[collect]' ({exc})")
+    except (FileNotFoundError, ValueError) as exc:
         _fail(exc)
     except KeyboardInterrupt:
         err_console.print("interrupted: what was fetched is kept; run the same command again to go on",
@@ -480,13 +484,11 @@ def collect_cc_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """Common Crawl records by TLD/domain and language, fetched with range requests into WARC.gz."""
-    from .collect import CCQuery, collect_cc, read_domains
-
-    def call():
-        query = CCQuery(crawls=crawl, tlds=_csv(tld), domains=read_domains(domains) if domains else [],
-                        langs=_csv(lang), date_from=date_from, date_to=date_to, limit=limit,
-                        index_url=index_url, data_url=data_url)
-        return collect_cc(query, output, workers=workers, progress=not quiet, timeout=timeout, retries=retries,
+    def call(c):
+        query = c.CCQuery(crawls=crawl, tlds=_csv(tld), domains=c.read_domains(domains) if domains else [],
+                          langs=_csv(lang), date_from=date_from, date_to=date_to, limit=limit,
+                          index_url=index_url, data_url=data_url)
+        return c.collect_cc(query, output, workers=workers, progress=not quiet, timeout=timeout, retries=retries,
                           backoff=backoff)
 
     _collected(_collect(call), output)
@@ -510,11 +512,9 @@ def collect_site_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """A site's pages from its sitemaps or feed into WARC.gz, politely (robots.txt, rate limit)."""
-    from .collect import collect_site
-
     if feed and sitemap:
         _fail("--feed and --sitemap exclude each other")
-    _collected(_collect(lambda: collect_site(
+    _collected(_collect(lambda c: c.collect_site(
         url, output, mode="feed" if feed else "sitemap", limit=limit, rate=rate, concurrency=concurrency,
         revisit_after=revisit_after, contact=contact, progress=not quiet, timeout=timeout, retries=retries,
         backoff=backoff)), output)
@@ -532,10 +532,8 @@ def collect_wiki_cmd(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
 ) -> None:
     """A MediaWiki XML dump into JSONL documents with title, URL and licence."""
-    from .collect import collect_wiki
-
-    _collected(_collect(lambda: collect_wiki(dump, output, lang=lang, base_url=base_url, licence=licence,
-                                             docs_per_shard=docs_per_shard, limit=limit, progress=not quiet)),
+    _collected(_collect(lambda c: c.collect_wiki(dump, output, lang=lang, base_url=base_url, licence=licence,
+                                                 docs_per_shard=docs_per_shard, limit=limit, progress=not quiet)),
                output)
 
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import httpx
+
 from .http import Fetcher, FetchError, fetch_all
 from .manifest import BOOKKEEPING, CollectError, Manifest, WarcShards
 from .progress import CollectProgress
@@ -60,7 +62,9 @@ class CCQuery:
         return [f"*.{n}" for n in dict.fromkeys(n for n in names if n)]
 
     def params(self, pattern: str) -> dict:
-        params: dict = {"url": pattern, "output": "json", "filter": [f"=status:{s}" for s in self.statuses][:1]}
+        statuses = "|".join(self.statuses)
+        status = f"=status:{statuses}" if len(self.statuses) == 1 else f"status:^({statuses})$"
+        params: dict = {"url": pattern, "output": "json", "filter": [status]}
         if self.langs:
             params["filter"].append("languages:.*(" + "|".join(map(re.escape, self.langs)) + ")")
         if self.date_from:
@@ -128,8 +132,6 @@ class _Index:
         cached = self.cache / name
         if cached.exists():
             return cached.read_text(encoding="utf-8")
-        import httpx
-
         url = str(httpx.URL(endpoint, params=params))
         r = self.fetcher.get(url)
         if r.status == 404 and b"No Captures" in r.content:

@@ -87,8 +87,12 @@ class WarcShards:
             raise CollectError(f"{self.folder} holds {shards[0].name} but no {BOOKKEEPING}/manifest.jsonl: "
                                "collect into a new folder")
         for shard in shards:  # cut torn records off
-            if shard.stat().st_size != ends.get(shard.name, 0):
-                os.truncate(shard, ends.get(shard.name, 0))
+            size, end = shard.stat().st_size, ends.get(shard.name, 0)
+            if size < end:
+                raise CollectError(f"{shard} is shorter than its manifest says ({size} < {end} bytes): "
+                                   "collect into a new folder")
+            if size > end:
+                os.truncate(shard, end)
         self.number = len(shards) - 1 if shards else 0
         self._file = None
 

@@ -127,7 +127,8 @@ def parse_feed(content: bytes) -> list[Page]:
     pages = []
     for entry in feed.entries:
         if entry.get("link"):
-            stamp = entry.get("updated_parsed") or entry.get("published_parsed")
+            # dict.get: the entry's own keys, not feedparser's deprecated updated→published mapping
+            stamp = dict.get(entry, "updated_parsed") or dict.get(entry, "published_parsed")
             pages.append(Page(entry["link"], calendar.timegm(stamp) if stamp else None))
     return pages
 
