@@ -35,6 +35,7 @@ bench: setup
 	$(PY) bench/dedup.py --docs 10000
 	$(PY) bench/export.py --docs 20000
 	$(PY) bench/scale.py --docs 20000 --docs-per-shard 1000
+	$(PY) bench/collect.py --pages 1000
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache test-artifacts

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 
 CRAWL = "CC-MAIN-2024-10"
 WARC_PATH = f"crawl-data/{CRAWL}/segments/1/warc/part-00000.warc.gz"
-PAGE_SIZE = 3  # index rows per CDX page
+PAGE_SIZE = 3  # index rows per CDX page (Common Crawl's are 15,000 lines: few pages either way)
 
 
 def thai_page(i: int, host: str = "example.th") -> str:
@@ -75,7 +75,8 @@ class Hit:
 class Web:
     """The state behind the handler: content, behaviours, and the request log."""
 
-    def __init__(self, n_news: int = 8, slow: float = 0.3):
+    def __init__(self, n_news: int = 8, slow: float = 0.3, cc_records: int | None = None, page_size: int = PAGE_SIZE):
+        self.page_size = page_size
         self.log: list[Hit] = []
         self.lock = threading.Lock()
         self.active = 0
@@ -88,10 +89,14 @@ class Web:
         cc_hosts = [("news.example.th", "tha"), ("www.gov.la", "lao"), ("shop.example.th", "eng"),
                     ("blog.example.th", "tha,eng"), ("example.com", "tha"), ("radio.example.la", "lao,tha"),
                     ("old.example.th", "tha"), ("media.example.th", "tha"), ("x.example.th", "tha")]
-        self.warc, self.rows = make_cc(cc_hosts)
-        self.rows[6]["timestamp"] = "20230101120000"   # outside --from 2024
-        self.bad_range = {self.rows[7]["offset"]}       # always 500: a failure for the manifest
-        self.flaky_range = {self.rows[8]["offset"]}     # 429 once, then served
+        if cc_records is not None:  # a plain crawl of many .th pages, for bench/collect.py
+            self.warc, self.rows = make_cc([(f"site{i}.example.th", "tha") for i in range(cc_records)])
+            self.bad_range = self.flaky_range = set()
+        else:
+            self.warc, self.rows = make_cc(cc_hosts)
+            self.rows[6]["timestamp"] = "20230101120000"   # outside --from 2024
+            self.bad_range = {self.rows[7]["offset"]}       # always 500: a failure for the manifest
+            self.flaky_range = {self.rows[8]["offset"]}     # 429 once, then served
         self.news = [f"/news/{i}" for i in range(n_news)]
 
     # -- what the site serves -------------------------------------------------------------------
@@ -158,9 +163,9 @@ class Web:
         if "to" in query:
             rows = [r for r in rows if r["timestamp"][:len(query["to"][0])] <= query["to"][0]]
         if "showNumPages" in query:
-            return 200, {}, json.dumps({"pages": math.ceil(len(rows) / PAGE_SIZE), "pageSize": PAGE_SIZE}).encode()
+            return 200, {}, json.dumps({"pages": math.ceil(len(rows) / self.page_size), "pageSize": self.page_size}).encode()
         page = int(query.get("page", ["0"])[0])
-        chunk = rows[page * PAGE_SIZE:(page + 1) * PAGE_SIZE]
+        chunk = rows[page * self.page_size:(page + 1) * self.page_size]
         if not chunk:
             return 404, {}, b'{"message": "No Captures found for: ' + pattern.encode() + b'"}'
         return 200, {"Content-Type": "text/x-ndjson"}, "".join(json.dumps(r) + "\n" for r in chunk).encode()
