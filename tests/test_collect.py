@@ -301,3 +301,16 @@ def test_site_bad_input_is_one_line(tmp_path):
         result = cli.invoke(app, ["collect", "site", *args, "-o", str(tmp_path / "s"), "-q"])
         assert result.exit_code == 2 and message in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "s").exists()
+
+
+def test_fetcher_caps_bodies_and_refuses_non_http_links_at_once(web):
+    from khlang.collect.http import Fetcher, FetchError
+
+    with Fetcher(max_bytes=200, backoff=0.01) as fetcher:
+        assert fetcher.get(web.base + "/robots.txt").status == 200
+        with pytest.raises(FetchError, match="larger than 200 bytes"):
+            fetcher.get(web.base + "/news/1")
+        started = time.monotonic()
+        with pytest.raises(FetchError, match="not a URL to fetch") as info:
+            fetcher.get("mailto:editor@example.th")
+        assert info.value.attempts == 1 and time.monotonic() - started < 0.5

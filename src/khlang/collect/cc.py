@@ -179,27 +179,32 @@ def collect_cc(query: CCQuery, out: Path, *, workers: int = 8, progress: bool = 
     done = {(e["filename"], e["offset"]) for e in manifest.events("fetched")}
     held = len(done)
     fetcher_options.setdefault("concurrency", workers)
-    with Fetcher(**fetcher_options) as fetcher, CollectProgress("cc", query.limit, progress) as bar:
-        bar.advance(held)
-        index = _Index(query, fetcher, manifest)
-        todo = (row for row in index.rows() if (row["filename"], int(row["offset"])) not in done)
+    try:
+        with Fetcher(**fetcher_options) as fetcher, CollectProgress("cc", query.limit, progress) as bar:
+            bar.advance(held)
+            index = _Index(query, fetcher, manifest)
+            todo = (row for row in index.rows() if (row["filename"], int(row["offset"])) not in done)
 
-        def more(in_flight: int) -> bool:
-            return query.limit is None or held + in_flight < query.limit
+            def more(in_flight: int) -> bool:
+                return query.limit is None or held + in_flight < query.limit
 
-        for row, result in fetch_all(todo, lambda row: _fetch_record(fetcher, query.data_url, row), workers, more):
-            fields = {k: row[k] for k in _FIELDS if k in row}
-            fields["offset"], fields["length"] = int(row["offset"]), int(row["length"])
-            if isinstance(result, FetchError):
-                manifest.add("failed", **{**fields, **result.entry(), "url": row.get("url"),
-                                          "data_url": result.url})
-                continue
-            where = shards.append(result)
-            manifest.add("fetched", url=row.get("url"), status=int(row["status"]), **fields, **where)
-            held += 1
-            bar.advance(1, len(result))
-    shards.close()
-    manifest.close()
+            def fetch(row: dict) -> bytes:
+                return _fetch_record(fetcher, query.data_url, row)
+
+            for row, result in fetch_all(todo, fetch, workers, more):
+                fields = {k: row[k] for k in _FIELDS if k in row}
+                fields["offset"], fields["length"] = int(row["offset"]), int(row["length"])
+                if isinstance(result, FetchError):
+                    manifest.add("failed", **{**fields, **result.entry(), "url": row.get("url"),
+                                              "data_url": result.url})
+                    continue
+                where = shards.append(result)
+                manifest.add("fetched", url=row.get("url"), status=int(row["status"]), **fields, **where)
+                held += 1
+                bar.advance(1, len(result))
+    finally:
+        shards.close()
+        manifest.close()
     return manifest.counts()
 
 

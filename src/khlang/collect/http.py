@@ -107,10 +107,10 @@ class Fetcher:
 
     def __init__(self, *, rate: float | None = None, concurrency: int = 2, timeout: float = 30.0,
                  retries: int = 3, backoff: float = 1.0, max_backoff: float = 60.0, max_redirects: int = 5,
-                 user_agent: str = USER_AGENT, pool: int = 32):
+                 user_agent: str = USER_AGENT, pool: int = 32, max_bytes: int = 64 << 20):
         self.gate = HostGate(rate, concurrency)
         self.retries, self.backoff, self.max_backoff = retries, backoff, max_backoff
-        self.max_redirects = max_redirects
+        self.max_redirects, self.max_bytes = max_redirects, max_bytes
         self.client = httpx.Client(
             http2=True, timeout=timeout, follow_redirects=False, headers={"User-Agent": user_agent},
             limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool),
@@ -149,16 +149,16 @@ class Fetcher:
             status, wait = None, None
             try:
                 with self.gate.slot(host):
-                    r = self.client.get(url, headers=headers)
+                    r, content = self._get(url, headers)
             except httpx.TimeoutException:
                 reason = "timeout"
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise FetchError(url, f"not a URL to fetch: {exc}") from None
             except httpx.TransportError as exc:
                 reason = f"connection error: {exc or type(exc).__name__}"
-            except httpx.InvalidURL as exc:
-                raise FetchError(url, f"invalid URL: {exc}") from None
             else:
                 if r.status_code != 429 and r.status_code < 500:
-                    return Response(str(r.url), r.status_code, r.reason_phrase, r.headers, r.content,
+                    return Response(str(r.url), r.status_code, r.reason_phrase, r.headers, content,
                                     r.http_version, attempts=attempt)
                 status, reason = r.status_code, f"HTTP {r.status_code}"
                 wait = _retry_after(r.headers.get("retry-after"))
@@ -171,6 +171,18 @@ class Fetcher:
                 self.gate.slow_down(host, wait)  # the whole host backs off, not only this URL
             time.sleep(wait)
         raise AssertionError("unreachable")
+
+    def _get(self, url: str, headers: dict | None) -> tuple[httpx.Response, bytes]:
+        """The response and its (decoded) body, read no further than ``max_bytes``: a sitemap
+        that lists a video does not fill the memory."""
+        with self.client.stream("GET", url, headers=headers) as r:
+            chunks, size = [], 0
+            for chunk in r.iter_bytes():
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise FetchError(url, f"body larger than {self.max_bytes:,} bytes", r.status_code)
+                chunks.append(chunk)
+            return r, b"".join(chunks)
 
 
 def _retry_after(value: str | None) -> float | None:

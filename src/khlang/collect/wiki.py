@@ -160,27 +160,29 @@ def collect_wiki(dump: Path, out: Path, *, lang: str, base_url: str | None = Non
         skipped.update(redirect=0, namespace=0)
 
     last = pages_done
-    with CollectProgress("wiki", limit, progress) as bar:
-        bar.advance(written)
-        for n, page in source.pages():
-            if n < pages_done:
-                continue
-            last = n + 1
-            if limit is not None and written + len(batch) >= limit:
-                last = n
-                break
-            if page["redirect"]:
-                skipped["redirect"] += 1
-            elif int(page.get("ns") or 0) not in namespaces:
-                skipped["namespace"] += 1
-            else:
-                batch.append(_document(page, source, lang, base_url, licence))
-                bar.advance(1, len(page.get("text", "")))
-                if len(batch) >= docs_per_shard:
-                    flush(last)
-        if batch or last > flushed:
-            flush(last)
-    manifest.close()
+    try:
+        with CollectProgress("wiki", limit, progress) as bar:
+            bar.advance(written)
+            for n, page in source.pages():
+                if n < pages_done:
+                    continue
+                last = n + 1
+                if limit is not None and written + len(batch) >= limit:
+                    last = n
+                    break
+                if page["redirect"]:
+                    skipped["redirect"] += 1
+                elif int(page.get("ns") or 0) not in namespaces:
+                    skipped["namespace"] += 1
+                else:
+                    batch.append(_document(page, source, lang, base_url, licence))
+                    bar.advance(1, len(page.get("text", "")))
+                    if len(batch) >= docs_per_shard:
+                        flush(last)
+            if batch or last > flushed:
+                flush(last)
+    finally:
+        manifest.close()
     return manifest.counts()
 
 
