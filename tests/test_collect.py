@@ -8,6 +8,7 @@ from __future__ import annotations
 import bz2
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -217,9 +218,10 @@ def test_site_feed_killed_and_rerun_fetches_nothing_twice(web, tmp_path):
 def test_collected_warc_flows_through_run_and_stats(web, tmp_path):
     raw = tmp_path / "raw"
     result = cli.invoke(app, ["collect", "cc", "--crawl", CRAWL, "--tld", "th,la", "--lang", "tha,lao", "--from", "2024",
-                              "--index-url", web.base, "--data-url", web.base, "-o", str(raw), "-q",
+                              "--index-url", web.base, "--data-url", web.base, "-o", str(raw),
                               "--backoff", "0.01", "--retries", "1"])
     assert result.exit_code == 0 and "5 fetched, 1 failed" in result.stdout, result.output
+    assert re.search(r"5 pages [\d.]+ pages/s 3\.\d kB", result.stderr), result.stderr  # the progress bar
     pipeline = tmp_path / "p.yaml"
     pipeline.write_text(f"input:\n  paths: [{raw}]\nstages: [clean, langid]\n", encoding="utf-8")
     result = cli.invoke(app, ["run", str(pipeline), "-o", str(tmp_path / "corpus"), "-w", "1", "-q"])
