@@ -86,6 +86,7 @@ class Web:
         self.bodies = 0
         self.release = threading.Event()
         self.etags: dict[str, str] = {}
+        self.crawl_delay: float | None = None  # a Crawl-delay line in robots.txt
         cc_hosts = [("news.example.th", "tha"), ("www.gov.la", "lao"), ("shop.example.th", "eng"),
                     ("blog.example.th", "tha,eng"), ("example.com", "tha"), ("radio.example.la", "lao,tha"),
                     ("old.example.th", "tha"), ("media.example.th", "tha"), ("x.example.th", "tha")]
@@ -104,7 +105,8 @@ class Web:
         pages = self.news + ["/private/secret", "/slow", "/very-slow", "/flaky", "/broken", "/loop", "/gone",
                              "/moved"]
         if path == "/robots.txt":
-            return 200, {}, (f"User-agent: *\nDisallow: /private/\n\nSitemap: {base}/sitemap_index.xml\n").encode()
+            delay = f"Crawl-delay: {self.crawl_delay}\n" if self.crawl_delay else ""
+            return 200, {}, (f"User-agent: *\nDisallow: /private/\n{delay}\nSitemap: {base}/sitemap_index.xml\n").encode()
         if path == "/sitemap_index.xml":
             return 200, {}, sitemap([f"{base}/sitemaps/news.xml.gz", f"{base}/sitemaps/more.xml"], index=True)
         if path == "/sitemaps/news.xml.gz":

@@ -214,6 +214,15 @@ def test_site_feed_killed_and_rerun_fetches_nothing_twice(web, tmp_path):
     assert any("corpus@example.org" in h.headers["User-Agent"] for h in web.log)
 
 
+def test_site_crawl_delay_slows_the_rate_limit_down(web, tmp_path):
+    web.crawl_delay = 0.3
+    collect_site(web.base + "/feed.xml", tmp_path / "feed", mode="feed", **{**SITE, "rate": 50.0})
+    starts = sorted(h.start for h in web.log)
+    assert [h.path for h in sorted(web.log, key=lambda h: h.start)][0] == "/robots.txt"
+    gaps = [b - a for a, b in zip(starts[1:], starts[2:])]  # after robots.txt was read: 0.3 s, not 0.02 s
+    assert len(gaps) == 3 and min(gaps) > 0.3 - 0.03, gaps
+
+
 # -- the chain: collect → khlang run → stats ------------------------------------------------------
 def test_collected_warc_flows_through_run_and_stats(web, tmp_path):
     raw = tmp_path / "raw"
