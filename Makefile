@@ -45,6 +45,7 @@ bench: setup
 	$(PY) bench/export.py --docs 20000
 	$(PY) bench/scale.py --ray --docs 20000 --docs-per-shard 1000
 	$(PY) bench/scale.py --sizes 25000,50000,100000,200000
+	$(PY) bench/collect.py --pages 1000
 
 clean:
 	rm -rf $(VENV) demo-out .pytest_cache test-artifacts

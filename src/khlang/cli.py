@@ -427,6 +427,117 @@ tokenizer_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="T
 app.add_typer(tokenizer_app, name="tokenizer")
 
 
+collect_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                          help="Collect raw text: Common Crawl, sites (sitemaps, feeds), MediaWiki dumps.")
+app.add_typer(collect_app, name="collect")
+_OUT_HELP = "output folder (WARC.gz / JSONL shards, and .khlang/manifest.jsonl)"
+
+
+def _collected(counts: dict, out: Path) -> None:
+    """One summary line after a collection, from the manifest's event counts."""
+    from .collect.manifest import BOOKKEEPING
+
+    order = ["fetched", "shard", "unchanged", "skipped", "failed"]
+    events = sorted(counts, key=lambda e: order.index(e) if e in order else len(order))
+    parts = ", ".join(f"{counts[e]:,} {e}" for e in events) or "nothing"
+    console.print(f"{parts} → {out} (manifest: {out / BOOKKEEPING / 'manifest.jsonl'})", soft_wrap=True,
+                  highlight=False)
+
+
+def _collect(call) -> dict:
+    """Run ``call(khlang.collect)`` with the CLI's conventions: bad input is one line (a
+    CollectError is a ValueError), a missing extra says how to install it, Ctrl-C keeps what is done."""
+    try:
+        from . import collect
+
+        with _second_interrupt_exits():
+            return call(collect)
+    except ImportError as exc:
+        _fail(f"khlang collect needs its extra: pip install 'khlang[collect]' ({exc})")
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        err_console.print("interrupted: what was fetched is kept; run the same command again to go on",
+                          highlight=False)
+        raise typer.Exit(130)
+
+
+def _csv(value: Optional[str]) -> list[str]:
+    return [v.strip() for v in (value or "").split(",") if v.strip()]
+
+
+@collect_app.command("cc")
+def collect_cc_cmd(
+    crawl: list[str] = typer.Option(..., "--crawl", help="crawl name, e.g. CC-MAIN-2024-10 (repeatable)"),
+    output: Path = typer.Option(..., "--output", "-o", help=_OUT_HELP),
+    tld: Optional[str] = typer.Option(None, "--tld", help="top-level domains, comma-separated (th,la)"),
+    domains: Optional[Path] = typer.Option(None, "--domains", help="file of domains, one a line"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="content languages the index records, ISO 639-3 (tha,lao)"),
+    date_from: Optional[str] = typer.Option(None, "--from", help="captures from this date (YYYY[MM[DD]])"),
+    date_to: Optional[str] = typer.Option(None, "--to", help="captures up to this date (YYYY[MM[DD]])"),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="records to hold in the output folder"),
+    workers: int = typer.Option(8, "--workers", "-w", help="records fetched at once"),
+    index_url: str = typer.Option("https://index.commoncrawl.org", "--index-url", help="CDX index server"),
+    data_url: str = typer.Option("https://data.commoncrawl.org", "--data-url", help="server of the WARC files"),
+    timeout: float = typer.Option(60.0, "--timeout", help="seconds before a request gives up"),
+    retries: int = typer.Option(5, "--retries", help="retries on 429, 5xx, timeouts"),
+    backoff: float = typer.Option(2.0, "--backoff", help="first retry waits this many seconds, doubling"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """Common Crawl records by TLD/domain and language, fetched with range requests into WARC.gz."""
+    def call(c):
+        query = c.CCQuery(crawls=crawl, tlds=_csv(tld), domains=c.read_domains(domains) if domains else [],
+                          langs=_csv(lang), date_from=date_from, date_to=date_to, limit=limit,
+                          index_url=index_url, data_url=data_url)
+        return c.collect_cc(query, output, workers=workers, progress=not quiet, timeout=timeout, retries=retries,
+                          backoff=backoff)
+
+    _collected(_collect(call), output)
+
+
+@collect_app.command("site")
+def collect_site_cmd(
+    url: str = typer.Argument(..., help="site, sitemap or feed URL"),
+    output: Path = typer.Option(..., "--output", "-o", help=_OUT_HELP),
+    feed: bool = typer.Option(False, "--feed", help="URL is an RSS/Atom feed (default: sitemaps)"),
+    sitemap: bool = typer.Option(False, "--sitemap", help="URL is a sitemap, or a site whose robots.txt names them"),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="pages to take from the lists"),
+    rate: float = typer.Option(1.0, "--rate", help="requests per second per host (robots.txt Crawl-delay may lower it)"),
+    concurrency: int = typer.Option(2, "--concurrency", help="requests at once per host"),
+    revisit_after: float = typer.Option(86400, "--revisit-after",
+                                        help="seconds before a held page is asked for again (conditionally)"),
+    contact: Optional[str] = typer.Option(None, "--contact", help="e-mail or URL added to the user agent"),
+    timeout: float = typer.Option(30.0, "--timeout", help="seconds before a request gives up"),
+    retries: int = typer.Option(3, "--retries", help="retries on 429, 5xx, timeouts"),
+    backoff: float = typer.Option(2.0, "--backoff", help="first retry waits this many seconds, doubling"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """A site's pages from its sitemaps or feed into WARC.gz, politely (robots.txt, rate limit)."""
+    if feed and sitemap:
+        _fail("--feed and --sitemap exclude each other")
+    _collected(_collect(lambda c: c.collect_site(
+        url, output, mode="feed" if feed else "sitemap", limit=limit, rate=rate, concurrency=concurrency,
+        revisit_after=revisit_after, contact=contact, progress=not quiet, timeout=timeout, retries=retries,
+        backoff=backoff)), output)
+
+
+@collect_app.command("wiki")
+def collect_wiki_cmd(
+    dump: Path = typer.Argument(..., help="MediaWiki XML dump (.xml, .xml.bz2, .xml.gz)"),
+    output: Path = typer.Option(..., "--output", "-o", help=_OUT_HELP),
+    lang: str = typer.Option(..., "--lang", help="the wiki's language code (th), for URLs and metadata"),
+    base_url: Optional[str] = typer.Option(None, "--base-url", help="article URL prefix (default: from the dump)"),
+    licence: str = typer.Option("CC BY-SA 4.0", "--licence", help="licence recorded on every document"),
+    docs_per_shard: int = typer.Option(10_000, "--docs-per-shard", help="documents per JSONL shard"),
+    limit: Optional[int] = typer.Option(None, "--limit", "-n", help="articles to hold in the output folder"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="no progress bar"),
+) -> None:
+    """A MediaWiki XML dump into JSONL documents with title, URL and licence."""
+    _collected(_collect(lambda c: c.collect_wiki(dump, output, lang=lang, base_url=base_url, licence=licence,
+                                                 docs_per_shard=docs_per_shard, limit=limit, progress=not quiet)),
+               output)
+
+
 @tokenizer_app.command("train")
 def tokenizer_train(
     corpus: Path = typer.Argument(..., help="corpus folder"),
