@@ -1,5 +1,6 @@
 """The JSON API under /api: everything the pages do, for scripts (API token) and the browser
-(session cookie + X-CSRF-Token header)."""
+(session cookie + X-CSRF-Token header). (Over 400 lines: one short handler per route, the
+logic lives in services.py and projects.py.)"""
 
 from __future__ import annotations
 

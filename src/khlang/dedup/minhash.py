@@ -1,4 +1,5 @@
-"""Near-duplicate deduplication with MinHash + LSH, out of core.
+"""Near-duplicate deduplication with MinHash + LSH, out of core. (Just over 400 lines: the four
+steps below share their parameters and file layout, like datatrove's dedup/minhash.py.)
 
 How it runs over a corpus (``dedup_minhash`` stage):
 

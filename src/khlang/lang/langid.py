@@ -28,11 +28,15 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from . import codeswitch, latin_model
+from .languages import LANGUAGES as _TABLE
 from .scripts import runs, script_counts
 
 #: Languages this module names; anything else is reported as ``other``.
-LANGUAGES = ("th", "lo", "km", "my", "vi", "id", "ms", "tl", "ceb", "jv", "su", "zh", "en", "ta", "other")
-SCRIPT_LANG = {"thai": "th", "lao": "lo", "khmer": "km", "myanmar": "my", "tamil": "ta", "han": "zh"}
+#: the labels: every language of the one language table (lang/languages.py), then "other"
+LANGUAGES = (*_TABLE, "other")
+#: scripts that one language of the table alone writes decide the label deterministically
+SCRIPT_LANG = {script: codes[0] for script in {lang.script for lang in _TABLE.values()}
+               if len(codes := [c for c, lang in _TABLE.items() if lang.script == script]) == 1}
 #: Latin-script languages of the region (khlang's own model names them).
 AUSTRONESIAN = ("id", "ms", "tl", "ceb", "jv", "su")
 # lid.176 labels of the region or its close kin; lid.176 mass elsewhere means another language

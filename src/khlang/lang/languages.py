@@ -28,13 +28,20 @@ class Language:
     name: str
     script: str
     spaced: bool  # words separated by spaces
-    segmenter: str  # default engine of khlang.lang.segment for this script
     aliases: tuple[str, ...] = ()
     #: "word": a stop word is a whole token; "substring": counted in the text (scripts whose default
     #: segmenter yields syllables or clusters, and agglutinative Tamil, where particles attach)
     stop_word_match: str = "word"
     #: quality thresholds that differ from the defaults (rule → value; None switches a rule off)
     thresholds: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def segmenter(self) -> str:
+        """The default engine of :mod:`khlang.lang.segment` for this language's script (that
+        module's ``ENGINES`` owns the choice; this only reads it)."""
+        from .segment import ENGINES
+
+        return next(iter(ENGINES.get(self.script, ENGINES["latin"])))
 
 
 #: Unspaced scripts cut by a segmenter: words are short, a compound term becomes 3–4 words (so its
@@ -48,24 +55,24 @@ _SEGMENTED = {
 _NO_FULL_STOP = {"min_end_punct_lines_frac": None}
 
 LANGUAGES: dict[str, Language] = {lang.code: lang for lang in (
-    Language("th", "Thai", "thai", False, "nlpo3", ("tha",), "word", {**_SEGMENTED, **_NO_FULL_STOP}),
-    Language("lo", "Lao", "lao", False, "laonlp", ("lao",), "substring", {**_SEGMENTED, **_NO_FULL_STOP}),
-    Language("km", "Khmer", "khmer", False, "khmer-cluster", ("khm",), "substring",
+    Language("th", "Thai", "thai", False, ("tha",), "word", {**_SEGMENTED, **_NO_FULL_STOP}),
+    Language("lo", "Lao", "lao", False, ("lao",), "substring", {**_SEGMENTED, **_NO_FULL_STOP}),
+    Language("km", "Khmer", "khmer", False, ("khm",), "substring",
              {**_SEGMENTED, "min_end_punct_lines_frac": 0.05}),  # ។ ends sentences, not every line
-    Language("my", "Burmese", "myanmar", False, "my-syllable", ("mya", "bur"), "substring",
+    Language("my", "Burmese", "myanmar", False, ("mya", "bur"), "substring",
              {**_SEGMENTED, "min_end_punct_lines_frac": 0.05}),  # ။ likewise
-    Language("vi", "Vietnamese", "latin", True, "whitespace", ("vie",),
+    Language("vi", "Vietnamese", "latin", True, ("vie",),
              thresholds={"min_mean_word_len": 2, "max_mean_word_len": 8}),  # one syllable per space
-    Language("id", "Indonesian", "latin", True, "whitespace", ("ind",)),
-    Language("ms", "Malay", "latin", True, "whitespace", ("msa", "zsm", "may")),
-    Language("tl", "Tagalog", "latin", True, "whitespace", ("tgl", "fil")),
-    Language("ceb", "Cebuano", "latin", True, "whitespace"),
-    Language("jv", "Javanese", "latin", True, "whitespace", ("jav", "jw")),
-    Language("su", "Sundanese", "latin", True, "whitespace", ("sun",)),
-    Language("zh", "Chinese", "han", False, "han-char", ("zho", "cmn", "chi", "yue"), "substring",
+    Language("id", "Indonesian", "latin", True, ("ind",)),
+    Language("ms", "Malay", "latin", True, ("msa", "zsm", "may")),
+    Language("tl", "Tagalog", "latin", True, ("tgl", "fil")),
+    Language("ceb", "Cebuano", "latin", True),
+    Language("jv", "Javanese", "latin", True, ("jav", "jw")),
+    Language("su", "Sundanese", "latin", True, ("sun",)),
+    Language("zh", "Chinese", "han", False, ("zho", "cmn", "chi", "yue"), "substring",
              {"min_alpha_words_frac": 0.6}),
-    Language("en", "English", "latin", True, "whitespace", ("eng",)),
-    Language("ta", "Tamil", "tamil", True, "whitespace", ("tam",), "substring",
+    Language("en", "English", "latin", True, ("eng",)),
+    Language("ta", "Tamil", "tamil", True, ("tam",), "substring",
              {"min_alpha_words_frac": 0.6}),
 )}
 
