@@ -15,6 +15,10 @@ Override from a pipeline file (deep-merged; ``default`` applies to every languag
 entry wins over it; unknown rules are an error)::
 
     - quality: {thresholds: {th: {min_words: 30}, default: {max_dup_line_frac: 0.2}}}
+
+or name a YAML/JSON file holding that mapping (``khlang tune`` writes one)::
+
+    - quality: {thresholds: tuned-thresholds.yaml}
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ RULES: dict[str, tuple[str, str]] = {
     "min_mean_word_len": ("mean_word_len", "min"),
     "max_mean_word_len": ("mean_word_len", "max"),
     "min_stop_words": ("stop_words", "min"),
+    # the classify stage's P(positive label); no default: a thresholds file (``khlang tune``) sets it
+    "min_classify_score": ("classify_score", "min"),
 }
 
 #: Gopher / C4 / FineWeb values, for every language unless its row says otherwise. The word-length
@@ -101,6 +107,21 @@ THRESHOLDS: dict[str, dict[str, Any]] = {
 }
 
 
+def read_file(path: str) -> dict[str, dict[str, Any]]:
+    """The overrides held in a YAML or JSON thresholds file (checked when merged)."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"thresholds file {path} is not YAML/JSON: {str(exc).splitlines()[0]}") from None
+    data = data or {}
+    if isinstance(data, dict) and isinstance(data.get("thresholds"), dict):
+        data = data["thresholds"]
+    return data
+
+
 def merge(overrides: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
     """The default table with ``overrides`` deep-merged over it; unknown rules raise ``ValueError``.
 
@@ -139,7 +160,9 @@ def rules_for(table: dict[str, dict[str, Any]], lang: str | None) -> tuple[dict[
     skipped: dict[str, str] = {}
     for rule in RULES:
         if rule not in effective:
-            if rule.endswith("mean_word_len"):
+            if rule == "min_classify_score":
+                skipped[rule] = "no classifier threshold (a thresholds file from khlang tune sets one)"
+            elif rule.endswith("mean_word_len"):
                 skipped[rule] = languages.word_len_range(lang)[1] or "no word-length range"
             else:
                 skipped[rule] = f"no threshold for {code}"
