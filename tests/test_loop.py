@@ -97,6 +97,13 @@ def test_loop_improves_agreement_with_held_out_labels(loop):
     assert after > before + 0.03, (before, after)
     assert after > 0.95
 
+    # the report shows the tuning: PR curves per language and the keep rates before and after
+    res = cli.invoke(cli_app, ["report", str(tmp / "tuned"), "--tune", str(tmp / "tuned.report.json"),
+                               "-o", str(tmp / "report.html")])
+    assert res.exit_code == 0, res.output
+    page = (tmp / "report.html").read_text()
+    assert 'id="chart-tuning"' in page and "keep rate after" in page and "min_words" in page
+
     # the uncertain band of the scored corpus becomes the next project, stratified by language
     _run(tmp / "in.jsonl", tmp / "scored", [{"classify": {"model": str(model)}}, {"quality": {"dry_run": True}}])
     res = cli.invoke(cli_app, ["classify", "sample", str(tmp / "scored"), "--db", loop["db"], "--name", "round-2",

@@ -326,13 +326,14 @@ def report(
     corpus: Path = typer.Argument(..., help="corpus folder"),
     output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write (self-contained)"),
     png: Optional[Path] = typer.Option(None, "--png", help="also write every chart as PNG into this folder"),
+    tune: Optional[Path] = typer.Option(None, "--tune", help="add the section of a khlang tune report (.report.json)"),
 ) -> None:
     """Write a self-contained HTML report (charts, samples) and print a summary."""
     from .report import build, print_summary, render_html, write_pngs
 
     try:
-        data = build(corpus)
-    except FileNotFoundError as exc:
+        data = build(corpus, tune=tune)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         _fail(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_html(data), encoding="utf-8")

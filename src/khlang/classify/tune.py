@@ -94,8 +94,7 @@ def _r(x: float) -> float | None:
 def _candidates(values: np.ndarray, current: float | None) -> list[float | None]:
     v = np.unique(values[~np.isnan(values)])
     mids = list((v[1:] + v[:-1]) / 2) if len(v) > 1 else []
-    edges = [float(v[0]) - 1e-9, float(v[-1]) + 1e-9] if len(v) else []
-    return [current, None, *edges, *(float(x) for x in mids)]
+    return [current, None, *(float(x) for x in mids)]
 
 
 def tune_language(sigs: list[dict[str, Any]], good: np.ndarray, applied: dict[str, Any],
@@ -147,9 +146,22 @@ def _pr_curve(scores: np.ndarray | None, good: np.ndarray) -> list[dict[str, flo
     return out
 
 
+def kept(sigs: Sequence[dict[str, Any]], overrides: dict[str, dict[str, Any]] | None = None) -> list[bool]:
+    """Whether the quality stage with ``overrides`` keeps each document of these signals."""
+    table = T.merge(overrides)
+    rules = {}
+    out = []
+    for s in sigs:
+        if s["lang"] not in rules:
+            rules[s["lang"]] = T.rules_for(table, s["lang"])[0]
+        out.append(not T.check(s, rules[s["lang"]]))
+    return out
+
+
 def tune(examples: Sequence[dict[str, Any]], positive: Sequence[str], model=None, target: str = "f1",
-         base: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Per-language rule PR, proposed thresholds and before/after keep stats for labelled ``examples``."""
+         base: dict[str, dict[str, Any]] | None = None, sigs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Per-language rule PR, proposed thresholds and before/after keep stats for labelled ``examples``
+    (``sigs``: their signals when already computed, see :func:`signals_of`)."""
     goal = parse_target(target)
     if not positive:
         raise ValueError("say which labels mean 'keep' (--positive good)")
@@ -158,7 +170,7 @@ def tune(examples: Sequence[dict[str, Any]], positive: Sequence[str], model=None
     if missing or len(labels) < 2:
         raise ValueError(f"labels {sorted(labels)} must include the positive label(s) {list(positive)} and another one")
     table = T.merge(base)
-    sigs = signals_of(examples, model)
+    sigs = sigs if sigs is not None else signals_of(examples, model)
     by_lang: dict[str, list[int]] = defaultdict(list)
     for i, s in enumerate(sigs):
         by_lang[s["lang"]].append(i)
