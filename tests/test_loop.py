@@ -97,6 +97,15 @@ def test_loop_improves_agreement_with_held_out_labels(loop):
     assert after > before + 0.03, (before, after)
     assert after > 0.95
 
+    # export filters read the classifier's probabilities
+    res = cli.invoke(cli_app, ["export", str(tmp / "tuned"), str(tmp / "pkg"), "--format", "jsonl",
+                               "--where", "TRY_CAST(annotations->>'$.classify.good' AS DOUBLE) > 0.6"])
+    assert res.exit_code == 0, res.output
+    exported = [json.loads(line) for f in (tmp / "pkg").rglob("*.jsonl") for line in f.read_text().splitlines()]
+    assert exported
+    assert all(json.loads(r["annotations"])["classify"]["good"] > 0.6 if isinstance(r["annotations"], str)
+               else r["annotations"]["classify"]["good"] > 0.6 for r in exported)
+
     # the report shows the tuning: PR curves per language and the keep rates before and after
     res = cli.invoke(cli_app, ["report", str(tmp / "tuned"), "--tune", str(tmp / "tuned.report.json"),
                                "-o", str(tmp / "report.html")])

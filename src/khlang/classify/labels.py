@@ -55,6 +55,8 @@ def from_project(db_url: str, project: str) -> list[dict[str, Any]]:
     from ..annotate.db import Database, Project
     from ..annotate.formats import project_rows
 
+    if "://" not in db_url and not Path(db_url).is_file():
+        raise FileNotFoundError(2, "No such file", db_url)
     database = Database(db_url)
     try:
         with database.session() as db:

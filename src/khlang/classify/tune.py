@@ -100,7 +100,7 @@ def _candidates(values: np.ndarray, current: float | None) -> list[float | None]
 def tune_language(sigs: list[dict[str, Any]], good: np.ndarray, applied: dict[str, Any],
                   target: tuple[str, float], with_classifier: bool) -> dict[str, Any]:
     """Current and proposed thresholds for one language's labelled documents."""
-    rules = {r: k for r, (s, k) in T.RULES.items() if r in applied or (with_classifier and r == "min_classify_score")}
+    rules = {r: k for r, (_, k) in T.RULES.items() if r in applied and (with_classifier or r != "min_classify_score")}
     values = {r: np.array([np.nan if s.get(T.RULES[r][0]) is None else float(s[T.RULES[r][0]]) for s in sigs])
               for r in rules}
     current = {r: applied.get(r) for r in rules}

@@ -59,7 +59,7 @@ RULES: dict[str, tuple[str, str]] = {
     "min_mean_word_len": ("mean_word_len", "min"),
     "max_mean_word_len": ("mean_word_len", "max"),
     "min_stop_words": ("stop_words", "min"),
-    # the classify stage's P(positive label); no default: a thresholds file (``khlang tune``) sets it
+    # the classify stage's P(positive label): documents it did not score have no value and pass
     "min_classify_score": ("classify_score", "min"),
 }
 
@@ -91,6 +91,7 @@ DEFAULT: dict[str, Any] = {
     "max_dup_9gram_frac": 0.11,
     "max_dup_10gram_frac": 0.10,
     "max_lorem_ipsum": 0,  # C4
+    "min_classify_score": 0,  # lets everything through until a thresholds file (khlang tune) raises it
 }
 
 
@@ -160,9 +161,7 @@ def rules_for(table: dict[str, dict[str, Any]], lang: str | None) -> tuple[dict[
     skipped: dict[str, str] = {}
     for rule in RULES:
         if rule not in effective:
-            if rule == "min_classify_score":
-                skipped[rule] = "no classifier threshold (a thresholds file from khlang tune sets one)"
-            elif rule.endswith("mean_word_len"):
+            if rule.endswith("mean_word_len"):
                 skipped[rule] = languages.word_len_range(lang)[1] or "no word-length range"
             else:
                 skipped[rule] = f"no threshold for {code}"
