@@ -94,7 +94,8 @@ def _r(x: float) -> float | None:
 def _candidates(values: np.ndarray, current: float | None) -> list[float | None]:
     v = np.unique(values[~np.isnan(values)])
     mids = list((v[1:] + v[:-1]) / 2) if len(v) > 1 else []
-    return [current, None, *(float(x) for x in mids)]
+    ends = [float(v[0]), float(v[-1])] if len(v) else []  # a threshold at an observed extreme passes it
+    return [current, None, *ends, *(float(x) for x in mids)]
 
 
 def tune_language(sigs: list[dict[str, Any]], good: np.ndarray, applied: dict[str, Any],
