@@ -162,3 +162,44 @@ def test_bad_model_and_thresholds_files_are_clear_errors(tmp_path):
 
     with pytest.raises(ValueError, match="unknown quality rule"):
         build("quality", {"thresholds": str(tmp_path / "t.yaml")})
+
+
+def test_project_rows_give_one_example_per_document():
+    """Gold wins over votes, the majority decides otherwise, ties and skips give nothing, a
+    rating project's label is the rating."""
+    from khlang.classify.labels import from_rows
+
+    base = {"text": "t", "lang": "th", "rating": None}
+    rows = [{**base, "doc_id": "a", "user": "u1", "status": "done", "labels": ["bad"]},
+            {**base, "doc_id": "a", "user": "u2", "status": "gold", "labels": ["good"]},
+            {**base, "doc_id": "b", "user": "u1", "status": "done", "labels": ["good"]},
+            {**base, "doc_id": "b", "user": "u2", "status": "done", "labels": ["good"]},
+            {**base, "doc_id": "b", "user": "u3", "status": "done", "labels": ["bad"]},
+            {**base, "doc_id": "c", "user": "u1", "status": "done", "labels": ["good"]},
+            {**base, "doc_id": "c", "user": "u2", "status": "done", "labels": ["bad"]},
+            {**base, "doc_id": "d", "user": "u1", "status": "skipped", "labels": []},
+            {**base, "doc_id": "e", "user": "u1", "status": "done", "labels": [], "rating": 4}]
+    assert {e["id"]: e["label"] for e in from_rows(rows)} == {"a": "good", "b": "good", "e": "4"}
+
+
+def test_saved_model_scores_like_scikit_learn(tmp_path, seed_texts):
+    """The model file holds only weights; its probabilities equal scikit-learn's own on the same features."""
+    from sklearn.linear_model import LogisticRegression
+
+    from khlang.classify.model import featurize
+    from khlang.lang.segment import words
+    from loop_support import junk_docs
+
+    good = [p for t in seed_texts for p in t.split("\n") if len(p) > 80][:30]
+    bad = [t for lang, t in junk_docs(("th",)) if lang == "th"][:30]
+    examples = [{"text": t, "label": "good", "lang": "th"} for t in good] + \
+               [{"text": t, "label": "bad", "lang": "th"} for t in bad]
+    from khlang.classify import train
+
+    model = train(examples, positive=["good"])
+    loaded = load(model.save(tmp_path / "m.npz"))
+    texts = [e["text"] for e in examples]
+    ws = [words(t, "th") for t in texts]
+    clf = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(featurize(texts, ws), [e["label"] for e in examples])
+    assert abs(loaded.proba(texts, ws) - clf.predict_proba(featurize(texts, ws))).max() < 1e-4
+    assert loaded.meta["data_sha256"] == model.meta["data_sha256"] and loaded.positive == ["good"]
