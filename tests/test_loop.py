@@ -203,3 +203,15 @@ def test_saved_model_scores_like_scikit_learn(tmp_path, seed_texts):
     clf = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced").fit(featurize(texts, ws), [e["label"] for e in examples])
     assert abs(loaded.proba(texts, ws) - clf.predict_proba(featurize(texts, ws))).max() < 1e-4
     assert loaded.meta["data_sha256"] == model.meta["data_sha256"] and loaded.positive == ["good"]
+
+
+def test_train_from_a_corpus_query(loop, tmp_path):
+    """Any labelled column works: here the rules' own dry-run verdicts, as a query over the catalog."""
+    sql = ("SELECT text, lang, CASE WHEN coalesce(json_array_length(annotations->'$.quality.would_drop'), 0) > 0 "
+           "THEN 'drop' ELSE 'keep' END AS label FROM documents")
+    res = cli.invoke(cli_app, ["classify", "train", "--corpus", str(loop["tmp"] / "corpus"), "--sql", sql,
+                               "--positive", "keep", "-o", str(tmp_path / "rules.npz")])
+    assert res.exit_code == 0, res.output
+    assert load(tmp_path / "rules.npz").meta["label_counts"].keys() == {"drop", "keep"}
+    res = cli.invoke(cli_app, ["classify", "train", "--corpus", str(loop["tmp"] / "corpus"), "--sql", "SELECT 1"])
+    assert res.exit_code == 2 and "must return columns text and label" in res.stderr

@@ -526,14 +526,18 @@ app.add_typer(classify_app, name="classify")
 LABELS_FROM = "labelled file: an annotation export (jsonl/parquet) or any jsonl/csv/tsv/parquet with text + label"
 
 
-def _examples(source: Optional[Path], db: Optional[str], project: Optional[str], text_col: str, label_col: str) -> list:
+def _examples(source: Optional[Path], db: Optional[str], project: Optional[str], text_col: str, label_col: str,
+              corpus: Optional[Path] = None, sql: Optional[str] = None) -> list:
     from .classify import labels
 
-    if bool(source) == bool(project):
-        _fail("give either a labelled file (--from) or an annotation project (--project, with --db)")
+    if sum(map(bool, (source, project, corpus))) != 1 or bool(corpus) != bool(sql):
+        _fail("give one of: a labelled file (--from), an annotation project (--project, with --db), "
+              "or a corpus with a label query (--corpus and --sql)")
     try:
         if project:
             return labels.from_project(db or "khlang-annotate.db", project)
+        if corpus:
+            return labels.from_corpus(corpus, sql)
         return labels.from_file(source, text_col=text_col, label_col=label_col)
     except (FileNotFoundError, ValueError, KeyError) as exc:
         _fail(exc)
@@ -553,14 +557,16 @@ def classify_train(
     min_per_label: int = typer.Option(5, "--min-per-label", help="refuse labels with fewer examples"),
     text_col: str = typer.Option("text", "--text-col", help="text column of a plain labelled file"),
     label_col: str = typer.Option("label", "--label-col", help="label column of a plain labelled file"),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="corpus whose catalog --sql reads"),
+    sql: Optional[str] = typer.Option(None, "--sql", help="query returning text, label (and lang) over --corpus"),
 ) -> None:
     """Train a linear classifier (hashed word + character n-grams) on labelled documents."""
     from .classify import train
 
-    examples = _examples(source, db, project, text_col, label_col)
+    examples = _examples(source, db, project, text_col, label_col, corpus, sql)
     try:
         model = train(examples, positive=_split(positive), min_per_label=min_per_label,
-                      source=f"project {project}" if project else str(source))
+                      source=f"project {project}" if project else f"{corpus}: {sql}" if corpus else str(source))
     except ValueError as exc:
         _fail(exc)
     model.save(output)

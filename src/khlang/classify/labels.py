@@ -69,6 +69,29 @@ def from_project(db_url: str, project: str) -> list[dict[str, Any]]:
         database.engine.dispose()
 
 
+def from_corpus(corpus_path: str | Path, sql: str) -> list[dict[str, Any]]:
+    """Examples from a query over a corpus catalog returning ``text`` and ``label`` (and ``lang``),
+    e.g. the gold labels written back by the annotation server::
+
+        SELECT d.text, d.lang, g.labels->>0 AS label FROM documents d JOIN gold_labels g USING (id)
+    """
+    import duckdb
+
+    from ..store import Corpus
+
+    with Corpus(corpus_path, read_only=True) as corpus:
+        try:
+            rel = corpus.con.execute(sql)
+        except duckdb.Error as exc:
+            raise ValueError(f"label query failed: {str(exc).splitlines()[0]}") from None
+        cols = [d[0] for d in rel.description]
+        if not {"text", "label"} <= set(cols):
+            raise ValueError(f"the label query must return columns text and label (got {cols})")
+        rows = [dict(zip(cols, r)) for r in rel.fetchall()]
+    return [{"id": str(r.get("id", n)), "text": r["text"], "label": str(r["label"]), "lang": r.get("lang")}
+            for n, r in enumerate(rows) if r["label"] not in (None, "") and r["text"]]
+
+
 def _read_table(path: Path) -> list[dict[str, Any]]:
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
