@@ -612,13 +612,15 @@ def tune(
     output: Path = typer.Option(Path("thresholds.yaml"), "--output", "-o", help="thresholds file to write (+ .report.json)"),
     text_col: str = typer.Option("text", "--text-col", help="text column of a plain labelled file"),
     label_col: str = typer.Option("label", "--label-col", help="label column of a plain labelled file"),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="corpus whose catalog --sql reads"),
+    sql: Optional[str] = typer.Option(None, "--sql", help="query returning text, label (and lang) over --corpus"),
 ) -> None:
     """Per-language precision/recall of every quality rule on your labels, and tuned thresholds."""
     from .classify import load
     from .classify.tune import tune as run_tune, write
     from .quality.thresholds import read_file
 
-    examples = _examples(source, db, project, text_col, label_col)
+    examples = _examples(source, db, project, text_col, label_col, corpus, sql)
     try:
         result = run_tune(examples, _split(positive), model=load(model) if model else None, target=target,
                           base=read_file(str(base)) if base else None)
