@@ -326,13 +326,14 @@ def report(
     corpus: Path = typer.Argument(..., help="corpus folder"),
     output: Path = typer.Option(Path("report.html"), "--output", "-o", help="HTML file to write (self-contained)"),
     png: Optional[Path] = typer.Option(None, "--png", help="also write every chart as PNG into this folder"),
+    tune: Optional[Path] = typer.Option(None, "--tune", help="add the section of a khlang tune report (.report.json)"),
 ) -> None:
     """Write a self-contained HTML report (charts, samples) and print a summary."""
     from .report import build, print_summary, render_html, write_pngs
 
     try:
-        data = build(corpus)
-    except FileNotFoundError as exc:
+        data = build(corpus, tune=tune)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
         _fail(exc)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(render_html(data), encoding="utf-8")
@@ -627,6 +628,123 @@ def normalize(
     normalized, counts = run_normalize(_read_text(source, text), thai_digits=thai_digits)
     sys.stdout.write(normalized)
     print(json.dumps(counts, ensure_ascii=False), file=sys.stderr)
+
+
+# -- the labelling loop: classify train / sample, tune --------------------------------------------
+classify_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
+                           help="Train a document classifier on your labels; sample what it is unsure of.")
+app.add_typer(classify_app, name="classify")
+LABELS_FROM = "labelled file: an annotation export (jsonl/parquet) or any jsonl/csv/tsv/parquet with text + label"
+
+
+def _examples(source: Optional[Path], db: Optional[str], project: Optional[str], text_col: str, label_col: str,
+              corpus: Optional[Path] = None, sql: Optional[str] = None) -> list:
+    from .classify import labels
+
+    if sum(map(bool, (source, project, corpus))) != 1 or bool(corpus) != bool(sql):
+        _fail("give one of: a labelled file (--from), an annotation project (--project, with --db), "
+              "or a corpus with a label query (--corpus and --sql)")
+    try:
+        if project:
+            return labels.from_project(db or "khlang-annotate.db", project)
+        if corpus:
+            return labels.from_corpus(corpus, sql)
+        return labels.from_file(source, text_col=text_col, label_col=label_col)
+    except (FileNotFoundError, ValueError, KeyError) as exc:
+        _fail(exc)
+
+
+def _split(value: Optional[str]) -> list[str]:
+    return [x.strip() for x in (value or "").split(",") if x.strip()]
+
+
+@classify_app.command("train")
+def classify_train(
+    source: Optional[Path] = typer.Option(None, "--from", help=LABELS_FROM),
+    db: Optional[str] = typer.Option(None, "--db", help="annotation database (SQLite file or postgresql://…)"),
+    project: Optional[str] = typer.Option(None, "--project", help="annotation project whose labels to train on"),
+    output: Path = typer.Option(Path("classifier.npz"), "--output", "-o", help="model file to write"),
+    positive: Optional[str] = typer.Option(None, "--positive", help="the 'keep' label(s), comma-separated: their probability is the score"),
+    min_per_label: int = typer.Option(5, "--min-per-label", help="refuse labels with fewer examples"),
+    text_col: str = typer.Option("text", "--text-col", help="text column of a plain labelled file"),
+    label_col: str = typer.Option("label", "--label-col", help="label column of a plain labelled file"),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="corpus whose catalog --sql reads"),
+    sql: Optional[str] = typer.Option(None, "--sql", help="query returning text, label (and lang) over --corpus"),
+) -> None:
+    """Train a linear classifier (hashed word + character n-grams) on labelled documents."""
+    from .classify import train
+
+    examples = _examples(source, db, project, text_col, label_col, corpus, sql)
+    try:
+        model = train(examples, positive=_split(positive), min_per_label=min_per_label,
+                      source=f"project {project}" if project else f"{corpus}: {sql}" if corpus else str(source))
+    except ValueError as exc:
+        _fail(exc)
+    model.save(output)
+    held = model.meta["held_out"]
+    scores = f"held-out accuracy {held['accuracy']:.3f}, macro-F1 {held['macro_f1']:.3f} on {held['n']}" if held["n"] else "no held-out split (too few examples)"
+    console.print(f"model [bold]{output}[/]: {model.meta['examples']} examples, labels {model.meta['label_counts']}, "
+                  f"languages {model.meta['languages']}; {scores}")
+
+
+@classify_app.command("sample")
+def classify_sample(
+    corpus: Path = typer.Argument(..., help="corpus folder scored by the classify stage"),
+    name: str = typer.Option(..., "--name", help="annotation project to create"),
+    db: str = typer.Option("khlang-annotate.db", "--db", help="annotation database (SQLite file or postgresql://…)"),
+    labels: str = typer.Option("good,bad", "--labels", help="the project's labels, comma-separated"),
+    threshold: float = typer.Option(0.5, "--threshold", help="the classifier threshold in use"),
+    width: float = typer.Option(0.15, "--width", help="the band: |score - threshold| <= width"),
+    n: int = typer.Option(100, "--n", help="documents to sample"),
+) -> None:
+    """Create an annotation project from the uncertain band, stratified by language."""
+    from .classify.sample import create_project, uncertain_docs
+
+    try:
+        docs = uncertain_docs(corpus, threshold=threshold, width=width, n=n)
+        pid = create_project(db, name, docs, _split(labels),
+                             source={"corpus": str(corpus), "query": {"uncertain": {"threshold": threshold, "width": width, "n": n}}})
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(exc)
+    from collections import Counter
+
+    console.print(f"project [bold]{name}[/] (id {pid}): {len(docs)} documents, by language {dict(Counter(d['lang'] for d in docs))}")
+
+
+@app.command()
+def tune(
+    source: Optional[Path] = typer.Option(None, "--from", help=LABELS_FROM),
+    db: Optional[str] = typer.Option(None, "--db", help="annotation database (SQLite file or postgresql://…)"),
+    project: Optional[str] = typer.Option(None, "--project", help="annotation project whose labels to use"),
+    positive: str = typer.Option(..., "--positive", help="the 'keep' label(s), comma-separated"),
+    model: Optional[Path] = typer.Option(None, "--model", help="classifier model: also tune min_classify_score"),
+    target: str = typer.Option("f1", "--target", help="f1 (best keep-F1) or precision:0.95 (most recall at that keep-precision)"),
+    base: Optional[Path] = typer.Option(None, "--base", help="thresholds file to start from (default: the built-in table)"),
+    output: Path = typer.Option(Path("thresholds.yaml"), "--output", "-o", help="thresholds file to write (+ .report.json)"),
+    text_col: str = typer.Option("text", "--text-col", help="text column of a plain labelled file"),
+    label_col: str = typer.Option("label", "--label-col", help="label column of a plain labelled file"),
+    corpus: Optional[Path] = typer.Option(None, "--corpus", help="corpus whose catalog --sql reads"),
+    sql: Optional[str] = typer.Option(None, "--sql", help="query returning text, label (and lang) over --corpus"),
+) -> None:
+    """Per-language precision/recall of every quality rule on your labels, and tuned thresholds."""
+    from .classify import load
+    from .classify.tune import tune as run_tune, write
+    from .quality.thresholds import read_file
+
+    examples = _examples(source, db, project, text_col, label_col, corpus, sql)
+    try:
+        result = run_tune(examples, _split(positive), model=load(model) if model else None, target=target,
+                          base=read_file(str(base)) if base else None)
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(exc)
+    path, report_path = write(result, output)
+    rows = [{"lang": lang, "labelled": f"{r['good']} keep / {r['bad']} drop",
+             "keep P/R before": f"{r['before']['keep_precision'] or 0:.2f} / {r['before']['keep_recall'] or 0:.2f}",
+             "keep P/R after": f"{r['after']['keep_precision'] or 0:.2f} / {r['after']['keep_recall'] or 0:.2f}",
+             "changed": ", ".join(f"{k}={v}" for k, v in r["changed"].items()) or ("–" if r["tuned"] else "too few labels")}
+            for lang, r in result["languages"].items()]
+    print_rows(console, f"tuned for {target}", rows)
+    console.print(f"thresholds → [bold]{path}[/] (quality: {{thresholds: {path}}}); report → [bold]{report_path}[/]")
 
 
 # -- annotate ----------------------------------------------------------------------------------

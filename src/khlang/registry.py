@@ -22,6 +22,7 @@ STAGES: dict[str, str] = {
     "normalize": "khlang.lang.stages:Normalize",
     "langid": "khlang.lang.stages:LangId",
     "segment": "khlang.lang.stages:Segment",
+    "classify": "khlang.classify:Classify",
     "quality": "khlang.quality:Quality",
     "pii": "khlang.pii:Pii",
     "dedup_exact": "khlang.dedup.exact:ExactDedup",

@@ -352,6 +352,35 @@ def _langid(corpus: Corpus) -> Figure:
     return fig
 
 
+def tuning(result: dict[str, Any]) -> Figure:
+    """The section ``khlang tune`` adds (its ``.report.json``): per language the classifier's
+    keep-precision / keep-recall curve over its threshold, and the keep rates before and after."""
+    fig = Figure("tuning", f"Tuned thresholds: {result['examples']} labelled documents, target {result['target']}")
+    rows = []
+    for lang, r in result["languages"].items():
+        b, a = r["before"], r["after"]
+        rows.append({"lang": lang, "labelled (keep/drop)": f"{r['good']}/{r['bad']}",
+                     "keep rate before": b["keep_rate"], "keep rate after": a["keep_rate"],
+                     "keep P before": b["keep_precision"], "keep P after": a["keep_precision"],
+                     "keep R before": b["keep_recall"], "keep R after": a["keep_recall"],
+                     "changed": ", ".join(f"{k} {v}" for k, v in r["changed"].items())
+                     or ("–" if r["tuned"] else "too few labels")})
+    fig.table = pd.DataFrame(rows)
+    curve = pd.DataFrame([{"lang": lang, **pt} for lang, r in result["languages"].items() for pt in r["classifier_pr"]])
+    if curve.empty or curve["precision"].isna().all():
+        fig.note = "no classifier curve: tune ran without --model"
+        return fig
+    fig.chart = alt.Chart(curve.dropna()).mark_line(point=True).encode(
+        x=alt.X("recall:Q", title="keep-recall", scale=alt.Scale(domain=[0, 1])),
+        y=alt.Y("precision:Q", title="keep-precision", scale=alt.Scale(zero=False)),
+        color=alt.Color("lang:N", title="language"),
+        tooltip=["lang", "threshold", "precision", "recall"],
+    ).properties(width=WIDTH, height=260)
+    fig.description = ("Each point: keep a document when the classifier's score is at least the threshold "
+                       "(0.05 … 0.95), measured on the labelled documents of that language.")
+    return fig
+
+
 FIGURES = (_per_language, _lengths, _funnel, _quality, _duplicates, _pii, _sources, _rules, _langid)
 
 
@@ -531,9 +560,13 @@ def write_report(corpus_path: str | Path, out_html: str | Path = "report.html",
     return out
 
 
-def build(corpus_path: str | Path) -> ReportData:
+def build(corpus_path: str | Path, tune: str | Path | None = None) -> ReportData:
+    """The report's data; ``tune``: a ``khlang tune`` report (``.report.json``) to add as a section."""
     with Corpus(corpus_path) as corpus:
-        return collect(corpus)
+        data = collect(corpus)
+    if tune is not None:
+        data.figures.append(tuning(json.loads(Path(tune).read_text(encoding="utf-8"))))
+    return data
 
 
 def print_summary(data: ReportData, console=None) -> None:

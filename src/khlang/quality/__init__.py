@@ -48,21 +48,24 @@ def _decide(signals: dict[str, Any], rules: dict[str, Any]) -> dict[str, Any]:
 class Quality(Stage):
     """Heuristic quality filter (see :mod:`khlang.quality.thresholds` for the rules).
 
-    Parameters: ``thresholds`` — per-language overrides deep-merged over the defaults;
-    ``dry_run`` — annotate (``would_drop``) instead of dropping.
+    Parameters: ``thresholds`` — per-language overrides deep-merged over the defaults, or the
+    path of a YAML/JSON file holding them (``khlang tune`` writes one); ``dry_run`` — annotate
+    (``would_drop``) instead of dropping. A document scored by the ``classify`` stage also has the
+    signal ``classify_score``, which the rule ``min_classify_score`` reads.
     """
 
     name = "quality"
 
-    def __init__(self, thresholds: dict[str, dict[str, Any]] | None = None, dry_run: bool = False) -> None:
+    def __init__(self, thresholds: dict[str, dict[str, Any]] | str | None = None, dry_run: bool = False) -> None:
         super().__init__()
-        self.overrides = thresholds or {}
+        self.source = thresholds if isinstance(thresholds, str) else None
+        self.overrides = _thresholds.read_file(thresholds) if self.source else (thresholds or {})
         self.table = _thresholds.merge(self.overrides)
         self.dry_run = bool(dry_run)
         self._rules: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
 
     def params(self) -> dict[str, Any]:
-        return {"thresholds": self.overrides, "dry_run": self.dry_run}
+        return {"thresholds": self.overrides, "dry_run": self.dry_run, **({"file": self.source} if self.source else {})}
 
     def rules(self, lang: str) -> tuple[dict[str, Any], dict[str, str]]:
         """(applied {rule: threshold}, skipped {rule: why}) for ``lang``; the first time a shard
@@ -80,6 +83,9 @@ class Quality(Stage):
         lang = doc_lang(doc.text, doc.lang)
         words = doc_words(doc)
         signals = quality_signals(doc.text, lang, words)
+        scored = doc.annotations.get("classify")
+        if isinstance(scored, dict) and "score" in scored:
+            signals["classify_score"] = scored["score"]
         applied, _ = self.rules(lang)
         record = _decide(signals, applied)
         failed = record.pop("failed")

@@ -15,6 +15,10 @@ Override from a pipeline file (deep-merged; ``default`` applies to every languag
 entry wins over it; unknown rules are an error)::
 
     - quality: {thresholds: {th: {min_words: 30}, default: {max_dup_line_frac: 0.2}}}
+
+or name a YAML/JSON file holding that mapping (``khlang tune`` writes one)::
+
+    - quality: {thresholds: tuned-thresholds.yaml}
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ RULES: dict[str, tuple[str, str]] = {
     "min_mean_word_len": ("mean_word_len", "min"),
     "max_mean_word_len": ("mean_word_len", "max"),
     "min_stop_words": ("stop_words", "min"),
+    # the classify stage's P(positive label): documents it did not score have no value and pass
+    "min_classify_score": ("classify_score", "min"),
 }
 
 #: Gopher / C4 / FineWeb values, for every language unless its row says otherwise. The word-length
@@ -85,6 +91,7 @@ DEFAULT: dict[str, Any] = {
     "max_dup_9gram_frac": 0.11,
     "max_dup_10gram_frac": 0.10,
     "max_lorem_ipsum": 0,  # C4
+    "min_classify_score": 0,  # lets everything through until a thresholds file (khlang tune) raises it
 }
 
 
@@ -99,6 +106,21 @@ THRESHOLDS: dict[str, dict[str, Any]] = {
     "default": DEFAULT,
     **{code: _language_row(lang) for code, lang in languages.LANGUAGES.items()},
 }
+
+
+def read_file(path: str) -> dict[str, dict[str, Any]]:
+    """The overrides held in a YAML or JSON thresholds file (checked when merged)."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as f:
+            data = yaml.safe_load(f)
+    except yaml.YAMLError as exc:
+        raise ValueError(f"thresholds file {path} is not YAML/JSON: {str(exc).splitlines()[0]}") from None
+    data = data or {}
+    if isinstance(data, dict) and isinstance(data.get("thresholds"), dict):
+        data = data["thresholds"]
+    return data
 
 
 def merge(overrides: dict[str, dict[str, Any]] | None) -> dict[str, dict[str, Any]]:
