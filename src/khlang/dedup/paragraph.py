@@ -1,0 +1,200 @@
+"""Corpus-wide paragraph dedup (``dedup_paragraph``): remove paragraphs — cookie banners, share
+bars, "read more" blocks, site footers — that recur across documents.
+
+1. **Hashes, in parallel** — ``executor.map`` over the docs shard files: each paragraph (a
+   non-blank line) is normalised through the language layer (its words from
+   :func:`khlang.lang.segment.words`, case-folded, joined by one space — so Thai, Lao, Khmer and
+   Burmese compare by words, and spacing or punctuation differences do not matter) and hashed to 64
+   bits; ``(id, position, hash)`` goes to ``dedup/paragraph-<run>/``.
+2. **Counts, out of core** — DuckDB counts the documents each hash occurs in. A paragraph may stay
+   in at most ``max_docs`` documents (the first ones in corpus order); it is removed from the
+   others. Every removal is a row of ``dedup/paragraphs-<run>.parquet``: ``id, position, hash,
+   count`` (documents the paragraph occurs in).
+3. **Rewrite** — the documents that lost paragraphs get a new version: the full row with the
+   shorter text in ``docs/dedup_paragraph-<run>.parquet`` (``shard`` null); the old version moves
+   to ``dropped/revised-dedup_paragraph-<run>.parquet`` (reason ``revised``, its text kept, so
+   nothing is lost) and the ``documents`` view shows only the new one. A document left with less
+   than ``min_fraction`` of its characters is dropped instead (reason ``too_little_left``).
+
+A re-run (or a resumed run) first removes what this stage wrote for the run, so it starts from the
+corpus as the earlier stages left it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..executors import Executor
+from ..runner import run_corpus_stage
+from ..stage import CorpusStage, StageStats
+from ..store import DOCS_SCHEMA, DROPPED_SCHEMA, Corpus, quote
+from .common import copy_atomic, count_documents, keep_order
+
+_HASH_SCHEMA = pa.schema([("id", pa.string()), ("run_id", pa.string()), ("shard", pa.int32()),
+                          ("pos", pa.int32()), ("hash", pa.int64())])
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of ``text``: its lines (a blank line is no paragraph)."""
+    return text.split("\n")
+
+
+def paragraph_key(paragraph: str, lang: str | None = None, min_words: int = 3) -> int | None:
+    """64-bit hash of the paragraph's normalised words, or ``None`` when it has fewer than
+    ``min_words`` words (too short to call a repeat boilerplate)."""
+    from ..lang.segment import words
+
+    ws = [w.casefold() for w in words(paragraph, lang)]
+    if len(ws) < min_words:
+        return None
+    return int.from_bytes(hashlib.blake2b(" ".join(ws).encode(), digest_size=8).digest(), "little", signed=True)
+
+
+def hash_file(task: dict[str, Any]) -> int:
+    """Write ``(id, run_id, shard, pos, hash)`` for one docs file (atomically); for ``executor.map``."""
+    src, dst = Path(task["src"]), Path(task["dst"])
+    tmp = dst.with_name(f".{dst.name}.tmp{os.getpid()}")
+    n = 0
+    with pq.ParquetWriter(tmp, _HASH_SCHEMA, compression="zstd") as writer:
+        for batch in pq.ParquetFile(src).iter_batches(batch_size=2000, columns=["id", "text", "lang", "run_id", "shard"]):
+            cols = {c: batch.column(c).to_pylist() for c in ("id", "text", "lang", "run_id", "shard")}
+            rows: dict[str, list] = {c: [] for c in _HASH_SCHEMA.names}
+            for i, text in enumerate(cols["text"]):
+                for pos, para in enumerate(paragraphs(text or "")):
+                    h = paragraph_key(para, cols["lang"][i], task["min_words"])
+                    if h is not None:
+                        for c, v in (("id", cols["id"][i]), ("run_id", cols["run_id"][i]), ("shard", cols["shard"][i]),
+                                     ("pos", pos), ("hash", h)):
+                            rows[c].append(v)
+            writer.write_table(pa.table(rows, schema=_HASH_SCHEMA))
+            n += len(rows["id"])
+    os.replace(tmp, dst)
+    return n
+
+
+class ParagraphDedup(CorpusStage):
+    """Remove paragraphs found in more than ``max_docs`` documents (default 1: one copy stays),
+    recording each removal; drop a document when less than ``min_fraction`` (0.3) of its characters
+    would be left. ``min_words`` (3): shorter paragraphs are never removed. ``keep``: which
+    documents keep a recurring paragraph (``earliest`` | ``longest`` | ``newest`` | ``best_quality``)."""
+
+    name = "dedup_paragraph"
+
+    def __init__(self, max_docs: int = 1, min_words: int = 3, min_fraction: float = 0.3, keep: str = "earliest") -> None:
+        super().__init__()
+        keep_order(keep)
+        if int(max_docs) < 1 or int(min_words) < 1 or not 0 <= float(min_fraction) <= 1:
+            raise ValueError("dedup_paragraph needs max_docs >= 1, min_words >= 1 and 0 <= min_fraction <= 1")
+        self.max_docs, self.min_words, self.min_fraction, self.keep = int(max_docs), int(min_words), float(min_fraction), keep
+
+    def params(self) -> dict[str, Any]:
+        return {"max_docs": self.max_docs, "min_words": self.min_words, "min_fraction": self.min_fraction, "keep": self.keep}
+
+    @staticmethod
+    def outputs(corpus: Corpus, run_id: str) -> dict[str, Path]:
+        stage = ParagraphDedup.name
+        return {"work": corpus.path / "dedup" / f"paragraph-{run_id}",
+                "removed": corpus.path / "dedup" / f"paragraphs-{run_id}.parquet",
+                "docs": corpus.docs_dir / f"{stage}-{run_id}.parquet",
+                "revised": corpus.dropped_dir / f"revised-{stage}-{run_id}.parquet",
+                "dropped": corpus.dropped_dir / f"{stage}-{run_id}.parquet"}
+
+    def run(self, corpus: Corpus, run_id: str, executor: Executor) -> StageStats:
+        out = self.outputs(corpus, run_id)
+        shutil.rmtree(out["work"], ignore_errors=True)
+        for key in ("removed", "docs", "revised", "dropped"):
+            out[key].unlink(missing_ok=True)
+        corpus.refresh()
+        docs_in = count_documents(corpus)
+        stats = StageStats(docs_in=docs_in, docs_out=docs_in)
+        sources = corpus._finished(corpus.docs_dir)
+        if not sources:
+            return stats
+        out["work"].mkdir(parents=True)
+        tasks = [{"src": s, "dst": str(out["work"] / f"{n:06d}.parquet"), "min_words": self.min_words}
+                 for n, s in enumerate(sources)]
+        executor.map(hash_file, tasks)
+        con = corpus.con
+        live = f"""SELECT DISTINCT h.id, h.pos, h.hash FROM read_parquet({quote(out['work'] / '*.parquet')}) h
+                   SEMI JOIN documents d ON d.id = h.id AND d.run_id = h.run_id AND d.shard IS NOT DISTINCT FROM h.shard"""
+        # per hash: its documents ranked by the keep policy; ranks past max_docs lose the paragraph
+        ranked = f"""
+            WITH live AS ({live}),
+            per_doc AS (SELECT hash, id, min(pos) AS first_pos FROM live GROUP BY hash, id),
+            counted AS (SELECT p.hash, p.id, count(*) OVER (PARTITION BY p.hash) AS count,
+                               row_number() OVER (PARTITION BY p.hash ORDER BY {keep_order(self.keep)}) AS rank
+                        FROM per_doc p JOIN documents USING (id))
+            SELECT l.id, l.pos, l.hash, c.count
+            FROM live l JOIN counted c USING (hash, id)
+            WHERE c.count > {self.max_docs} AND (c.rank > {self.max_docs} OR l.pos <> (
+                SELECT first_pos FROM per_doc q WHERE q.hash = l.hash AND q.id = l.id))
+            ORDER BY l.id, l.pos
+        """
+        copy_atomic(corpus, ranked, out["removed"])
+        shutil.rmtree(out["work"], ignore_errors=True)
+        removed, dropped = self._rewrite(corpus, run_id, out)
+        corpus.refresh()
+        stats.docs_out -= dropped
+        if dropped:
+            stats.dropped["too_little_left"] = dropped
+        stats.info["paragraphs_removed"] = int(con.execute(
+            f"SELECT count(*) FROM read_parquet({quote(out['removed'])})").fetchall()[0][0])
+        stats.info["documents_revised"] = removed
+        return stats
+
+    def _rewrite(self, corpus: Corpus, run_id: str, out: dict[str, Path]) -> tuple[int, int]:
+        """New versions of the documents that lost paragraphs (or drops), streamed batch by batch
+        into their three files (each written under a temp name, then renamed); returns (revised, dropped)."""
+        query = f"""SELECT d.*, r.positions FROM documents d JOIN
+                    (SELECT id, list(pos) AS positions FROM read_parquet({quote(out['removed'])}) GROUP BY id) r
+                    USING (id) ORDER BY d.id"""
+        targets = {"docs": DOCS_SCHEMA, "revised": DROPPED_SCHEMA, "dropped": DROPPED_SCHEMA}
+        writers: dict[str, pq.ParquetWriter] = {}
+        counts = {k: 0 for k in targets}
+
+        def write(key: str, rows: list[dict]) -> None:
+            if not rows:
+                return
+            if key not in writers:
+                tmp = out[key].with_name(f".{out[key].name}.tmp{os.getpid()}")
+                writers[key] = pq.ParquetWriter(tmp, targets[key], compression="zstd")
+            writers[key].write_table(pa.Table.from_pylist(rows, schema=targets[key]))
+            counts[key] += len(rows)
+
+        for batch in corpus.con.sql(query).to_arrow_reader(1000):
+            rows: dict[str, list[dict]] = {k: [] for k in targets}
+            for row in batch.to_pylist():
+                gone = set(row.pop("positions"))
+                paras = paragraphs(row["text"])
+                text = "\n".join(p for i, p in enumerate(paras) if i not in gone).strip("\n")
+                base = {"id": row["id"], "source_uri": row["source_uri"], "source_kind": row["source_kind"],
+                        "duplicate_of": None, "stage": self.name, "text": row["text"]}
+                if len(text) < self.min_fraction * len(row["text"]) or not text.strip():
+                    rows["dropped"].append({**base, "reason": "too_little_left", "run_id": run_id, "shard": None,
+                                            "detail": f"{len(gone)} of {len(paras)} paragraphs recur in other "
+                                                      f"documents; {len(text)} of {len(row['text'])} characters left"})
+                    continue
+                rows["revised"].append({**base, "reason": "revised", "run_id": row["run_id"], "shard": row["shard"],
+                                        "detail": f"{len(gone)} recurring paragraphs removed (new version: run {run_id})"})
+                rows["docs"].append({**row, "text": text, "n_chars": len(text), "shard": None})
+            for key, batch_rows in rows.items():
+                write(key, batch_rows)
+        for key, writer in writers.items():
+            writer.close()
+            os.replace(out[key].with_name(f".{out[key].name}.tmp{os.getpid()}"), out[key])
+        return counts["docs"], counts["dropped"]
+
+
+def dedup_paragraph(corpus: str | Path | Corpus, *, run_id: str | None = None, **params: Any) -> StageStats:
+    """Paragraph-deduplicate an existing corpus folder in place."""
+    return run_corpus_stage(ParagraphDedup(**params), corpus, run_id)
+
+
+__all__ = ["ParagraphDedup", "dedup_paragraph", "paragraph_key", "paragraphs"]
