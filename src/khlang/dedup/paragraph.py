@@ -182,7 +182,7 @@ class ParagraphDedup(CorpusStage):
                                                       f"documents; {len(text)} of {len(row['text'])} characters left"})
                     continue
                 rows["revised"].append({**base, "reason": "revised", "run_id": row["run_id"], "shard": row["shard"],
-                                        "detail": f"{len(gone)} recurring paragraphs removed (new version: run {run_id})"})
+                                        "detail": f"{len(gone)} of {len(paras)} paragraphs removed (they recur in other documents)"})
                 rows["docs"].append({**row, "text": text, "n_chars": len(text), "shard": None})
             for key, batch_rows in rows.items():
                 write(key, batch_rows)
