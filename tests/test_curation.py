@@ -15,6 +15,7 @@ from khlang.decontam import Decontaminate, ngrams
 from khlang.dedup.paragraph import ParagraphDedup
 from khlang.dedup.url import UrlDedup, canonical_url
 from khlang.pipeline import Pipeline
+from khlang.report import funnel_rows
 from khlang.runner import run, run_corpus_stage
 from khlang.store import Corpus
 
@@ -84,6 +85,9 @@ def test_dedup_url_keeps_the_newest_copy_and_explains_drops(tmp_path, seed_texts
         run_id = c.runs()[-1]["run_id"]
     assert all(d["duplicate_of"] == new_id and d["detail"].startswith("same canonical URL as ") for d in drops)
     assert stages["dedup_url"]["info"]["malformed_urls"] == 1
+    with Corpus(path) as c:  # the report's funnel shows the stage's outcome
+        funnel = funnel_rows(c)
+    assert funnel[funnel.stage == "dedup_url"].set_index("outcome")["docs"].to_dict() == {"kept": 4, "duplicate": 2}
     # re-running the stage over the corpus (resume) gives the same drops, not doubled ones
     run_corpus_stage(UrlDedup(), path, run_id)
     assert [d["rid"] for d in _dropped(path, "dedup_url")] == ["amp", "old"]

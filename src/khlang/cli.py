@@ -346,7 +346,7 @@ def report(
 def export(
     corpus: Path = typer.Argument(..., help="corpus folder"),
     out: Path = typer.Argument(..., help="package folder to write"),
-    fmt: str = typer.Option("parquet", "--format", "-f", help="parquet, jsonl or hf"),
+    fmt: str = typer.Option("parquet", "--format", "-f", help="parquet, jsonl, hf or tokens"),
     lang: Optional[str] = typer.Option(None, "--lang", help="only these languages, comma-separated (th,lo)"),
     min_quality: Optional[float] = typer.Option(None, "--min-quality", help="only annotations.quality.score >= this"),
     where: Optional[str] = typer.Option(None, "--where", help="SQL condition over the documents view"),
@@ -354,6 +354,8 @@ def export(
     split: str = typer.Option("0.98,0.01,0.01", "--split", help="train,validation,test fractions (by hash of id)"),
     name: Optional[str] = typer.Option(None, "--name", help="package name (default: folder name)"),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing package folder"),
+    tokenizer: Optional[Path] = typer.Option(None, "--tokenizer", "-t", help="--format tokens: tokenizers .json or sentencepiece .model"),
+    seed: int = typer.Option(0, "--seed", help="--format tokens: shuffle seed"),
 ) -> None:
     """Export the corpus as a package: split shards + data card (README.md) + MANIFEST.json."""
     import duckdb
@@ -363,7 +365,8 @@ def export(
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
     try:
         result = export_package(corpus, out, fmt=fmt, langs=langs, min_quality=min_quality, where=where,
-                                shard_size=shard_size, split=split, name=name, overwrite=overwrite)
+                                shard_size=shard_size, split=split, name=name, overwrite=overwrite,
+                                tokenizer=tokenizer, seed=seed)
     except (FileNotFoundError, FileExistsError, ValueError, duckdb.Error) as exc:
         _fail(exc)
     rows = ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
