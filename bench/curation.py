@@ -78,11 +78,15 @@ def khlang_run(work: Path, folder: Path, bench: Path, domains: Path, words: Path
     run(pipeline, work / "corpus", workers=1, progress=False)
     with Corpus(work / "corpus") as c:
         st = json.loads(c.runs()[-1]["stages"])
-        n = c.scalar("SELECT count(*) FROM documents")
     out = {name: (st[name]["docs_in"], st[name]["seconds"]) for name in ("blocklist", "decontaminate", "dedup_url",
                                                                          "dedup_paragraph")}
+    # token export over every document (the curated corpus above is much smaller): a clean-only corpus
+    run(Pipeline.from_dict({"name": "plain", "input": {"paths": [str(folder)]}, "docs_per_shard": 1000,
+                            "stages": ["clean"]}), work / "plain", workers=1, progress=False)
+    with Corpus(work / "plain") as c:
+        n = c.scalar("SELECT count(*) FROM documents")
     t = time.perf_counter()
-    export(work / "corpus", work / "tokens", fmt="tokens", tokenizer=tok_json, split="1.0", shard_size="1GB")
+    export(work / "plain", work / "tokens", fmt="tokens", tokenizer=tok_json, split="1.0", shard_size="1GB")
     out["export tokens"] = (n, time.perf_counter() - t)
     out["_drops"] = {name: sum(st[name]["dropped"].values()) for name in ("blocklist", "decontaminate", "dedup_url",
                                                                           "dedup_paragraph")}
@@ -91,14 +95,16 @@ def khlang_run(work: Path, folder: Path, bench: Path, domains: Path, words: Path
 
 def datatrove_run(work: Path, folder: Path, bench: Path, tok_json: Path, docs: int) -> dict[str, tuple[int, float]]:
     from datatrove.executor import LocalPipelineExecutor
-    from datatrove.pipeline.decont import NGramsDecontConfig, NGramsDecontFilter, NGramsDecontIndexer
+    from datatrove.pipeline.decont.n_grams import NGramsDecontConfig, NGramsDecontFilter, NGramsDecontIndexer
     from datatrove.pipeline.dedup.exact_dedup import (ExactDedupConfig, ExactDedupFilter, ExactDedupSignature,
                                                       ExactFindDedups)
     from datatrove.pipeline.dedup.sentence_dedup import (SentDedupConfig, SentenceDedupFilter, SentenceDedupSignature,
                                                          SentenceFindDedups)
     from datatrove.pipeline.readers import JsonlReader
     from datatrove.pipeline.tokens import DocumentTokenizer
-    from datatrove.utils.hashing import HashConfig
+    from datatrove.pipeline.base import PipelineStep
+    from datatrove.utils.hashing import HashConfig, create_hash_func
+    from datatrove.utils.word_tokenizers import load_word_tokenizer
     from datatrove.utils.text import TextNormConfig
     from loguru import logger
 
@@ -125,7 +131,27 @@ def datatrove_run(work: Path, folder: Path, bench: Path, tok_json: Path, docs: i
     ucfg = ExactDedupConfig(content_getter=url, hash_config=hashing)
     scfg = SentDedupConfig(n_sentences=1, split_sentences=False, min_doc_words=0, min_num_sentences=0, norm_config=norm,
                            hash_config=hashing)
-    dcfg = NGramsDecontConfig(n_grams=13, norm_config=norm, hash_config=hashing)
+    dcfg = NGramsDecontConfig(n_grams=13, norm_config=norm, hash_config=hashing, find_query_ngrams=True)
+
+    class Indexer(PipelineStep):
+        """datatrove's indexer without lighteval (a large dependency it needs only to fetch its own
+        tasks): the benchmark items come in as documents, hashed by its own ``compute_hashes``, into
+        the index file its filter reads."""
+
+        compute_hashes = NGramsDecontIndexer.compute_hashes
+
+        def __init__(self, folder: str) -> None:
+            super().__init__()
+            self.folder, self.config = folder, dcfg
+            self.tokenizer, self.hash_func = load_word_tokenizer(th), create_hash_func(dcfg.hash_config)
+
+        def run(self, data=None, rank=0, world_size=1):
+            import numpy as np
+
+            hashes = {h for doc in data for h in self.compute_hashes(doc.text, None)}
+            Path(self.folder).mkdir(parents=True, exist_ok=True)
+            np.array(sorted(hashes), dtype=dcfg.hash_config.np_descr).tofile(Path(self.folder) / "bench.index.hashes")
+
     plans = {
         "dedup_url": lambda: [[reader(), ExactDedupSignature(str(base / "u-sig"), config=ucfg)],
                               [ExactFindDedups(str(base / "u-sig"), str(base / "u-dup"), config=ucfg)],
@@ -133,8 +159,8 @@ def datatrove_run(work: Path, folder: Path, bench: Path, tok_json: Path, docs: i
         "dedup_paragraph": lambda: [[reader(), SentenceDedupSignature(str(base / "s-sig"), config=scfg, language=th)],
                                     [SentenceFindDedups(str(base / "s-sig"), str(base / "s-dup"), config=scfg)],
                                     [reader(), SentenceDedupFilter(str(base / "s-dup"), config=scfg, language=th)]],
-        "decontaminate": lambda: [[JsonlReader(str(bench.parent), glob_pattern=bench.name, text_key="answer"),
-                                   NGramsDecontIndexer(str(base / "d-idx"), config=dcfg, language=th)],
+        "decontaminate": lambda: [[JsonlReader(str(bench.parent), glob_pattern=bench.name, text_key="question"),
+                                   Indexer(str(base / "d-idx"))],
                                   [reader(), NGramsDecontFilter(str(base / "d-idx"), config=dcfg, language=th)]],
         "export tokens": lambda: [[reader(), DocumentTokenizer(str(base / "tok"), tokenizer_name_or_path=str(tok_json), seed=0)]],
     }

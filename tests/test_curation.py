@@ -251,3 +251,22 @@ def test_blocklist_bad_lists(tmp_path):
         Blocklist(urls=[str(bad)])
     with pytest.raises(ValueError, match="needs urls"):
         Blocklist()
+
+
+def test_cli_dedup_url_and_paragraph(tmp_path, seed_texts):
+    from typer.testing import CliRunner
+
+    from khlang.cli import app
+
+    bodies = [max(t.split("\n"), key=len) for t in seed_texts]
+    records = [{"id": f"d{i}", "text": f"{bodies[i]}\n{FOOTER}", "url": f"https://www.x.th/{i % 2}?utm_source=a"}
+               for i in range(4)]
+    path = _run(tmp_path, records, ["clean"])
+    runner = CliRunner()
+    res = runner.invoke(app, ["dedup", str(path), "--method", "url"])
+    assert res.exit_code == 0 and "2 duplicates dropped, 2 kept" in res.output, res.output
+    res = runner.invoke(app, ["dedup", str(path), "--method", "paragraph"])
+    assert res.exit_code == 0 and "1 recurring paragraphs removed from 1 documents" in res.output, res.output
+    assert sum(FOOTER in t for t in _kept(path).values()) == 1
+    bad = runner.invoke(app, ["dedup", str(path), "--method", "url", "--keep", "random"])
+    assert bad.exit_code == 2 and "keep must be one of" in bad.output

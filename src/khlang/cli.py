@@ -455,8 +455,8 @@ def tokenizer_train(
 @app.command()
 def dedup(
     corpus: Path = typer.Argument(..., help="corpus folder"),
-    method: str = typer.Option("minhash", "--method", "-m", help="exact or minhash"),
-    keep: Optional[str] = typer.Option(None, help="earliest, longest or best_quality (which copy survives)"),
+    method: str = typer.Option("minhash", "--method", "-m", help="exact, minhash, url or paragraph"),
+    keep: Optional[str] = typer.Option(None, help="earliest, longest, newest or best_quality (which copy survives)"),
     threshold: float = typer.Option(0.7, help="minhash: Jaccard similarity that counts as duplicate"),
     ignore_punctuation: bool = typer.Option(False, "--ignore-punctuation", help="exact: ignore punctuation"),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="minhash: worker processes"),
@@ -464,11 +464,24 @@ def dedup(
     """Deduplicate an existing corpus in place (drops go to the dropped table, clusters to dup_clusters)."""
     from .dedup import dedup_exact, dedup_minhash
 
-    if method not in ("exact", "minhash"):
-        _fail("--method must be exact or minhash")
+    if method not in ("exact", "minhash", "url", "paragraph"):
+        _fail("--method must be exact, minhash, url or paragraph")
     try:
         if method == "exact":
             st = dedup_exact(corpus, ignore_punctuation=ignore_punctuation, keep=keep or "earliest")
+        elif method == "url":
+            from .dedup.url import dedup_url
+
+            st = dedup_url(corpus, keep=keep or "newest")
+        elif method == "paragraph":
+            from .dedup.paragraph import dedup_paragraph
+
+            st = dedup_paragraph(corpus, keep=keep or "earliest")
+            revised = st.info.get("documents_revised", 0)
+            console.print(f"paragraph: {st.info.get('paragraphs_removed', 0)} recurring paragraphs removed from "
+                          f"{revised} documents (new versions), {st.docs_in - st.docs_out} documents dropped "
+                          "(too little left)")
+            return
         else:
             st = dedup_minhash(corpus, workers=workers, threshold=threshold, keep=keep or "longest")
     except (FileNotFoundError, ValueError) as exc:
