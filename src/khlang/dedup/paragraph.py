@@ -2,10 +2,11 @@
 bars, "read more" blocks, site footers — that recur across documents.
 
 1. **Hashes, in parallel** — ``executor.map`` over the docs shard files: each paragraph (a
-   non-blank line) is normalised through the language layer (its words from
-   :func:`khlang.lang.segment.words`, case-folded, joined by one space — so Thai, Lao, Khmer and
-   Burmese compare by words, and spacing or punctuation differences do not matter) and hashed to 64
-   bits; ``(id, position, hash)`` goes to ``dedup/paragraph-<run>/``.
+   line) is normalised through the language layer (:func:`normal_form`: script-aware
+   normalisation, case-folded, spaces and punctuation removed — so Thai, Lao, Khmer and Burmese
+   compare however a page spaced them) and hashed to 64 bits; ``(id, position, hash)`` goes to
+   ``dedup/paragraph-<run>/``. Paragraphs of fewer than ``min_words`` words (counted by the
+   language layer's segmenter where the script has no spaces) are left alone.
 2. **Counts, out of core** — DuckDB counts the documents each hash occurs in. A paragraph may stay
    in at most ``max_docs`` documents (the first ones in corpus order); it is removed from the
    others. Every removal is a row of ``dedup/paragraphs-<run>.parquet``: ``id, position, hash,
@@ -24,7 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +37,7 @@ import pyarrow.parquet as pq
 from ..executors import Executor
 from ..runner import run_corpus_stage
 from ..stage import CorpusStage, StageStats
+from ..lang.scripts import SCRIPT_RANGES
 from ..store import DOCS_SCHEMA, DROPPED_SCHEMA, Corpus, quote
 from .common import copy_atomic, count_documents, keep_order
 
@@ -46,15 +50,68 @@ def paragraphs(text: str) -> list[str]:
     return text.split("\n")
 
 
-def paragraph_key(paragraph: str, lang: str | None = None, min_words: int = 3) -> int | None:
-    """64-bit hash of the paragraph's normalised words, or ``None`` when it has fewer than
-    ``min_words`` words (too short to call a repeat boilerplate)."""
+class _NonLetters(dict):
+    """``str.translate`` table deleting every character that is not a letter, mark or number;
+    filled lazily, one entry per distinct character seen (a full table costs a second to build)."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = code if unicodedata.category(chr(code))[0] in "LMN" else None
+        self[code] = value
+        return value
+
+
+_DROP = _NonLetters()
+_UNSPACED = re.compile("[" + "".join(SCRIPT_RANGES[s] for s in ("thai", "lao", "khmer", "myanmar", "han", "kana")) + "]")
+
+
+def normal_forms(text: str, lang: str | None = None) -> list[str]:
+    """What two copies of a paragraph share, for each paragraph of ``text``: the language layer's
+    script-aware normalisation (:func:`khlang.lang.normalize.normalize`: Thai and Lao vowel order,
+    Khmer and Burmese mark order, Zawgyi → Unicode), NFKC, case-folded, with every space,
+    punctuation mark and symbol removed — so Thai, Lao, Khmer and Burmese match however a page
+    spaced them. Normalised once per document (no rule crosses a line end)."""
+    from ..lang.normalize import normalize
+
+    norm, _ = normalize(text, lang if lang in ("th", "lo", "km", "my") else None)
+    lines = unicodedata.normalize("NFKC", norm).casefold().split("\n")
+    if len(lines) != len(paragraphs(text)):  # NFKC made or removed a line end: paragraph by paragraph
+        return [normal_forms(p, lang)[0] for p in paragraphs(text)]
+    return [line.translate(_DROP) for line in lines]
+
+
+def normal_form(paragraph: str, lang: str | None = None) -> str:
+    """:func:`normal_forms` of one paragraph."""
+    return "".join(normal_forms(paragraph.replace("\n", " "), lang))
+
+
+def has_words(paragraph: str, letters: int, lang: str | None, min_words: int) -> bool:
+    """At least ``min_words`` words? Spaced text counts its space-separated words; text in an
+    unspaced script with fewer than 8 letters a word needed is cut by the language layer's
+    segmenter (:func:`khlang.lang.segment.words`), longer text always has enough."""
+    if not _UNSPACED.search(paragraph):
+        return sum(1 for w in paragraph.split() if any(ch.isalnum() for ch in w)) >= min_words
+    if letters >= 8 * min_words:
+        return True
     from ..lang.segment import words
 
-    ws = [w.casefold() for w in words(paragraph, lang)]
-    if len(ws) < min_words:
-        return None
-    return int.from_bytes(hashlib.blake2b(" ".join(ws).encode(), digest_size=8).digest(), "little", signed=True)
+    return len(words(paragraph, lang)) >= min_words
+
+
+def paragraph_keys(text: str, lang: str | None = None, min_words: int = 3) -> list[int | None]:
+    """For each paragraph of ``text``, the 64-bit hash of its :func:`normal_forms` entry, or ``None``
+    when it has fewer than ``min_words`` words (too short to call a repeat boilerplate)."""
+    out: list[int | None] = []
+    for paragraph, form in zip(paragraphs(text), normal_forms(text, lang)):
+        if not form or not has_words(paragraph, len(form), lang, min_words):
+            out.append(None)
+        else:
+            out.append(int.from_bytes(hashlib.blake2b(form.encode(), digest_size=8).digest(), "little", signed=True))
+    return out
+
+
+def paragraph_key(paragraph: str, lang: str | None = None, min_words: int = 3) -> int | None:
+    """:func:`paragraph_keys` of one paragraph."""
+    return paragraph_keys(paragraph.replace("\n", " "), lang, min_words)[0]
 
 
 def hash_file(task: dict[str, Any]) -> int:
@@ -67,8 +124,7 @@ def hash_file(task: dict[str, Any]) -> int:
             cols = {c: batch.column(c).to_pylist() for c in ("id", "text", "lang", "run_id", "shard")}
             rows: dict[str, list] = {c: [] for c in _HASH_SCHEMA.names}
             for i, text in enumerate(cols["text"]):
-                for pos, para in enumerate(paragraphs(text or "")):
-                    h = paragraph_key(para, cols["lang"][i], task["min_words"])
+                for pos, h in enumerate(paragraph_keys(text or "", cols["lang"][i], task["min_words"])):
                     if h is not None:
                         for c, v in (("id", cols["id"][i]), ("run_id", cols["run_id"][i]), ("shard", cols["shard"][i]),
                                      ("pos", pos), ("hash", h)):
@@ -197,4 +253,5 @@ def dedup_paragraph(corpus: str | Path | Corpus, *, run_id: str | None = None, *
     return run_corpus_stage(ParagraphDedup(**params), corpus, run_id)
 
 
-__all__ = ["ParagraphDedup", "dedup_paragraph", "paragraph_key", "paragraphs"]
+__all__ = ["ParagraphDedup", "dedup_paragraph", "normal_form", "normal_forms", "paragraph_key", "paragraph_keys",
+           "paragraphs"]
