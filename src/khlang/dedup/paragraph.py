@@ -184,13 +184,13 @@ class ParagraphDedup(CorpusStage):
         ranked = f"""
             WITH live AS ({live}),
             per_doc AS (SELECT hash, id, min(pos) AS first_pos FROM live GROUP BY hash, id),
-            counted AS (SELECT p.hash, p.id, count(*) OVER (PARTITION BY p.hash) AS count,
+            counted AS (SELECT p.hash, p.id, p.first_pos, count(*) OVER (PARTITION BY p.hash) AS count,
                                row_number() OVER (PARTITION BY p.hash ORDER BY {keep_order(self.keep)}) AS rank
                         FROM per_doc p JOIN documents USING (id))
+            -- a kept document keeps the paragraph's first occurrence only
             SELECT l.id, l.pos, l.hash, c.count
             FROM live l JOIN counted c USING (hash, id)
-            WHERE c.count > {self.max_docs} AND (c.rank > {self.max_docs} OR l.pos <> (
-                SELECT first_pos FROM per_doc q WHERE q.hash = l.hash AND q.id = l.id))
+            WHERE c.count > {self.max_docs} AND (c.rank > {self.max_docs} OR l.pos <> c.first_pos)
             ORDER BY l.id, l.pos
         """
         copy_atomic(corpus, ranked, out["removed"])
