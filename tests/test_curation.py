@@ -182,6 +182,18 @@ def test_decontaminate_flag_mode_csv_and_parquet(tmp_path, seed_texts):
     stage = Decontaminate([str(csv), str(parquet)], mode="flag")
     hits = [stage.find(t) for t in seed_texts]
     assert [h[0] if h else None for h in hits] == [None, None, "b.csv", None, None]
+    # a Hugging Face save_to_disk folder: Arrow stream files
+    hf = tmp_path / "hf_bench"
+    hf.mkdir()
+    table = pa.table({"question": [max(seed_texts[4].split("\n"), key=len)[:100]], "label": [1]})
+    with pa.ipc.new_stream(hf / "data-00000-of-00001.arrow", table.schema) as w:
+        w.write_table(table)
+    assert Decontaminate(str(hf)).find(seed_texts[4])[:2] == ("hf_bench", 0)
+    path = _run(tmp_path, [{"id": f"s{i}", "text": t} for i, t in enumerate(seed_texts)],
+                ["clean", {"decontaminate": {"benchmarks": [str(csv)], "mode": "flag"}}])
+    with Corpus(path) as c:
+        flagged = c.rows("SELECT annotations FROM documents WHERE json_exists(annotations, '$.decontaminate')")
+    assert len(flagged) == 1 and json.loads(flagged[0]["annotations"])["decontaminate"]["benchmark"] == "b.csv"
 
 
 def test_decontaminate_bad_benchmarks(tmp_path):

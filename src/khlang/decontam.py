@@ -47,14 +47,26 @@ def ngrams(text: str, n: int = 13, char_n: int = 40, lang: str | None = None) ->
 
 
 def read_items(path: str | Path, fields: list[str] | None = None) -> list[str]:
-    """The items of one benchmark file: per row, its text columns (``fields``, default every text
-    column) joined by newlines. A missing, unreadable or empty file is a ``ValueError``."""
+    """The items of one benchmark file (JSONL, CSV, Parquet) or Hugging Face ``save_to_disk``
+    folder: per row, its text columns (``fields``, default every text column) joined by newlines.
+    A missing, unreadable or empty file is a ``ValueError``."""
     import duckdb
 
+    import pyarrow as pa
+
     p = Path(path)
+    if p.is_dir():  # a Hugging Face dataset saved with save_to_disk: its Arrow stream files
+        files = sorted(p.glob("*.arrow"))
+        if not files:
+            raise ValueError(f"benchmark {p}: a folder without .arrow files (give a file, or a save_to_disk folder)")
+        try:
+            table = pa.concat_tables(pa.ipc.open_stream(f).read_all() for f in files)
+        except (pa.ArrowInvalid, OSError) as exc:
+            raise ValueError(f"benchmark {p}: cannot read it ({exc})") from None
+        return _items(p, table, fields)
     reader = FORMATS.get(p.suffix.lower())
     if reader is None:
-        raise ValueError(f"benchmark {p}: unknown format {p.suffix!r} (use {', '.join(sorted(FORMATS))})")
+        raise ValueError(f"benchmark {p}: unknown format {p.suffix!r} (use {', '.join(sorted(FORMATS))} or a folder)")
     if not p.is_file():
         raise ValueError(f"benchmark {p}: no such file")
     if p.stat().st_size == 0:
@@ -66,6 +78,10 @@ def read_items(path: str | Path, fields: list[str] | None = None) -> list[str]:
         raise ValueError(f"benchmark {p}: cannot read it ({str(exc).splitlines()[0]})") from None
     finally:
         con.close()
+    return _items(p, table, fields)
+
+
+def _items(p: Path, table, fields: list[str] | None) -> list[str]:
     import pyarrow as pa
 
     names = fields or [f.name for f in table.schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)]
