@@ -136,6 +136,29 @@ def test_dedup_paragraph_removes_recurring_paragraphs_and_records_them(tmp_path,
     assert _kept(path) == kept
 
 
+def test_dedup_paragraph_revises_a_revision(tmp_path, seed_texts):
+    """A later run removes more from a document an earlier run already revised: one row per id,
+    the newest version in documents, both old versions kept in dropped."""
+    bodies = [max(t.split("\n"), key=len)[:150] for t in seed_texts]  # equal lengths
+    short = "Share this!"  # 2 words: min_words=3 leaves it alone, min_words=2 does not
+    records = [{"id": f"d{i}", "text": f"{bodies[i]}\n{FOOTER}\n{short}"} for i in range(3)]
+    path = _run(tmp_path, records, ["clean", {"dedup_paragraph": {"max_docs": 2}}])
+    once = _kept(path)
+    assert sum(FOOTER in t for t in once.values()) == 2 and all(short in t for t in once.values())
+    # keep=longest: the document the first run shortened loses the short line too
+    run_corpus_stage(ParagraphDedup(min_words=2, max_docs=2, keep="longest"), path, "second")
+    twice = _kept(path)
+    assert sorted(twice) == ["d0", "d1", "d2"]
+    assert sum(short in t for t in twice.values()) == 2 and sum(FOOTER in t for t in twice.values()) == 2
+    assert [rid for rid, t in twice.items() if FOOTER not in t and short not in t] == \
+        [rid for rid, t in once.items() if FOOTER not in t]
+    with Corpus(path) as c:
+        assert c.scalar("SELECT count(*) FROM documents") == 3
+        shards = sorted(r["shard"] for r in c.rows("SELECT shard FROM documents WHERE shard < 0"))
+        revised = c.scalar("SELECT count(*) FROM dropped WHERE reason = 'revised'")
+    assert shards == [-2] and revised == 2  # the first revision, revised again
+
+
 def test_dedup_paragraph_threshold_and_bad_params(tmp_path, seed_texts):
     bodies = [max(t.split("\n"), key=len) for t in seed_texts]
     records = [{"id": f"d{i}", "text": f"{bodies[i]}\n{FOOTER}"} for i in range(3)]

@@ -10,7 +10,7 @@ Layout of a corpus folder::
     dedup/minhash-<params>/             MinHash signature files, one per docs shard (a cache)
     dropped/append-<run>.parquet    copies a run superseded: an id read twice, or replaced
     dropped/revised-<stage>-<run>.parquet  old versions of documents a corpus stage rewrote
-    docs/<stage>-<run>.parquet      their new versions (shard null; dedup_paragraph)
+    docs/<stage>-<run>.parquet      their new versions (negative shard; dedup_paragraph)
     _runs/<run>/plan.json           the shard plan of a run (what each shard reads)
     _runs/<run>/known_ids.parquet   ids the corpus held when an ``--on-existing skip`` run began
     _runs/<run>/done/<shard>.json   marker + stats of a finished shard (written last, atomically)

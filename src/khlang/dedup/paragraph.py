@@ -12,7 +12,8 @@ bars, "read more" blocks, site footers — that recur across documents.
    others. Every removal is a row of ``dedup/paragraphs-<run>.parquet``: ``id, position, hash,
    count`` (documents the paragraph occurs in).
 3. **Rewrite** — the documents that lost paragraphs get a new version: the full row with the
-   shorter text in ``docs/dedup_paragraph-<run>.parquet`` (``shard`` null); the old version moves
+   shorter text in ``docs/dedup_paragraph-<run>.parquet`` (``shard`` -1, or one less than the
+   revised version's when a revision is revised again); the old version moves
    to ``dropped/revised-dedup_paragraph-<run>.parquet`` (reason ``revised``, its text kept, so
    nothing is lost) and the ``documents`` view shows only the new one. A document left with less
    than ``min_fraction`` of its characters is dropped instead (reason ``too_little_left``).
@@ -239,7 +240,10 @@ class ParagraphDedup(CorpusStage):
                     continue
                 rows["revised"].append({**base, "reason": "revised", "run_id": row["run_id"], "shard": row["shard"],
                                         "detail": f"{len(gone)} of {len(paras)} paragraphs removed (they recur in other documents)"})
-                rows["docs"].append({**row, "text": text, "n_chars": len(text), "shard": None})
+                # shard -1 for a first revision, -2 for a revision of that … (never a real shard, never
+                # null: the documents view hides an old version by (id, run_id, shard))
+                revision = (row["shard"] if row["shard"] is not None and row["shard"] < 0 else 0) - 1
+                rows["docs"].append({**row, "text": text, "n_chars": len(text), "shard": revision})
             for key, batch_rows in rows.items():
                 write(key, batch_rows)
         for key, writer in writers.items():
