@@ -433,3 +433,36 @@ def test_demo_and_near_duplicates_on_cluster_match_local(cluster, seed_texts, tm
     # each seed article and its copy with a footer: one of the pair kept (the longer: the copy)
     assert len(dropped) == 3 and all(d["duplicate_of"] in kept for d in dropped)
     assert sorted(json.loads(d["meta"])["record_id"] for d in dropped) == ["seed0", "seed1", "seed2"]
+
+
+@pytest.mark.timeout(300)
+def test_curation_stages_on_cluster_match_local(cluster, seed_texts, tmp_path):
+    """dedup_url, dedup_paragraph (map over shards on the cluster), decontaminate and blocklist:
+    the Ray corpus equals the local one, revised texts and drops included."""
+    folder = tmp_path / "cur"
+    folder.mkdir()
+    footer = "ติดตามข่าวสารล่าสุดได้ที่เพจของเรา กดไลก์และแชร์เพื่อไม่พลาดข่าวสำคัญ"
+    records = [{"id": f"s{i}", "text": f"{t}\n{footer}", "url": f"https://www.news.th/{i}/?utm_source=x"}
+               for i, t in enumerate(seed_texts)]
+    records += [{"id": "amp", "text": seed_texts[0][:400], "url": "https://m.news.th/0/amp", "date": "2030-01-01"},
+                {"id": "bet", "text": "เล่นบาคาร่าออนไลน์ได้ทุกวัน สมัครเลยวันนี้", "url": "https://bet.example/x"}]
+    (folder / "c.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8")
+    bench = tmp_path / "bench.jsonl"
+    bench.write_text(json.dumps({"q": max(seed_texts[3].split("\n"), key=len)[:150]}, ensure_ascii=False) + "\n", encoding="utf-8")
+    domains = tmp_path / "domains.txt"
+    domains.write_text("bet.example\n", encoding="utf-8")
+    stages = ["clean", {"blocklist": {"urls": [str(domains)]}}, {"decontaminate": {"benchmarks": [str(bench)]}},
+              "dedup_url", "dedup_paragraph"]
+    pipeline = Pipeline.from_dict({"name": "cur", "input": {"paths": [str(folder)], "id_field": "id"},
+                                   "docs_per_shard": 2, "stages": stages})
+    snaps = []
+    for name, options in (("local", {"workers": 1}), ("ray", {"executor": "ray", "executor_options": {"address": cluster}})):
+        run(pipeline, tmp_path / name, progress=False, **options)
+        with Corpus(tmp_path / name) as c:
+            snaps.append((c.con.execute("SELECT id, text FROM documents ORDER BY id").fetchall(),
+                          c.con.execute("SELECT id, stage, reason, detail FROM dropped ORDER BY id, stage").fetchall()))
+    assert snaps[0] == snaps[1]
+    reasons = sorted((stage, reason) for _, stage, reason, _ in snaps[0][1])
+    assert ("blocklist", "blocked_url") in reasons and ("decontaminate", "contaminated") in reasons
+    assert ("dedup_url", "duplicate") in reasons and ("dedup_paragraph", "revised") in reasons
+    assert sum(footer in text for _, text in snaps[0][0]) == 1

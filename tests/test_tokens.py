@@ -77,3 +77,54 @@ def test_cli_tokens_and_errors(corpus, tmp_path):
     assert bad.exit_code == 2 and "unknown tokenizer format" in bad.output
     missing = runner.invoke(app, ["tokens", str(corpus), "--tokenizer", str(tmp_path / "none.json")])
     assert missing.exit_code == 2 and "not found" in missing.output
+
+
+def test_export_tokens_shards_decode_back_and_verify(corpus, tmp_path):
+    """export --format tokens: shards + index, shuffled by seed, covered by MANIFEST and card;
+    a reader decodes each document back to its text; verify catches a cut shard."""
+    from khlang.exchange import verify
+    from khlang.exchange.writers import read_tokens
+
+    model = train_tokenizer(corpus, tmp_path / "t.model", vocab_size=400).model
+    sp = spm.SentencePieceProcessor(model_file=str(model))
+    runner = CliRunner()
+    args = ["export", str(corpus), str(tmp_path / "pkg"), "--format", "tokens", "--tokenizer", str(model),
+            "--split", "1.0", "--shard-size", "3rows", "--seed", "7"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    with Corpus(corpus) as c:
+        texts = dict(c.con.execute("SELECT id, text FROM documents").fetchall())
+    shards = sorted((tmp_path / "pkg" / "data").glob("*.tokens"))
+    assert len(shards) == 3  # 8 documents, 3 a shard
+    order = []
+    for shard in shards:
+        tokens, index = read_tokens(shard)
+        assert tokens.dtype.itemsize == 2  # a 400-piece vocabulary fits uint16
+        for doc_id, start, length in zip(*(index.column(c).to_pylist() for c in ("id", "start", "length"))):
+            # the text as the tokenizer normalises it (sentencepiece's NFKC turns Thai ำ into ํา)
+            assert sp.decode(tokens[start:start + length].tolist()) == sp.decode(sp.encode(texts[doc_id]))
+            assert length == len(sp.encode(texts[doc_id]))
+            order.append(doc_id)
+    assert sorted(order) == sorted(texts) and order != sorted(order)  # every document, shuffled
+    manifest = verify(tmp_path / "pkg")
+    assert manifest["tokens"] == {"tokenizer": "t.model", "kind": "sentencepiece", "vocab_size": 400, "dtype": "uint16",
+                                  "shuffle_seed": 7}
+    assert {f"data/{s.name}.idx" for s in shards} <= set(manifest["files"])
+    assert "## Token shards" in (tmp_path / "pkg" / "README.md").read_text(encoding="utf-8")
+    # the same seed gives the same files
+    assert runner.invoke(app, args[:2] + [str(tmp_path / "again")] + args[3:]).exit_code == 0
+    assert [p.read_bytes() for p in shards] == [p.read_bytes() for p in sorted((tmp_path / "again" / "data").glob("*.tokens"))]
+    # a truncated shard fails verify, naming the file
+    with open(shards[0], "r+b") as f:
+        f.truncate(shards[0].stat().st_size - 2)
+    bad = runner.invoke(app, ["verify", str(tmp_path / "pkg")])
+    assert bad.exit_code == 1 and shards[0].name in bad.output
+
+
+def test_export_tokens_bad_tokenizer(corpus, tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(app, ["export", str(corpus), str(tmp_path / "p"), "--format", "tokens",
+                                  "--tokenizer", str(tmp_path / "none.model")])
+    assert missing.exit_code == 2 and "not found" in missing.output and not (tmp_path / "p").exists()
+    none = runner.invoke(app, ["export", str(corpus), str(tmp_path / "p"), "--format", "tokens"])
+    assert none.exit_code == 2 and "needs --tokenizer" in none.output

@@ -347,7 +347,7 @@ def report(
 def export(
     corpus: Path = typer.Argument(..., help="corpus folder"),
     out: Path = typer.Argument(..., help="package folder to write"),
-    fmt: str = typer.Option("parquet", "--format", "-f", help="parquet, jsonl or hf"),
+    fmt: str = typer.Option("parquet", "--format", "-f", help="parquet, jsonl, hf or tokens"),
     lang: Optional[str] = typer.Option(None, "--lang", help="only these languages, comma-separated (th,lo)"),
     min_quality: Optional[float] = typer.Option(None, "--min-quality", help="only annotations.quality.score >= this"),
     where: Optional[str] = typer.Option(None, "--where", help="SQL condition over the documents view"),
@@ -355,6 +355,8 @@ def export(
     split: str = typer.Option("0.98,0.01,0.01", "--split", help="train,validation,test fractions (by hash of id)"),
     name: Optional[str] = typer.Option(None, "--name", help="package name (default: folder name)"),
     overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing package folder"),
+    tokenizer: Optional[Path] = typer.Option(None, "--tokenizer", "-t", help="--format tokens: tokenizers .json or sentencepiece .model"),
+    seed: int = typer.Option(0, "--seed", help="--format tokens: shuffle seed"),
 ) -> None:
     """Export the corpus as a package: split shards + data card (README.md) + MANIFEST.json."""
     import duckdb
@@ -364,7 +366,8 @@ def export(
     langs = [x.strip() for x in lang.split(",") if x.strip()] if lang else None
     try:
         result = export_package(corpus, out, fmt=fmt, langs=langs, min_quality=min_quality, where=where,
-                                shard_size=shard_size, split=split, name=name, overwrite=overwrite)
+                                shard_size=shard_size, split=split, name=name, overwrite=overwrite,
+                                tokenizer=tokenizer, seed=seed)
     except (FileNotFoundError, FileExistsError, ValueError, duckdb.Error) as exc:
         _fail(exc)
     rows = ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
@@ -564,8 +567,8 @@ def tokenizer_train(
 @app.command()
 def dedup(
     corpus: Path = typer.Argument(..., help="corpus folder"),
-    method: str = typer.Option("minhash", "--method", "-m", help="exact or minhash"),
-    keep: Optional[str] = typer.Option(None, help="earliest, longest or best_quality (which copy survives)"),
+    method: str = typer.Option("minhash", "--method", "-m", help="exact, minhash, url or paragraph"),
+    keep: Optional[str] = typer.Option(None, help="earliest, longest, newest or best_quality (which copy survives)"),
     threshold: float = typer.Option(0.7, help="minhash: Jaccard similarity that counts as duplicate"),
     ignore_punctuation: bool = typer.Option(False, "--ignore-punctuation", help="exact: ignore punctuation"),
     workers: Optional[int] = typer.Option(None, "--workers", "-w", help="minhash: worker processes"),
@@ -573,11 +576,24 @@ def dedup(
     """Deduplicate an existing corpus in place (drops go to the dropped table, clusters to dup_clusters)."""
     from .dedup import dedup_exact, dedup_minhash
 
-    if method not in ("exact", "minhash"):
-        _fail("--method must be exact or minhash")
+    if method not in ("exact", "minhash", "url", "paragraph"):
+        _fail("--method must be exact, minhash, url or paragraph")
     try:
         if method == "exact":
             st = dedup_exact(corpus, ignore_punctuation=ignore_punctuation, keep=keep or "earliest")
+        elif method == "url":
+            from .dedup.url import dedup_url
+
+            st = dedup_url(corpus, keep=keep or "newest")
+        elif method == "paragraph":
+            from .dedup.paragraph import dedup_paragraph
+
+            st = dedup_paragraph(corpus, keep=keep or "earliest")
+            revised = st.info.get("documents_revised", 0)
+            console.print(f"paragraph: {st.info.get('paragraphs_removed', 0)} recurring paragraphs removed from "
+                          f"{revised} documents (new versions), {st.docs_in - st.docs_out} documents dropped "
+                          "(too little left)")
+            return
         else:
             st = dedup_minhash(corpus, workers=workers, threshold=threshold, keep=keep or "longest")
     except (FileNotFoundError, ValueError) as exc:

@@ -27,6 +27,10 @@ STAGES: dict[str, str] = {
     "pii": "khlang.pii:Pii",
     "dedup_exact": "khlang.dedup.exact:ExactDedup",
     "dedup_minhash": "khlang.dedup.minhash:MinhashDedup",
+    "dedup_url": "khlang.dedup.url:UrlDedup",
+    "dedup_paragraph": "khlang.dedup.paragraph:ParagraphDedup",
+    "decontaminate": "khlang.decontam:Decontaminate",
+    "blocklist": "khlang.blocklist:Blocklist",
 }
 
 

@@ -9,6 +9,8 @@ Layout of a corpus folder::
     dedup/clusters-<stage>-<run>.parquet  duplicate clusters found by dedup (view ``dup_clusters``)
     dedup/minhash-<params>/             MinHash signature files, one per docs shard (a cache)
     dropped/append-<run>.parquet    copies a run superseded: an id read twice, or replaced
+    dropped/revised-<stage>-<run>.parquet  old versions of documents a corpus stage rewrote
+    docs/<stage>-<run>.parquet      their new versions (negative shard; dedup_paragraph)
     _runs/<run>/plan.json           the shard plan of a run (what each shard reads)
     _runs/<run>/known_ids.parquet   ids the corpus held when an ``--on-existing skip`` run began
     _runs/<run>/done/<shard>.json   marker + stats of a finished shard (written last, atomically)
@@ -409,7 +411,8 @@ class Corpus(CorpusFolder):
 
     def _superseded_files(self) -> str:
         """A DuckDB list of the ``dropped/append-<run>.parquet`` files ('' when there is none)."""
-        files = sorted(self.dropped_dir.glob(f"{SUPERSEDE_STAGE}-*.parquet"))
+        # revised-*: old versions of documents a corpus stage rewrote (dedup_paragraph)
+        files = sorted([*self.dropped_dir.glob(f"{SUPERSEDE_STAGE}-*.parquet"), *self.dropped_dir.glob("revised-*.parquet")])
         return "[" + ", ".join(quote(f) for f in files) + "]" if files else ""
 
     def _documents_sql(self) -> str:

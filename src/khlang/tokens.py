@@ -27,12 +27,15 @@ from .store import Corpus
 
 @dataclass
 class Tokenizer:
-    """A loaded tokenizer: ``count(texts)`` → tokens per text (no special tokens added)."""
+    """A loaded tokenizer: ``count(texts)`` → tokens per text, ``encode(texts)`` → their token ids
+    (no special tokens added), ``decode(ids)`` → text (``export --format tokens`` and its readers)."""
 
     path: Path
     kind: str  # "hf" or "sentencepiece"
     count: Callable[[list[str]], list[int]]
     vocab_size: int
+    encode: Callable[[list[str]], list[list[int]]] = field(default=lambda texts: [], repr=False)
+    decode: Callable[[list[int]], str] = field(default=lambda ids: "", repr=False)
 
 
 def load_tokenizer(path: str | Path) -> Tokenizer:
@@ -45,12 +48,15 @@ def load_tokenizer(path: str | Path) -> Tokenizer:
 
         tok = HfTokenizer.from_file(str(path))
         return Tokenizer(path, "hf", lambda texts: [len(e.ids) for e in tok.encode_batch(texts, add_special_tokens=False)],
-                         tok.get_vocab_size())
+                         tok.get_vocab_size(),
+                         lambda texts: [e.ids for e in tok.encode_batch(texts, add_special_tokens=False)],
+                         lambda ids: tok.decode(ids, skip_special_tokens=False))
     if path.suffix == ".model":
         import sentencepiece as spm
 
         sp = spm.SentencePieceProcessor(model_file=str(path))
-        return Tokenizer(path, "sentencepiece", lambda texts: [len(ids) for ids in sp.encode(texts)], sp.get_piece_size())
+        return Tokenizer(path, "sentencepiece", lambda texts: [len(ids) for ids in sp.encode(texts)], sp.get_piece_size(),
+                         lambda texts: sp.encode(texts), lambda ids: sp.decode(ids))
     raise ValueError(f"{path}: unknown tokenizer format; give a tokenizers .json or a sentencepiece .model file")
 
 

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from ..store import Corpus, quote
 
-KEEP_POLICIES = ("earliest", "longest", "best_quality")
+KEEP_POLICIES = ("earliest", "longest", "best_quality", "newest")
 
 #: Corpus order: first run, lowest shard, then smallest id (ids are stable hashes of the source).
 _EARLIEST = "run_id, shard, id"
@@ -22,13 +22,15 @@ _EARLIEST = "run_id, shard, id"
 def keep_order(keep: str) -> str:
     """The SQL ``ORDER BY`` that ranks the members of a duplicate cluster; the first one is kept.
 
-    ``best_quality`` reads ``annotations.quality.score`` (higher is better) and falls back to
+    ``newest`` ranks by the ``date`` column, then length. ``best_quality`` reads ``annotations.quality.score`` (higher is better) and falls back to
     ``longest`` for documents without one.
     """
     if keep == "earliest":
         return _EARLIEST
     if keep == "longest":
         return f"n_chars DESC, {_EARLIEST}"
+    if keep == "newest":  # the ``date`` column (ISO dates; unparsable or missing ones rank last)
+        return f"TRY_CAST(date AS TIMESTAMP) DESC NULLS LAST, n_chars DESC, {_EARLIEST}"
     if keep == "best_quality":
         score = "TRY_CAST(json_extract_string(annotations, '$.quality.score') AS DOUBLE)"
         return f"{score} DESC NULLS LAST, n_chars DESC, {_EARLIEST}"

@@ -28,7 +28,7 @@ import pyarrow as pa
 from ..store import DOCS_SCHEMA, Corpus
 from .card import data_card
 from .package import CARD, MANIFEST, write_manifest
-from .writers import COLUMNS, FORMATS, WRITERS, SplitWriter
+from .writers import COLUMNS, FORMATS, WRITERS, SplitWriter, TokensWriter, Writer
 
 SPLIT_NAMES = {1: ("train",), 2: ("train", "test"), 3: ("train", "validation", "test")}
 
@@ -116,15 +116,28 @@ def export(
     name: str | None = None,
     overwrite: bool = False,
     batch_size: int = 1000,
+    tokenizer: str | Path | None = None,
+    seed: int = 0,
 ) -> ExportResult:
     """Export the corpus's ``documents`` (deduplicated, filtered) as a package folder ``out``.
 
     ``fmt``: ``parquet``, ``jsonl`` or ``hf`` (the Hub's repository layout; the same files as
     parquet). Filters: ``langs``, ``min_quality`` (annotations.quality.score), ``where`` (SQL over
     the documents view). Writes shards per split, then the data card and the MANIFEST.
+
+    ``fmt="tokens"``: token ids of ``tokenizer`` (a tokenizers ``.json`` or sentencepiece ``.model``
+    file) in binary shards with an index each (:class:`~khlang.exchange.writers.TokensWriter`), the
+    documents in an order shuffled by ``seed`` (the same seed gives the same files).
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    writer = WRITERS[fmt]
+    if fmt == "tokens":
+        if tokenizer is None:
+            raise ValueError("--format tokens needs --tokenizer FILE (tokenizers .json or sentencepiece .model)")
+        writer = TokensWriter.bound(tokenizer)  # a missing tokenizer file fails here, before anything is written
+    elif tokenizer is not None:
+        raise ValueError("--tokenizer goes with --format tokens only")
     limit = parse_shard_size(shard_size)
     splits = parse_split(split)
     out = Path(out)
@@ -141,8 +154,8 @@ def export(
         filt, params = filter_sql(corpus, langs, min_quality, where)
         (out / "data").mkdir(parents=True, exist_ok=True)
         try:  # a failed export (bad --where, full disk) leaves no half package behind
-            result = _write_package(corpus, out, fmt, limit, splits, filt, params, batch_size, name,
-                                    {"langs": langs, "min_quality": min_quality, "where": where})
+            result = _write_package(corpus, out, fmt, writer, limit, splits, filt, params, batch_size, name,
+                                    {"langs": langs, "min_quality": min_quality, "where": where}, seed)
         except BaseException:
             shutil.rmtree(out, ignore_errors=True)
             raise
@@ -150,25 +163,41 @@ def export(
     return result
 
 
-def _write_package(corpus: Corpus, out: Path, fmt: str, limit: tuple[str, int], splits: dict[str, float],
-                   filt: str, params: list, batch_size: int, name: str | None, filters: dict[str, Any]) -> ExportResult:
+def _write_package(corpus: Corpus, out: Path, fmt: str, writer_cls: type[Writer], limit: tuple[str, int],
+                   splits: dict[str, float], filt: str, params: list, batch_size: int, name: str | None,
+                   filters: dict[str, Any], seed: int) -> ExportResult:
     result = ExportResult(package=out)
     name = name or out.resolve().name
     base = f"SELECT {', '.join(COLUMNS)}, {split_sql(splits)} AS __split FROM documents{filt}"
     shards: dict[str, list[tuple[Path, int]]] = {}
     for split_name in splits:
-        writer = SplitWriter(out / "data", split_name, WRITERS[fmt], limit)
-        reader = corpus.con.sql(f"SELECT {', '.join(COLUMNS)} FROM ({base}) WHERE __split = ? ORDER BY id",
+        writer = SplitWriter(out / "data", split_name, writer_cls, limit)
+        # token shards are shuffled (by a seeded hash of the id: deterministic); other formats sorted by id
+        order = f"md5({int(seed)} || ':' || id), id" if fmt == "tokens" else "id"
+        reader = corpus.con.sql(f"SELECT {', '.join(COLUMNS)} FROM ({base}) WHERE __split = ? ORDER BY {order}",
                                 params=params + [split_name]).to_arrow_reader(batch_size)
         for batch in reader:
             writer.write(pa.Table.from_batches([batch]).cast(DOCS_SCHEMA))
         shards[split_name] = writer.finish()
         result.rows[split_name] = sum(r for _, r in shards[split_name])
+    info: dict[str, Any] = {"name": name, "format": fmt, "splits": splits, "rows": result.rows,
+                            "shard_size": f"{limit[1]} {limit[0]}"}
     card = data_card(corpus, name, fmt, result.rows, filters, splits, filt, params)
+    if fmt == "tokens":
+        tok = writer_cls.tokenizer  # type: ignore[attr-defined]
+        info["tokens"] = {"tokenizer": tok.path.name, "kind": tok.kind, "vocab_size": tok.vocab_size,
+                          "dtype": f"uint{8 * writer_cls.itemsize()}", "shuffle_seed": int(seed)}  # type: ignore[attr-defined]
+        card += (f"\n## Token shards\n\nToken ids of `{tok.path.name}` ({tok.kind}, vocabulary {tok.vocab_size:,}) "
+                 f"as little-endian {info['tokens']['dtype']} after a 16-byte header, documents shuffled with seed "
+                 f"{int(seed)}; each `data/*.tokens` has an index `*.tokens.idx` (Parquet: id, start, length in "
+                 "tokens). Read one with `khlang.exchange.writers.read_tokens`.\n")
     (out / CARD).write_text(card, encoding="utf-8")
     files = {p.relative_to(out).as_posix(): {"rows": rows, "split": s} for s, lst in shards.items() for p, rows in lst}
+    for s, lst in shards.items():
+        for p, _ in lst:
+            for suffix in writer_cls.companions:
+                files[p.relative_to(out).as_posix() + suffix] = {"rows": None, "split": s}
     files[CARD] = {"rows": None, "split": None}
-    write_manifest(out, files, {"name": name, "format": fmt, "splits": splits, "rows": result.rows,
-                                "shard_size": f"{limit[1]} {limit[0]}"})
+    write_manifest(out, files, info)
     result.files = sorted(files)
     return result

@@ -27,6 +27,8 @@ class Writer:
     implement ``write``, ``count_rows`` and ``read``."""
 
     ext: ClassVar[str]
+    #: Suffixes of files written beside each data file (e.g. an index), renamed and listed with it.
+    companions: ClassVar[tuple[str, ...]] = ()
     _file: Any  # whatever the format writes through; closed by close()
 
     def write(self, table: pa.Table) -> None:  # pragma: no cover - abstract
@@ -89,8 +91,91 @@ class JsonlWriter(Writer):
             return pa.Table.from_pylist([json.loads(line) for line in f if line.strip()])
 
 
+class TokensWriter(Writer):
+    """Training-token shards: the token ids of each document's text, concatenated, in a binary
+    ``.tokens`` file, plus its index ``.tokens.idx`` (Parquet: ``id, start, length`` in tokens, one
+    row per document, in file order) so a trainer finds document boundaries and a reader maps ids
+    back to the corpus.
+
+    ``.tokens`` layout: the 8-byte magic ``KHLTOKS1``, a little-endian uint32 item size (2 when the
+    vocabulary fits in uint16, else 4), a uint32 vocabulary size, then the ids as little-endian
+    unsigned integers of that size. :func:`read_tokens` reads a shard back. The class is bound to a
+    tokenizer file with :meth:`bound` (``khlang export --format tokens --tokenizer FILE``).
+    """
+
+    ext = "tokens"
+    companions: ClassVar[tuple[str, ...]] = (".idx",)
+    MAGIC = b"KHLTOKS1"
+    tokenizer: ClassVar[Any] = None
+
+    @classmethod
+    def bound(cls, tokenizer_path: str | Path) -> type["TokensWriter"]:
+        """This writer for one tokenizer file (a missing or unknown file is a clear error here)."""
+        from ..tokens import load_tokenizer
+
+        return type("TokensWriter", (cls,), {"tokenizer": load_tokenizer(tokenizer_path)})
+
+    @classmethod
+    def itemsize(cls) -> int:
+        return 2 if cls.tokenizer.vocab_size <= 1 << 16 else 4
+
+    def __init__(self, path: Path) -> None:
+        if self.tokenizer is None:
+            raise ValueError("--format tokens needs a tokenizer (--tokenizer FILE: tokenizers .json or sentencepiece .model)")
+        self._path = Path(path)
+        self._dtype = np.dtype(f"<u{self.itemsize()}")
+        self._file = open(path, "wb")
+        self._file.write(self.MAGIC + np.array([self.itemsize(), self.tokenizer.vocab_size], "<u4").tobytes())
+        self._index: dict[str, list] = {"id": [], "start": [], "length": []}
+        self._at = 0
+
+    def write(self, table: pa.Table) -> None:
+        texts = table.column("text").to_pylist()
+        for doc_id, ids in zip(table.column("id").to_pylist(), self.tokenizer.encode(texts)):
+            self._file.write(np.asarray(ids, dtype=self._dtype).tobytes())
+            self._index["id"].append(doc_id)
+            self._index["start"].append(self._at)
+            self._index["length"].append(len(ids))
+            self._at += len(ids)
+
+    def close(self) -> None:
+        super().close()
+        schema = pa.schema([("id", pa.string()), ("start", pa.int64()), ("length", pa.int64())])
+        pq.write_table(pa.table(self._index, schema=schema), str(self._path) + ".idx", compression=COMPRESSION)
+
+    @staticmethod
+    def count_rows(path: Path) -> int:
+        """Documents in the shard, after checking the index against the token file's size."""
+        tokens, index = read_tokens(path)
+        return len(index)
+
+    @staticmethod
+    def read(path: Path) -> pa.Table:
+        raise ValueError(f"{Path(path).name}: a tokens package holds token ids, not text; it cannot be imported")
+
+
+def read_tokens(path: str | Path) -> tuple[np.ndarray, pa.Table]:
+    """A ``.tokens`` shard as (token ids, index table ``id, start, length``); a file whose header or
+    size disagrees with its index is a ``ValueError``."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if len(head) < 16 or head[:8] != TokensWriter.MAGIC:
+        raise ValueError(f"{path.name}: not a khlang tokens file (bad header)")
+    itemsize = int(np.frombuffer(head[8:12], "<u4")[0])
+    if itemsize not in (2, 4) or (path.stat().st_size - 16) % itemsize:
+        raise ValueError(f"{path.name}: corrupt tokens file (item size {itemsize}, {path.stat().st_size} bytes)")
+    tokens = np.memmap(path, dtype=f"<u{itemsize}", mode="r", offset=16)
+    index = pq.read_table(str(path) + ".idx")
+    total = int(pc.sum(index.column("length")).as_py() or 0)
+    if total != len(tokens):
+        raise ValueError(f"{path.name}: index lists {total:,} tokens, the file holds {len(tokens):,}")
+    return tokens, index
+
+
 #: ``--format`` → writer class.
-WRITERS: dict[str, type[Writer]] = {"parquet": ParquetWriter, "jsonl": JsonlWriter, "hf": ParquetWriter}
+WRITERS: dict[str, type[Writer]] = {"parquet": ParquetWriter, "jsonl": JsonlWriter, "hf": ParquetWriter,
+                                    "tokens": TokensWriter}
 FORMATS = tuple(WRITERS)
 
 
@@ -162,6 +247,8 @@ class SplitWriter:
         for i, (tmp, rows) in enumerate(zip(self.paths, self.rows)):
             final = self.directory / f"{self.split}-{i:05d}-of-{n:05d}.{self.writer.ext}"
             os.replace(tmp, final)
+            for suffix in self.writer.companions:
+                os.replace(str(tmp) + suffix, str(final) + suffix)
             out.append((final, rows))
         return out
 
@@ -177,5 +264,5 @@ def row_sizes(table: pa.Table) -> np.ndarray:
     return sizes
 
 
-__all__ = ["FORMATS", "JsonlWriter", "ParquetWriter", "SplitWriter", "WRITERS", "Writer", "read_data_file",
-           "row_sizes", "writer_for"]
+__all__ = ["FORMATS", "JsonlWriter", "ParquetWriter", "SplitWriter", "TokensWriter", "WRITERS", "Writer",
+           "read_data_file", "read_tokens", "row_sizes", "writer_for"]
