@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTHON ?= python3
 
-.PHONY: setup system demo test bench clean
+.PHONY: setup system interop-tools demo test bench clean
 
 setup: $(VENV)/.installed
 
@@ -20,8 +20,13 @@ demo: setup
 system:
 	bash scripts/setup-system.sh
 
+# The pinned Label Studio and doccano the `interop` tests run (tests/interop_servers.py): installed from
+# PyPI into .cache/interop once (about 9 minutes on 2 busy cores), reused while their pins stay the same.
+interop-tools: setup
+	$(PY) tests/interop_servers.py
+
 # pytest exits 5 when it collects no test: that is not a failure of the suite.
-test: setup system
+test: setup system interop-tools
 	$(PY) -m pytest -q -ra || [ $$? -eq 5 ]
 
 # Every benchmark of the README, with the arguments its tables were measured with (tens of minutes on 2 cores).

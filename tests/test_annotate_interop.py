@@ -4,18 +4,20 @@ khlang. The servers are pinned pip installs cached in .cache/interop (tests/inte
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 from annotate_support import PASSWORD, SCHEMA
-from interop_servers import label_studio
+from interop_servers import doccano, doccano_wait, label_studio
 from sqlalchemy import select
 
 from khlang.annotate.auth import create_user
 from khlang.annotate.db import Database, Doc, User
 from khlang.annotate.formats import export_project, import_project, project_rows
 from khlang.annotate.lsconfig import labelstudio_config
-from khlang.annotate.projects import create_project, save_answer, set_gold
+from khlang.annotate.projects import add_documents, create_project, save_answer, set_gold
 
 pytestmark = pytest.mark.interop
 
@@ -93,7 +95,7 @@ def test_label_studio_round_trip(tmp_path):
                         v = res["value"]
                         key = (task["data"]["doc_id"], email_of[ann["completed_by"]], v["start"], v["end"])
                         stored[key] = text[v["start"]:v["end"]]
-        assert stored == want and len(want) == 8
+        assert stored == want and len(want) == 9
 
         exported = ls.get(f"/api/projects/{pid}/export", params={"exportType": "JSON", "download_all_tasks": "true"})
         assert exported.status_code == 200, exported.text
@@ -107,3 +109,67 @@ def test_label_studio_round_trip(tmp_path):
     assert counts["users_created"] == [] and counts["gold"] == 1
     assert comparable(project_rows(db2, p2)) == comparable(project_rows(db, p))
     assert {u.username for u in db2.scalars(select(User))} == set(USERS)
+
+
+def union_spans(rows):
+    """What one doccano example holds: every annotator's spans of a document, without names."""
+    out: dict[str, set] = {}
+    for r in rows:
+        if r["status"] == "done":
+            out.setdefault(r["doc_id"], set()).update((s["start"], s["end"], s["label"]) for s in r["spans"])
+    return {d: sorted(s) for d, s in out.items()}
+
+
+def test_doccano_round_trip(tmp_path):
+    db, p = build_project(Database(f"sqlite:///{tmp_path / 'src.db'}"))
+    jsonl = export_project(db, p, "doccano")
+    want = union_spans(project_rows(db, p))
+    texts = {r["doc_id"]: r["text"] for r in project_rows(db, p)}
+    data = tmp_path / "doccano"
+    data.mkdir()
+    with doccano(data) as dc:
+        proj = dc.post("/v1/projects", json={
+            "name": "khlang", "description": "interop", "guideline": "", "project_type": "SequenceLabeling",
+            "resourcetype": "SequenceLabelingProject", "allow_overlapping": True, "grapheme_mode": False,
+            "use_relation": False, "random_order": False, "collaborative_annotation": False, "tags": []})
+        assert proj.status_code == 201, proj.text
+        pid = proj.json()["id"]
+        upload = dc.post("/v1/fp/process/", files={"filepond": ("khlang.jsonl", jsonl, "application/octet-stream")})
+        assert upload.status_code == 200, upload.text
+        # the import dialog's defaults: column_data "text", column_label "label"
+        task = dc.post(f"/v1/projects/{pid}/upload", json={
+            "format": "JSONL", "task": "SequenceLabeling", "uploadIds": [upload.text], "column_data": "text",
+            "column_label": "label", "delimiter": "", "encoding": "utf_8"})
+        assert doccano_wait(dc, task.json()["task_id"]) == {"error": []}
+
+        # the spans doccano stored cover exactly the same text, emoji and Ext-B included
+        types = {t["id"]: t["text"] for t in dc.get(f"/v1/projects/{pid}/span-types").json()}
+        examples = dc.get(f"/v1/projects/{pid}/examples", params={"limit": 100}).json()["results"]
+        assert len(examples) == 3  # one example per document
+        stored, highlighted = {}, set()
+        for ex in examples:
+            doc = ex["meta"]["doc_id"]
+            assert ex["text"] == texts[doc]
+            spans = dc.get(f"/v1/projects/{pid}/examples/{ex['id']}/spans").json()
+            stored[doc] = sorted((s["start_offset"], s["end_offset"], types[s["label"]]) for s in spans)
+            highlighted |= {(doc, ex["text"][s["start_offset"]:s["end_offset"]], types[s["label"]]) for s in spans}
+        assert stored == want
+        assert highlighted == {(d, texts[d][a:b], lab) for d, v in want.items() for a, b, lab in v}
+
+        task = dc.post(f"/v1/projects/{pid}/download", json={"format": "JSONL", "exportApproved": False})
+        doccano_wait(dc, task.json()["task_id"])
+        exported = dc.get(f"/v1/projects/{pid}/download", params={"taskId": task.json()["task_id"]})
+        assert exported.status_code == 200 and exported.content.startswith(b"PK")
+    (tmp_path / "doccano-export.zip").write_bytes(exported.content)
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as z:
+        assert z.namelist() == ["admin.jsonl"]  # one file per doccano member
+
+    db2, p2 = fresh_khlang(tmp_path / "back.db")
+    # the project already holds the documents: doccano's own ids (1, 2, 3) must not add copies
+    add_documents(db2, p2, [{"id": d, "text": t} for d, t in texts.items()])
+    counts = import_project(db2, p2, "doccano", exported.content, users={"admin": "rev"})
+    db2.commit()
+    assert counts == {"annotations": 3, "gold": 0, "users_created": []}
+    rows = project_rows(db2, p2)
+    assert len({r["doc_id"] for r in rows}) == 3 and {r["user"] for r in rows} == {"rev"}  # no duplicate documents
+    assert union_spans(rows) == want

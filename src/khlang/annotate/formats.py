@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from typing import Any, Callable, Iterable
 
 import pyarrow as pa
@@ -337,6 +338,19 @@ def from_doccano(lines: list[dict], default_user: str) -> list[dict]:
     return rows
 
 
+def _doccano_files(data: bytes) -> list[tuple[str, list[dict]]]:
+    """doccano's download is a zip with one ``<doccano user>.jsonl`` per project member (or
+    ``all.jsonl`` in a collaborative project); a bare JSONL file is read as one unnamed file."""
+    if not data.startswith(b"PK"):
+        return [("", _read_jsonl(data))]
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return [(name.rsplit("/", 1)[-1][: -len(".jsonl")], _read_jsonl(z.read(name)))
+                    for name in sorted(z.namelist()) if name.endswith(".jsonl")]
+    except zipfile.BadZipFile as exc:
+        raise ValueError(f"not a valid doccano file: a broken zip ({exc})") from exc
+
+
 def _doccano_span(entity: Any) -> dict[str, Any]:
     """A doccano entity: ``[start, end, label]`` (sequence labelling export) or
     ``{"id", "label", "start_offset", "end_offset"}`` (the "JSONL (relation)" export)."""
@@ -374,7 +388,8 @@ def import_project(db: Session, project: Project, fmt: str, data: bytes, users: 
 
     ``labelstudio``: ``data`` is Label Studio's JSON export, or ``{"tasks": export, "users": …}``;
     ``users`` (or the file's) maps its user ids to khlang users (see :func:`ls_user_resolver`).
-    ``doccano``: lines without a ``user`` are ``default_user``'s."""
+    ``doccano``: a JSONL file or doccano's zip download; lines without a ``user`` are
+    ``users[<doccano user>]``'s (the zip's file names) or else ``default_user``'s."""
     try:
         create_users = True
         if fmt == "labelstudio":
@@ -387,7 +402,9 @@ def import_project(db: Session, project: Project, fmt: str, data: bytes, users: 
         elif fmt == "argilla":
             rows = from_argilla(json.loads(data))
         elif fmt == "doccano":
-            rows = from_doccano(_read_jsonl(data), default_user)
+            rows = []
+            for name, lines in _doccano_files(data):
+                rows += from_doccano(lines, (users or {}).get(name, default_user))
         elif fmt == "jsonl":
             rows = _read_jsonl(data)
         elif fmt == "parquet":
