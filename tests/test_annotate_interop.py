@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 from annotate_support import PASSWORD, SCHEMA
+from interop_servers import PASSWORD as PASSWORD_LS
 from interop_servers import doccano, doccano_wait, label_studio
 from sqlalchemy import select
 
@@ -66,6 +67,30 @@ def fresh_khlang(path):
     return db, create_project(db, "back", SCHEMA, [], overlap=2)
 
 
+def highlighted(base: str, path: str, n: int) -> list[str]:
+    """The texts Label Studio's labelling page highlights for one annotation (headless Chromium),
+    once it shows ``n`` regions (or after 90 s)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                     args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(base + "/user/login/")
+        page.fill("input[name=email]", "admin@khlang.invalid")
+        page.fill("input[name=password]", PASSWORD_LS)
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        page.goto(base + path)
+        try:
+            page.wait_for_function(f"document.querySelectorAll('.htx-highlight').length >= {n}", timeout=90_000)
+        except Exception:  # the assertion below shows what was highlighted instead
+            pass
+        shown = [e.inner_text() for e in page.query_selector_all(".htx-highlight")]
+        browser.close()
+    return shown
+
+
 def test_label_studio_round_trip(tmp_path):
     db, p = build_project(Database(f"sqlite:///{tmp_path / 'src.db'}"))
     tasks = json.loads(export_project(db, p, "labelstudio"))
@@ -87,7 +112,8 @@ def test_label_studio_round_trip(tmp_path):
 
         # the regions Label Studio stored highlight exactly the spans' text, emoji and Ext-B included
         stored = {}
-        for task in ls.get("/api/tasks/", params={"project": pid, "page_size": 100}).json()["tasks"]:
+        tasks_back = ls.get("/api/tasks/", params={"project": pid, "page_size": 100}).json()["tasks"]
+        for task in tasks_back:
             text = task["data"]["text"]
             for ann in ls.get(f"/api/tasks/{task['id']}/annotations/").json():
                 for res in ann["result"]:
@@ -96,6 +122,17 @@ def test_label_studio_round_trip(tmp_path):
                         key = (task["data"]["doc_id"], email_of[ann["completed_by"]], v["start"], v["end"])
                         stored[key] = text[v["start"]:v["end"]]
         assert stored == want and len(want) == 9
+        # and Label Studio's own page highlights the same text: its front end counts code points too.
+        # (A task page shows one of its annotations, so ann1's go into a project of their own.)
+        ui_tasks = [{**t, "annotations": [a for a in t["annotations"] if a["completed_by"]["email"] == "ann1@khlang.invalid"]}
+                    for t in tasks if t["data"]["doc_id"] in ("emoji", "extb")]
+        ui = ls.post("/api/projects/", json={"title": "khlang ui", "label_config": labelstudio_config(SCHEMA)}).json()["id"]
+        assert ls.post(f"/api/projects/{ui}/import", json=ui_tasks).status_code == 201
+        for task in ls.get("/api/tasks/", params={"project": ui}).json()["tasks"]:
+            expected = sorted(text for (d, u, _, _), text in want.items()
+                              if d == task["data"]["doc_id"] and u == "ann1@khlang.invalid")
+            url = f"/projects/{ui}/data?task={task['id']}"
+            assert sorted(highlighted(str(ls.base_url).rstrip("/"), url, len(expected))) == expected
 
         exported = ls.get(f"/api/projects/{pid}/export", params={"exportType": "JSON", "download_all_tasks": "true"})
         assert exported.status_code == 200, exported.text
