@@ -83,15 +83,17 @@ def highlighted(base: str, path: str, n: int) -> list[str]:
         page.fill("input[name=password]", PASSWORD_LS)
         with page.expect_navigation():
             page.click("button[type=submit]")
+        shown: list[str] = []
         for _ in range(2):  # Label Studio's development server can be slow to serve its scripts on a busy machine
             page.goto(base + path)
-            try:
-                page.wait_for_function(f"document.querySelectorAll('.htx-highlight').length >= {n}", timeout=90_000)
+            try:  # read the regions in the same step that sees them: the page re-renders while it loads
+                shown = page.wait_for_function(
+                    "n => { const e = [...document.querySelectorAll('.htx-highlight')];"
+                    " return e.length >= n ? e.map(x => x.innerText) : null }", arg=n, timeout=90_000).json_value()
                 break
             except Exception:  # the assertion shows what was highlighted instead; the screenshot what was shown
                 ROOT.joinpath("test-artifacts").mkdir(exist_ok=True)
                 page.screenshot(path=str(ROOT / "test-artifacts" / "labelstudio.png"))
-        shown = [e.inner_text() for e in page.query_selector_all(".htx-highlight")]
         browser.close()
     return shown
 
