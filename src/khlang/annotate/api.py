@@ -4,7 +4,7 @@ logic lives in services.py and projects.py.)"""
 
 from __future__ import annotations
 
-
+import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
@@ -364,12 +364,15 @@ def conflicts(pid: int, c: Caller = Depends(need("reviewer")), db: Session = Dep
 
 
 @router.get("/projects/{pid}/export")
-def export(pid: int, format: str = "jsonl", c: Caller = Depends(need("reviewer")), db: Session = Depends(get_db)) -> Response:
+def export(pid: int, format: str = "jsonl", users: str | None = None, c: Caller = Depends(need("reviewer")),
+           db: Session = Depends(get_db)) -> Response:
+    """``users`` (``labelstudio``): a JSON object ``{khlang user: Label Studio e-mail}``."""
     p = services.get_project(db, pid, c.user)
     if format not in FORMATS:
         raise HTTPException(422, f"format must be one of {', '.join(FORMATS)}")
+    emails = _users_param(users)
     media, ext = MEDIA[format]
-    return Response(export_project(db, p, format), media_type=media,
+    return Response(export_project(db, p, format, emails), media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="project-{p.id}-{format}.{ext}"'})
 
 
@@ -387,16 +390,30 @@ def config(pid: int, format: str = "labelstudio", c: Caller = Depends(need("revi
 
 
 @router.post("/projects/{pid}/import")
-async def import_(pid: int, request: Request, format: str = "jsonl", c: Caller = Depends(need("admin")),
-                  db: Session = Depends(get_db)) -> dict:
+async def import_(pid: int, request: Request, format: str = "jsonl", users: str | None = None,
+                  c: Caller = Depends(need("admin")), db: Session = Depends(get_db)) -> dict:
+    """``users`` (``labelstudio``): a JSON object ``{Label Studio user id or e-mail: khlang user}``;
+    doccano lines name no annotator and are stored as the caller's."""
     body = await request.body()  # read on the loop; the database work runs in the thread pool
-    return await run_in_threadpool(_import, db, pid, format, body, c)
+    return await run_in_threadpool(_import, db, pid, format, body, _users_param(users), c)
 
 
-def _import(db: Session, pid: int, format: str, body: bytes, c: Caller) -> dict:
+def _users_param(users: str | None) -> dict[str, str] | None:
+    if users is None:
+        return None
+    try:
+        mapping = json.loads(users)
+    except json.JSONDecodeError:
+        mapping = None
+    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+        raise HTTPException(422, "users must be a JSON object of names")
+    return mapping
+
+
+def _import(db: Session, pid: int, format: str, body: bytes, users: dict | None, c: Caller) -> dict:
     p = services.get_project(db, pid, c.user)
     try:
-        counts = import_project(db, p, format, body)
+        counts = import_project(db, p, format, body, users, default_user=c.user.username)
     except ValueError as exc:
         db.rollback()
         raise _bad(exc) from exc

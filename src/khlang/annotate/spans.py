@@ -5,8 +5,8 @@ or Burmese vowel sign, tone mark or coeng sequence belongs to the cluster of its
 offsets are snapped outwards to extended-grapheme-cluster boundaries (``regex``'s ``\\X``, UAX #29):
 the start moves left and the end moves right to the nearest boundary.
 
-Browsers (and Label Studio) count UTF-16 code units: characters outside the Basic Multilingual
-Plane (emoji, CJK Extension B) count 2 there and 1 here.
+Browsers count UTF-16 code units: characters outside the Basic Multilingual Plane (emoji, CJK
+Extension B) count 2 there and 1 here. (Label Studio and doccano count code points, like khlang.)
 """
 
 from __future__ import annotations
