@@ -208,9 +208,14 @@ def next_document(db: Session, project: Project, user: User, reserve: bool = Tru
         return db.scalar(first)
     # PostgreSQL: lock the candidate and skip the ones other claimers hold right now, so that
     # concurrent annotators spread over documents instead of queueing for one
+    waiting = first.with_for_update(of=Doc, key_share=True)
     first = first.with_for_update(of=Doc, key_share=True, skip_locked=True)
     for _attempt in range(8):  # each statement sees the places committed before it began
         doc = db.scalar(first)
+        if doc is None:
+            # SKIP LOCKED means "none free this instant", not "none left": the last documents may be
+            # locked by another annotator's claim right now. Ask once more, waiting for those locks.
+            doc = db.scalar(waiting)
         if doc is None or _take_slot(db, project, doc.id, user, t + timedelta(minutes=RESERVE_MINUTES)):
             return doc
     return None
