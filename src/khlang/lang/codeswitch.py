@@ -98,12 +98,11 @@ def _emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
     chars = latin_model.word_probs(word)
     zipf = zipf or (None,) * len(latin_model.LABELS)
     logs = []
-    for state in states:
-        family = [state] + [lang for lang, target in _FOLD.items() if target == state and lang not in states]
-        freq = max((zipf[_INDEX[lang]] for lang in family if zipf[_INDEX[lang]] is not None), default=None)
+    for floor, family in _families(states):
+        freq = max((zipf[i] for i in family if zipf[i] is not None), default=None)
         if freq is None:
-            freq = latin_model.FLOOR[state]
-        char = sum(chars[_INDEX[lang]] for lang in family)
+            freq = floor
+        char = sum(chars[i] for i in family)
         logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(char))
     top = max(logs)
     exp = [math.exp(x - top) for x in logs]
@@ -112,6 +111,17 @@ def _emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
     if len(word) <= SHORT:  # flatten: a two-letter word is nearly no evidence
         scores = [0.3 * x + 0.7 / len(states) for x in scores]
     return tuple(scores)
+
+
+@lru_cache(maxsize=None)  # one entry per value of STATES
+def _families(states: tuple[str, ...]) -> tuple[tuple[float, tuple[int, ...]], ...]:
+    """For each state: its frequency floor and the indices (in :data:`latin_model.LABELS`) of the
+    labels whose evidence it collects — itself, then the neighbours that fold into it."""
+    return tuple(
+        (latin_model.FLOOR[state],
+         tuple(_INDEX[lang] for lang in [state] + [lang for lang, target in _FOLD.items() if target == state and lang not in states]))
+        for state in states
+    )
 
 
 @lru_cache(maxsize=65536)
@@ -131,10 +141,17 @@ def _viterbi(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list
         top = max(score)
         best = score.index(top)  # the first best state, as max(range(n), key=...) would give
         switch = top + SWITCH
-        # staying is likelier than switching (STAY > SWITCH), so the best state never switches
-        stays = [s + STAY for s in score]
-        back.append([best if switch > stay else j for j, stay in zip(states, stays)])
-        score = [(switch if switch > stay else stay) + p + e for stay, p, e in zip(stays, prior, em)]
+        step, new = [], []
+        for j, s, p, e in zip(states, score, prior, em):
+            stay = s + STAY
+            if switch > stay:  # never for the best state itself: STAY > SWITCH
+                step.append(best)
+                new.append(switch + p + e)
+            else:
+                step.append(j)
+                new.append(stay + p + e)
+        back.append(step)
+        score = new
     state = score.index(max(score))
     path = [state]
     for step in reversed(back):
