@@ -58,11 +58,8 @@ class Piece(NamedTuple):
 def words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """(start, end, normalised word) of each word in ``text[start:end]``; links, @mentions and
     #hashtags are skipped (they name things, not languages)."""
-    out = []
-    for m in _TOKEN.finditer(text, start, end):
-        if m.group(1):
-            out.append((m.start(1), m.end(1), latin_model.normalise_word(m.group(1))))
-    return out
+    norm = latin_model.normalise_word
+    return [(m.start(1), m.end(1), norm(m.group(1))) for m in _TOKEN.finditer(text, start, end) if m.lastindex]
 
 
 def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[str, float]) -> list[Piece]:
@@ -73,22 +70,21 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
         return [Piece(start, end, run_lang, max(run_probs.get(run_lang, 0.0), 0.0))]
     prior_total = sum(run_probs.get(s, 0.0) for s in states) or 1.0
     prior = [math.log(max(run_probs.get(s, 0.0) / prior_total, 0.02)) * PRIOR_WEIGHT for s in states]
-    latin_model.prefetch([word for _, _, word in toks])
-    emissions = [_emission(word, states) for _, _, word in toks]
-    if all(em[0] == max(em) for em in emissions):  # every word leans to the run's own language
+    evidence = [_evidence(word, states) for _, _, word in toks]  # cached per word: words repeat
+    if all(ev[2] for ev in evidence):  # every word leans to the run's own language
         path = [0] * len(toks)
     else:
-        path = _viterbi([_log_emission(word, states) for _, _, word in toks], prior)
+        path = _viterbi([ev[1] for ev in evidence], prior)
     # one piece per stretch of equal labels; confidence = mean probability of the chosen label
     out: list[Piece] = []
-    begin, total, n = start, 0.0, 0
-    for i, ((s, _, _), state, em) in enumerate(zip(toks, path, emissions)):
-        if i and state != path[i - 1]:
-            out.append(Piece(begin, s, states[path[i - 1]], round(total / n, 4)))
-            begin, total, n = s, 0.0, 0
-        total += em[state]
+    begin, total, n, prev = start, 0.0, 0, path[0]
+    for (s, _, _), state, ev in zip(toks, path, evidence):
+        if state != prev:
+            out.append(Piece(begin, s, states[prev], round(total / n, 4)))
+            begin, total, n, prev = s, 0.0, 0, state
+        total += ev[0][state]
         n += 1
-    out.append(Piece(begin, end, states[path[-1]], round(total / n, 4)))
+    out.append(Piece(begin, end, states[prev], round(total / n, 4)))
     return out
 
 
@@ -102,12 +98,11 @@ def _emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
     chars = latin_model.word_probs(word)
     zipf = zipf or (None,) * len(latin_model.LABELS)
     logs = []
-    for state in states:
-        family = [state] + [lang for lang, target in _FOLD.items() if target == state and lang not in states]
-        freq = max((zipf[_INDEX[lang]] for lang in family if zipf[_INDEX[lang]] is not None), default=None)
+    for floor, family in _families(states):
+        freq = max((zipf[i] for i in family if zipf[i] is not None), default=None)
         if freq is None:
-            freq = latin_model.FLOOR[state]
-        char = sum(chars[_INDEX[lang]] for lang in family)
+            freq = floor
+        char = sum(chars[i] for i in family)
         logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(char))
     top = max(logs)
     exp = [math.exp(x - top) for x in logs]
@@ -118,30 +113,46 @@ def _emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
     return tuple(scores)
 
 
+@lru_cache(maxsize=None)  # one entry per value of STATES
+def _families(states: tuple[str, ...]) -> tuple[tuple[float, tuple[int, ...]], ...]:
+    """For each state: its frequency floor and the indices (in :data:`latin_model.LABELS`) of the
+    labels whose evidence it collects — itself, then the neighbours that fold into it."""
+    return tuple(
+        (latin_model.FLOOR[state],
+         tuple(_INDEX[lang] for lang in [state] + [lang for lang, target in _FOLD.items() if target == state and lang not in states]))
+        for state in states
+    )
+
+
 @lru_cache(maxsize=65536)
-def _log_emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
-    return tuple(math.log(p) for p in _emission(word, states))
+def _evidence(word: str, states: tuple[str, ...]) -> tuple[tuple[float, ...], tuple[float, ...], bool]:
+    """One cache lookup per word for :func:`label_run`: the emission, its logarithms (for
+    Viterbi) and whether the run's own language is (jointly) the word's best state."""
+    em = _emission(word, states)
+    return em, tuple(math.log(p) for p in em), em[0] == max(em)
 
 
 def _viterbi(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list[int]:
     """Most likely state sequence (indices) given per-word log-probabilities and the run prior."""
-    n = len(prior)
-    score = [prior[j] + log_emissions[0][j] for j in range(n)]
+    score = [p + e for p, e in zip(prior, log_emissions[0])]
     back: list[list[int]] = []
+    states = range(len(prior))
     for em in log_emissions[1:]:
-        best = max(range(n), key=score.__getitem__)
+        top = max(score)
+        best = score.index(top)  # the first best state, as max(range(n), key=...) would give
+        switch = top + SWITCH
         step, new = [], []
-        for j in range(n):
-            stay, switch = score[j] + STAY, score[best] + SWITCH
-            if best != j and switch > stay:
+        for j, s, p, e in zip(states, score, prior, em):
+            stay = s + STAY
+            if switch > stay:  # never for the best state itself: STAY > SWITCH
                 step.append(best)
-                new.append(switch + prior[j] + em[j])
+                new.append(switch + p + e)
             else:
                 step.append(j)
-                new.append(stay + prior[j] + em[j])
+                new.append(stay + p + e)
         back.append(step)
         score = new
-    state = max(range(n), key=score.__getitem__)
+    state = score.index(max(score))
     path = [state]
     for step in reversed(back):
         state = step[state]
@@ -153,4 +164,4 @@ def clear_caches() -> None:
     """Forget cached word evidence (benchmarks measure cold runs with this)."""
     latin_model.clear_caches()
     _emission.cache_clear()
-    _log_emission.cache_clear()
+    _evidence.cache_clear()

@@ -27,7 +27,12 @@ SCRIPT_RANGES: dict[str, str] = {
 OTHER = "other"
 COMMON = "common"
 
-_SCRIPT_RE = re.compile("|".join(f"(?P<{name}>[{chars}]+)" for name, chars in SCRIPT_RANGES.items()))
+_NAMED = "".join(SCRIPT_RANGES.values())
+# a stretch of one script, with the spaces, digits and punctuation between its words: one match
+# per run instead of one per word (a gap holds no letters and no character of a named script)
+_SCRIPT_RE = re.compile("|".join(
+    f"(?P<{name}>[{chars}]+(?:(?:(?![{_NAMED}])[\\W\\d_])*[{chars}]+)*)" for name, chars in SCRIPT_RANGES.items()
+))
 _COUNT_RES = {name: re.compile(f"[{chars}]") for name, chars in SCRIPT_RANGES.items()}
 _OTHER_LETTER = re.compile(r"[^\W\d_]")
 
