@@ -6,6 +6,7 @@ import os
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from khlang.annotate.db import Database
@@ -50,6 +51,18 @@ def make_app(db_url: str, corpora=()):
                 create_user(db, name, PASSWORD, role)
         db.commit()
     return app
+
+
+@pytest.fixture()
+def corpus(tmp_path, seed_texts):
+    """A small real corpus (seed paragraphs and a Lao line) for the server to serve."""
+    return make_corpus(tmp_path / "corpus", seed_texts)
+
+
+@pytest.fixture()
+def app(tmp_path, corpus):
+    """The annotation app on a fresh SQLite database, with the test users."""
+    return make_app(f"sqlite:///{tmp_path / 'annotate.db'}", [corpus])
 
 
 def login(app, username: str, password: str = PASSWORD) -> TestClient:

@@ -7,20 +7,11 @@ import json
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+from annotate_support import app, corpus  # noqa: F401 (fixtures)
 from annotate_support import (PASSWORD, SCHEMA, THAI, flow_annotate_and_review, flow_concurrent_submissions, login,
-                              make_app, make_corpus, new_project)
+                              new_project)
 from fastapi.testclient import TestClient
 from markupsafe import escape
-
-
-@pytest.fixture()
-def corpus(tmp_path, seed_texts):
-    return make_corpus(tmp_path / "corpus", seed_texts)
-
-
-@pytest.fixture()
-def app(tmp_path, corpus):
-    return make_app(f"sqlite:///{tmp_path / 'annotate.db'}", [corpus])
 
 
 def test_annotate_review_flow(app):

@@ -8,22 +8,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from annotate_support import PASSWORD, SCHEMA, THAI, login, make_app, make_corpus, new_project
+from annotate_support import app, corpus  # noqa: F401 (fixtures)
+from annotate_support import PASSWORD, SCHEMA, THAI, login, make_app, new_project
 from fastapi.testclient import TestClient
 
 from khlang.annotate.db import ApiToken, now
 
 MB = 1024 * 1024
-
-
-@pytest.fixture()
-def corpus(tmp_path, seed_texts):
-    return make_corpus(tmp_path / "corpus", seed_texts)
-
-
-@pytest.fixture()
-def app(tmp_path, corpus):
-    return make_app(f"sqlite:///{tmp_path / 'annotate.db'}", [corpus])
 
 
 def _bearer(app, token: str) -> TestClient:
