@@ -110,6 +110,39 @@ def test_zawgyi_rule_gaps_are_closed(case):
     assert "\u1093" not in text
 
 
+def test_zawgyi_digit_four_at_the_end_stays_a_digit():
+    # "Chapter 4": ICU alone ends the line with the locative sign ၎ (U+104E)
+    assert _icu("အခန္း ၄") == "အခန်း ၎"
+    assert zawgyi_to_unicode("အခန္း ၄") == "အခန်း ၄"
+    assert zawgyi_to_unicode("၄င္း") == "၎င်း"  # the pronoun ၎င်း "it" keeps its sign
+
+
+def test_zawgyi_medial_typed_between_ya_yit_and_its_consonant():
+    # ဒါမှဖြစ်မယ် "only then will it happen" with ha-htoe typed after ya-yit instead of before it
+    usual = "\u1012\u102b\u1019\u103d\u103b\u1016\u1005\u1039\u1019\u101a\u1039"
+    swapped = "\u1012\u102b\u1019\u103b\u103d\u1016\u1005\u1039\u1019\u101a\u1039"
+    assert _icu(swapped) != "ဒါမှဖြစ်မယ်"  # ICU hangs ya-yit on ma: ဒါမြှဖစ်မယ်
+    assert zawgyi_to_unicode(swapped) == zawgyi_to_unicode(usual) == "ဒါမှဖြစ်မယ်"
+
+
+def test_short_zawgyi_line_the_detector_is_unsure_of():
+    from khlang.lang.normalize import ZAWGYI_THRESHOLD, _zawgyi_detector
+
+    detector = _zawgyi_detector()
+    zawgyi = "မဂၤလာပါ"  # "hello", with Zawgyi's kinzi sign U+1064
+    assert 0.5 < detector.get_zawgyi_probability(zawgyi) < ZAWGYI_THRESHOLD
+    assert normalize(zawgyi) == ("မင်္ဂလာပါ", {"zawgyi": 1})
+    # a lone Unicode word in the same band stays: ရွာ "village" is not Zawgyi for ရှာ "search"
+    assert 0.5 < detector.get_zawgyi_probability("ရွာ") < ZAWGYI_THRESHOLD
+    assert normalize("ရွာ") == ("ရွာ", {})
+
+
+def _icu(text: str) -> str:
+    import icu
+
+    return icu.Transliterator.createInstance("Zawgyi-my").transliterate(text)
+
+
 def test_unicode_burmese_is_left_alone():
     for _, unicode in ZAWGYI_GAPS.values():
         assert normalize(unicode) == (unicode, {})

@@ -79,18 +79,42 @@ def _zawgyi(text: str) -> tuple[str, int]:
     detector = _zawgyi_detector()
     out, n = [], 0
     for para in text.split("\n"):
-        if re.search("[\u1000-\u109f]", para) and detector.get_zawgyi_probability(para) > ZAWGYI_THRESHOLD:
+        if not re.search("[\u1000-\u109f]", para):
+            out.append(para)
+            continue
+        p = detector.get_zawgyi_probability(para)
+        if p > ZAWGYI_THRESHOLD:
             para = zawgyi_to_unicode(para)
             n += 1
+        elif p > 0.5 and _NOT_UNICODE.search(para):  # unsure (short lines), yet not valid Unicode
+            converted = zawgyi_to_unicode(para)
+            if detector.get_zawgyi_probability(converted) < ZAWGYI_CONVERTED_MAX:
+                para, n = converted, n + 1
         out.append(para)
     return "\n".join(out), n
 
 
 #: A paragraph counts as Zawgyi above this probability (myanmartools' recommended cut is 0.95+).
 ZAWGYI_THRESHOLD = 0.95
+#: Between 0.5 and the threshold (the detector is unsure, mostly on short lines such as headings)
+#: a paragraph is converted only when the detector is near-certain its conversion is Unicode.
+#: Converting real Unicode text does not do that: of the ambiguous Unicode words in the dev pairs,
+#: the lowest score after a (wrong) conversion was 1.3e-2; ambiguous Zawgyi words that convert
+#: cleanly score 1e-5 and below. Everything else in the band is left as it is.
+ZAWGYI_CONVERTED_MAX = 1e-4
+# ...and only when the paragraph cannot be well-formed Unicode Burmese: a word that begins with the
+# vowel sign ေ or the medial ျ/ြ (Zawgyi stores them before the consonant, Unicode after), or one of
+# Zawgyi's glyph-variant code points (kinzi ၤ, stacked and narrow forms) next to Burmese letters.
+# Without this a lone Unicode word such as ရွာ "village" (detector 0.90) became ရှာ "search".
+_NOT_UNICODE = re.compile("(?:^|[^\u1000-\u109f])[\u1031\u103b]|[\u1000-\u103f][\u1060-\u1097]")
 # ICU writes dot below before asat everywhere (ည့်); people typing Unicode, and the reference
 # pairs, put asat first after nya (ည့်: U+100A U+103A U+1037) but not after nga (င့်)
 _NYA_DOT_ASAT = re.compile("\u100a\u1037\u103a")
+# Zawgyi's ya-yit (ြ, U+103B and its width variants U+107E–U+1084) is stored before the consonant
+# it surrounds. A medial typed between it and that consonant (ha-htoe U+103D, wa U+103C, their
+# combined form U+108A) belongs to the consonant before: ICU would hang ya-yit on that consonant
+# instead (မ + ြ + ှ + ဖ became မြှဖ, not မှဖြ). Moving the medial first gives ICU the usual order.
+_YA_YIT_MARKS = re.compile("([\u103b\u107e-\u1084])([\u103c\u103d\u108a]+)(?=[\u1000-\u1021])")
 
 
 def zawgyi_to_unicode(text: str) -> str:
@@ -101,7 +125,12 @@ def zawgyi_to_unicode(text: str) -> str:
     the text is Zawgyi (:func:`normalize` asks myanmartools' detector first): Unicode text fed
     here changes.
     """
-    return _NYA_DOT_ASAT.sub("\u100a\u103a\u1037", _zawgyi_transform().transliterate(text))
+    # A final ၄ gets a space after it so that ICU sees a digit's context: at the very end of the
+    # text ICU turns ၄ into ၎ ("အပိုဒ် ၄", "Article 4", would end in the locative sign).
+    pad = text.endswith("\u1044")
+    text = _YA_YIT_MARKS.sub(r"\2\1", text)
+    out = _zawgyi_transform().transliterate(text + " " if pad else text)
+    return _NYA_DOT_ASAT.sub("\u100a\u103a\u1037", out[:-1] if pad else out)
 
 
 @lru_cache(maxsize=1)
