@@ -651,6 +651,16 @@ classify_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                            help="Train a document classifier on your labels; sample what it is unsure of.")
 app.add_typer(classify_app, name="classify")
 LABELS_FROM = "labelled file: an annotation export (jsonl/parquet) or any jsonl/csv/tsv/parquet with text + label"
+# Where labelled examples come from: the same options on `classify train` and `tune` (see _examples).
+_LABELS = {
+    "source": typer.Option(None, "--from", help=LABELS_FROM),
+    "db": typer.Option(None, "--db", help="annotation database (SQLite file or postgresql://…)"),
+    "project": typer.Option(None, "--project", help="annotation project whose labels to use"),
+    "text_col": typer.Option("text", "--text-col", help="text column of a plain labelled file"),
+    "label_col": typer.Option("label", "--label-col", help="label column of a plain labelled file"),
+    "corpus": typer.Option(None, "--corpus", help="corpus whose catalog --sql reads"),
+    "sql": typer.Option(None, "--sql", help="query returning text, label (and lang) over --corpus"),
+}
 
 
 def _examples(source: Optional[Path], db: Optional[str], project: Optional[str], text_col: str, label_col: str,
@@ -676,16 +686,16 @@ def _split(value: Optional[str]) -> list[str]:
 
 @classify_app.command("train")
 def classify_train(
-    source: Optional[Path] = typer.Option(None, "--from", help=LABELS_FROM),
-    db: Optional[str] = typer.Option(None, "--db", help="annotation database (SQLite file or postgresql://…)"),
-    project: Optional[str] = typer.Option(None, "--project", help="annotation project whose labels to train on"),
+    source: Optional[Path] = _LABELS["source"],
+    db: Optional[str] = _LABELS["db"],
+    project: Optional[str] = _LABELS["project"],
     output: Path = typer.Option(Path("classifier.npz"), "--output", "-o", help="model file to write"),
     positive: Optional[str] = typer.Option(None, "--positive", help="the 'keep' label(s), comma-separated: their probability is the score"),
     min_per_label: int = typer.Option(5, "--min-per-label", help="refuse labels with fewer examples"),
-    text_col: str = typer.Option("text", "--text-col", help="text column of a plain labelled file"),
-    label_col: str = typer.Option("label", "--label-col", help="label column of a plain labelled file"),
-    corpus: Optional[Path] = typer.Option(None, "--corpus", help="corpus whose catalog --sql reads"),
-    sql: Optional[str] = typer.Option(None, "--sql", help="query returning text, label (and lang) over --corpus"),
+    text_col: str = _LABELS["text_col"],
+    label_col: str = _LABELS["label_col"],
+    corpus: Optional[Path] = _LABELS["corpus"],
+    sql: Optional[str] = _LABELS["sql"],
 ) -> None:
     """Train a linear classifier (hashed word + character n-grams) on labelled documents."""
     from .classify import train
@@ -729,18 +739,18 @@ def classify_sample(
 
 @app.command()
 def tune(
-    source: Optional[Path] = typer.Option(None, "--from", help=LABELS_FROM),
-    db: Optional[str] = typer.Option(None, "--db", help="annotation database (SQLite file or postgresql://…)"),
-    project: Optional[str] = typer.Option(None, "--project", help="annotation project whose labels to use"),
+    source: Optional[Path] = _LABELS["source"],
+    db: Optional[str] = _LABELS["db"],
+    project: Optional[str] = _LABELS["project"],
     positive: str = typer.Option(..., "--positive", help="the 'keep' label(s), comma-separated"),
     model: Optional[Path] = typer.Option(None, "--model", help="classifier model: also tune min_classify_score"),
     target: str = typer.Option("f1", "--target", help="f1 (best keep-F1) or precision:0.95 (most recall at that keep-precision)"),
     base: Optional[Path] = typer.Option(None, "--base", help="thresholds file to start from (default: the built-in table)"),
     output: Path = typer.Option(Path("thresholds.yaml"), "--output", "-o", help="thresholds file to write (+ .report.json)"),
-    text_col: str = typer.Option("text", "--text-col", help="text column of a plain labelled file"),
-    label_col: str = typer.Option("label", "--label-col", help="label column of a plain labelled file"),
-    corpus: Optional[Path] = typer.Option(None, "--corpus", help="corpus whose catalog --sql reads"),
-    sql: Optional[str] = typer.Option(None, "--sql", help="query returning text, label (and lang) over --corpus"),
+    text_col: str = _LABELS["text_col"],
+    label_col: str = _LABELS["label_col"],
+    corpus: Optional[Path] = _LABELS["corpus"],
+    sql: Optional[str] = _LABELS["sql"],
 ) -> None:
     """Per-language precision/recall of every quality rule on your labels, and tuned thresholds."""
     from .classify import load
