@@ -39,6 +39,21 @@ class Reader:
         raise NotImplementedError
 
 
+class FileReader(Reader):
+    """A reader for formats where one file is one document (text, HTML): a file is one record,
+    read whole unless it is over ``input.max_bytes`` (then a ``too_large`` drop keeps its first
+    bytes). Subclasses turn the bytes into the document in :meth:`document`."""
+
+    def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
+        if start > 0 or stop == 0:
+            return
+        data = read_bounded(path, self.spec.max_bytes)
+        yield too_large_file(path, self.kind, self.spec.max_bytes) if data is None else self.document(path, data)
+
+    def document(self, path: str, data: bytes) -> Document:
+        raise NotImplementedError
+
+
 #: (builder, path, args, size, mtime) → what the builder computed for that version of the file.
 _FILE_INDEXES: dict[tuple[Any, ...], Any] = {}
 

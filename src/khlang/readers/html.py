@@ -9,10 +9,10 @@ with no main text is kept as a ``no_text`` drop holding the raw HTML, so nothing
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any
 
 from ..document import Document, Drop, make_id
-from .base import Reader, read_bounded, too_large_file
+from .base import FileReader
 from .encoding import DecodeError, decode
 
 #: ``<meta charset="x">`` or ``<meta http-equiv="Content-Type" content="text/html; charset=x">``.
@@ -103,20 +103,14 @@ def _has_content(tree) -> bool:
     return any(any(ch.isalnum() for ch in node) for node in tree.xpath(_CONTENT_TEXT))
 
 
-class HtmlReader(Reader):
+class HtmlReader(FileReader):
     """One ``.html`` file is one document (``source_uri`` = the path)."""
 
     kind = "html"
 
-    def read(self, path: str, start: int = 0, stop: int | None = None) -> Iterator[Document]:
-        if start > 0 or stop == 0:
-            return
-        data = read_bounded(path, self.spec.max_bytes)
-        if data is None:
-            yield too_large_file(path, self.kind, self.spec.max_bytes)
-            return
-        yield html_document(data, id=make_id(path), source_uri=path, source_kind=self.kind,
-                            encoding=self.spec.encoding)
+    def document(self, path: str, data: bytes) -> Document:
+        return html_document(data, id=make_id(path), source_uri=path, source_kind=self.kind,
+                             encoding=self.spec.encoding)
 
 
 def html_document(
