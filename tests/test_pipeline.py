@@ -57,3 +57,26 @@ def test_lazy_names_fail_clearly():
         registry.resolve("khlang.clean:Nope")
     with pytest.raises(TypeError, match="not a khlang Stage"):
         registry.resolve("khlang.clean:clean_text")
+
+
+def test_fingerprint_follows_the_contents_of_files_the_stages_read(tmp_path):
+    thresholds = tmp_path / "thresholds.yaml"
+    thresholds.write_text("th: {min_words: 50}\n", encoding="utf-8")
+    bench = tmp_path / "bench"  # a benchmark saved as a folder (datasets' save_to_disk)
+    (bench / "test").mkdir(parents=True)
+    (bench / "test" / "items.jsonl").write_text('{"text": "คำถามข้อหนึ่ง"}\n', encoding="utf-8")
+
+    def fingerprint() -> str:
+        return Pipeline.from_dict({"input": "x", "stages": [
+            {"quality": {"thresholds": str(thresholds)}}, {"decontaminate": {"benchmarks": [str(bench)]}}]}).fingerprint()
+
+    first = fingerprint()
+    assert fingerprint() == first
+    thresholds.write_text("th: {min_words: 80}\n", encoding="utf-8")  # same path, tuned again
+    tuned = fingerprint()
+    assert tuned != first
+    (bench / "test" / "items.jsonl").write_text('{"text": "คำถามข้อสอง"}\n', encoding="utf-8")  # inside a folder
+    assert fingerprint() not in (first, tuned)
+    thresholds.write_text("th: {min_words: 50}\n", encoding="utf-8")
+    (bench / "test" / "items.jsonl").write_text('{"text": "คำถามข้อหนึ่ง"}\n', encoding="utf-8")
+    assert fingerprint() == first  # contents, not modification times

@@ -102,8 +102,12 @@ class Pipeline:
         }
 
     def fingerprint(self) -> str:
-        """Hash of everything that decides the output; a resumed run must match it."""
-        return hashlib.sha1(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:12]
+        """Hash of everything that decides the output; a resumed run must match it. Files the stages
+        read (a classifier model, a thresholds file, block lists, benchmark sets) count by their
+        contents, not their names: retraining the model into the same path is a different run."""
+        config = self.to_dict()
+        config["files"] = {path: _content_hash(path) for path in sorted(_file_params(config["stages"]))}
+        return hashlib.sha1(json.dumps(config, sort_keys=True).encode()).hexdigest()[:12]
 
     # -- stages -------------------------------------------------------------------------------
     def build(self) -> tuple[list[Stage], list[CorpusStage]]:
@@ -139,3 +143,35 @@ def _stage_spec(item: Any) -> StageSpec:
         (name, params), = item.items()
         return StageSpec(name, dict(params or {}))
     raise ValueError(f"cannot read stage entry {item!r}: use 'name' or {{name: {{params}}}}")
+
+
+def _file_params(value: Any) -> set[str]:
+    """Every string among the stage parameters that names an existing file or folder."""
+    if isinstance(value, dict):
+        return set().union(*(_file_params(v) for v in value.values()))
+    if isinstance(value, (list, tuple)):
+        return set().union(*(_file_params(v) for v in value))
+    if isinstance(value, str) and value and len(value) < 4096 and "\n" not in value:
+        try:
+            path = Path(value)
+            if path.is_file():
+                return {value}
+            # a folder, unless it is the working folder or one above it ("." as a separator, "/")
+            here = Path.cwd().resolve()
+            return {value} if path.is_dir() and path.resolve() not in (here, *here.parents) else set()
+        except (OSError, ValueError):  # not a possible path (too long a name, a NUL)
+            return set()
+    return set()
+
+
+def _content_hash(path: str) -> str:
+    """SHA-256 of a file's bytes; of a folder, of its files' relative paths and bytes."""
+    root = Path(path)
+    files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(str(f.relative_to(root) if f != root else "").encode() + b"\0")
+        with f.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
