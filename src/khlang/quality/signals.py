@@ -91,7 +91,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
                          "n_lines": len(lines)}
     s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
     s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
-    s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
+    s["alpha_words_frac"] = _ratio(len(list(filter(_HAS_LETTER.search, tokens))), len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
     s["spam_words_frac"] = _ratio(lexicon.spam_terms(text), n_words)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
@@ -107,8 +107,9 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     for n in (2, 3, 4):
         s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
     frac = 1.0 if enough else None
+    lens = list(map(len, words)) if enough else []
     for n in range(5, 11):  # no repeated n-gram ⇒ no repeated longer one: stop at the first 0
-        frac = _dup_ngram_frac(words, word_chars, n) if frac else frac
+        frac = _dup_ngram_frac(words, lens, word_chars, n) if frac else frac
         s[f"dup_{n}gram_frac"] = frac
     s["lorem_ipsum"] = len(_LOREM.findall(text))
     return s
@@ -170,16 +171,15 @@ def _top_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
     return _ratio(count * sum(map(len, gram)), word_chars)
 
 
-def _dup_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
-    """Gopher: characters of words inside an n-gram that already occurred earlier."""
+def _dup_ngram_frac(words: list[str], lens: list[int], word_chars: int, n: int) -> float:
+    """Gopher: characters of words inside an n-gram that already occurred earlier (``lens``: the
+    words' lengths). Covered words are marked in a byte mask, one slice assignment per repeat."""
     grams = list(zip(*(words[i:] for i in range(n))))
     if not grams or len(set(grams)) == len(grams):
         return 0.0
     first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1)))  # gram → first position
-    repeats = compress(count(), map(ne, map(first.__getitem__, grams), count()))
-    covered = 0
-    end = 0  # words before ``end`` are already counted
-    for i in repeats:
-        covered += sum(map(len, words[max(i, end) : i + n]))
-        end = i + n
-    return _ratio(covered, word_chars)
+    covered = bytearray(len(words))
+    one = b"\x01" * n
+    for i in compress(count(), map(ne, map(first.__getitem__, grams), count())):
+        covered[i : i + n] = one
+    return _ratio(sum(compress(lens, covered)), word_chars)
