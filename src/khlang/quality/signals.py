@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import compress, count
-from operator import ne
 from typing import Any
+
+import numpy as np
 
 from ..lang import languages
 from . import lexicon
@@ -103,14 +103,11 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
     paras = [p.strip() for p in _PARAS.split(text)]
     s["dup_para_frac"], s["dup_para_char_frac"] = _dup_fracs([p for p in paras if p])
-    enough = n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
-    for n in (2, 3, 4):
-        s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
-    frac = 1.0 if enough else None
-    lens = list(map(len, words)) if enough else []
-    for n in range(5, 11):  # no repeated n-gram ⇒ no repeated longer one: stop at the first 0
-        frac = _dup_ngram_frac(words, lens, word_chars, n) if frac else frac
-        s[f"dup_{n}gram_frac"] = frac
+    if n_words >= NGRAM_MIN_WORDS:
+        s.update(_ngram_signals(words, word_chars))
+    else:  # None: too few words for n-gram statistics to mean much
+        s.update({f"top_{n}gram_frac": None for n in (2, 3, 4)})
+        s.update({f"dup_{n}gram_frac": None for n in range(5, 11)})
     s["lorem_ipsum"] = len(_LOREM.findall(text))
     return s
 
@@ -161,25 +158,45 @@ def _dup_fracs(items: list[str]) -> tuple[float, float]:
     return _ratio(dup_items, len(items)), _ratio(dup_chars, sum(map(len, items)))
 
 
-def _top_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
-    """Gopher: characters covered by the most frequent n-gram, over all word characters."""
-    if len(words) < n or not word_chars:
-        return 0.0
-    gram, count = Counter(zip(*(words[i:] for i in range(n)))).most_common(1)[0]
-    if count < 2:
-        return 0.0
-    return _ratio(count * sum(map(len, gram)), word_chars)
+def _ngram_signals(words: list[str], word_chars: int) -> dict[str, float]:
+    """Gopher's n-gram repetition signals: ``top_{2,3,4}gram_frac`` (characters covered by the most
+    frequent n-gram; among equally frequent ones the first to occur) and ``dup_{5..10}gram_frac``
+    (characters of words inside an n-gram that occurred earlier).
 
-
-def _dup_ngram_frac(words: list[str], lens: list[int], word_chars: int, n: int) -> float:
-    """Gopher: characters of words inside an n-gram that already occurred earlier (``lens``: the
-    words' lengths). Covered words are marked in a byte mask, one slice assignment per repeat."""
-    grams = list(zip(*(words[i:] for i in range(n))))
-    if not grams or len(set(grams)) == len(grams):
-        return 0.0
-    first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1)))  # gram → first position
-    covered = bytearray(len(words))
-    one = b"\x01" * n
-    for i in compress(count(), map(ne, map(first.__getitem__, grams), count())):
-        covered[i : i + n] = one
-    return _ratio(sum(compress(lens, covered)), word_chars)
+    In NumPy, linear in the words but for a sort per n: every word gets the position of its first
+    occurrence as id, and the n-gram at ``i`` the rank of the pair (id of its (n-1)-gram, id of its
+    last word) — equal ids exactly when the n-grams are equal, no hash collisions."""
+    m = len(words)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=m)
+    first_seen: dict[str, int] = {}
+    ids = np.fromiter(map(first_seen.setdefault, words, range(m)), dtype=np.int64, count=m)
+    out: dict[str, float] = {}
+    gram = ids  # gram[i]: id of the (n-1)-gram starting at word i
+    frac = 1.0
+    for n in range(2, 11):
+        if n >= 5 and not frac:  # no repeated n-gram ⇒ no repeated longer one
+            out[f"dup_{n}gram_frac"] = frac
+            continue
+        key = gram[:-1] * m + ids[n - 1 :]
+        if len(key) == 0:
+            value = 0.0
+        else:
+            _, first, gram, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+            gram = gram.reshape(-1)
+            if n <= 4:
+                top = int(counts.max())
+                start = int(first[counts == top].min())
+                value = _ratio(top * int(lens[start : start + n].sum()), word_chars) if top >= 2 and word_chars else 0.0
+            else:
+                repeats = np.flatnonzero(first[gram] != np.arange(len(gram)))
+                if len(repeats) == 0:
+                    value = 0.0
+                else:
+                    edge = np.zeros(m + 1, dtype=np.int64)  # +1 where a repeat starts, -1 where it ends
+                    edge[repeats] += 1
+                    edge[repeats + n] -= 1
+                    value = _ratio(int(lens[np.cumsum(edge[:m]) > 0].sum()), word_chars)
+        if n >= 5:
+            frac = value
+        out[f"top_{n}gram_frac" if n <= 4 else f"dup_{n}gram_frac"] = value
+    return out
