@@ -49,7 +49,7 @@ from .common import UnionFind, clear_outputs, count_documents, file_list, keep_o
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant (golden ratio) for combining hashes
 #: Bump when shingling changes, so cached signatures are not reused across versions.
-SHINGLE_VERSION = 5  # 5: tokens by script rules and content-defined chunks (.shingle); binary signatures
+SHINGLE_VERSION = 5  # 5: tokens by script rules and content-defined chunks (.shingle), not words
 
 def shingle_tokens(text: str, lang: str | None = None) -> list[str]:
     """The tokens that shingles are made of (NFC, case-folded): words of spaced scripts, one token
@@ -203,9 +203,7 @@ def candidate_probability(similarity: float, bands: int, rows: int) -> float:
 
 # -- one shard file → one signature file (runs in executor workers) -------------------------------
 def signature_schema(num_perm: int) -> pa.Schema:
-    """Signature files: ``sig`` holds the ``num_perm`` uint32 values as one little-endian binary
-    value (DuckDB joins a BLOB several times faster than a list of 112 numbers)."""
-    return pa.schema([("id", pa.string()), ("sig", pa.binary(4 * num_perm)), ("bands", pa.list_(pa.uint64()))])
+    return pa.schema([("id", pa.string()), ("sig", pa.list_(pa.uint32(), num_perm)), ("bands", pa.list_(pa.uint64()))])
 
 
 def sign_file(task: dict[str, Any]) -> dict[str, Any]:
@@ -227,8 +225,7 @@ def sign_file(task: dict[str, Any]) -> dict[str, Any]:
             empty = lens == 0
             offsets = pa.array(np.arange(0, (len(ids) + 1) * bands, bands, dtype=np.int32))
             band_arr = pa.ListArray.from_arrays(offsets, pa.array(keys.reshape(-1)), mask=pa.array(empty))
-            sig_arr = pa.FixedSizeBinaryArray.from_buffers(pa.binary(4 * num_perm), len(sigs),
-                                                           [None, pa.py_buffer(sigs.astype("<u4").tobytes())])
+            sig_arr = pa.FixedSizeListArray.from_arrays(pa.array(sigs.reshape(-1)), num_perm)
             writer.write_table(pa.table([ids, sig_arr, band_arr], schema=schema))
             n += len(ids)
     os.replace(tmp, dst)
@@ -381,11 +378,7 @@ def _batches(con: Any, query: str, size: int) -> Any:
 
 
 def _matrix(column: pa.Array, width: int) -> np.ndarray:
-    """Signatures of a ``sig`` column (binary values of ``width`` uint32 each) as a matrix."""
-    column = column.cast(pa.binary())
-    offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)[column.offset : column.offset + len(column) + 1]
-    data = np.frombuffer(column.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    return data.view("<u4").reshape(-1, width)
+    return np.asarray(column.flatten()).reshape(-1, width)
 
 
 # -- API ---------------------------------------------------------------------------------------------
