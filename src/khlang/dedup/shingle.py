@@ -38,6 +38,7 @@ import numpy as np
 CHUNK = 4
 _GROUP = 256  # documents per vector pass
 _SPACED, _CHUNKED, _EACH = 1, 2, 3  # token classes; 0: not part of any token
+_MARK = 4  # added to _CHUNKED for a combining mark of those scripts (no cut before it)
 _TABLE_SIZE = 0x30000  # the BMP and the supplementary ideographic planes; beyond: not a token
 _BYTES = np.random.default_rng(0x63757473).integers(0, 256, size=(2, 256), dtype=np.uint8)
 _CUT_PREV, _CUT_NEXT = _BYTES[0], _BYTES[1]  # by the low byte of the characters before/after a cut
@@ -49,10 +50,11 @@ _POS = np.random.default_rng(0x6B686C616E67).integers(1, 2**63, size=64, dtype=n
 
 
 @lru_cache(maxsize=1)
-def _classes() -> tuple[np.ndarray, np.ndarray]:
-    """Token class of every code point below :data:`_TABLE_SIZE`, and whether it is a combining
-    mark (Mn/Mc, looked up in the BMP only), built once per process in ~20 ms: ``re`` marks the
-    word characters of all code points in one pass."""
+def _classes() -> np.ndarray:
+    """Token class of every code point below :data:`_TABLE_SIZE` (``class & 3``; combining marks
+    of the chunked scripts have :data:`_MARK` added), built once per process in ~20 ms: ``re``
+    marks the word characters of all code points in one pass, combining marks (Mn/Mc) are looked
+    up in the BMP only."""
     every = np.arange(_TABLE_SIZE, dtype=np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
     word = np.frombuffer(re.sub(r"\w", "\x01", every).encode("utf-32-le", "surrogatepass"), dtype=np.uint32) == 1
     word[[0x01, ord("_")]] = False  # \x01 was there before; "_" is \w but no letter
@@ -64,11 +66,12 @@ def _classes() -> tuple[np.ndarray, np.ndarray]:
                    (0xA9E0, 0xA9FF), (0xAA60, 0xAA7F)):  # Thai, Lao, Myanmar (+ext.), Khmer (+symbols)
         seg = table[lo : hi + 1]
         seg[seg == _SPACED] = _CHUNKED
+        seg[mark[lo : hi + 1]] = _CHUNKED + _MARK
     for lo, hi in ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF),
                    (0x20000, _TABLE_SIZE - 1)):  # kana, CJK ideographs (+ext. A, compatibility, B–G)
         seg = table[lo : hi + 1]
         seg[seg == _SPACED] = _EACH
-    return table, mark
+    return table
 
 
 def _mix(h: np.ndarray) -> np.ndarray:
@@ -91,22 +94,23 @@ def _tokens(norms: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, n
     document; plus the token-start flag and the in-token flag of every code point."""
     joined = "\n".join(norms)
     c = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    table, mark = _classes()
-    cls = table.take(c, mode="clip")  # beyond the table: its last entry, an unassigned point (class 0)
-    prev = np.empty_like(cls)
-    prev[0], prev[1:] = 0, cls[:-1]
-    start = cls != prev
+    full = _classes().take(c, mode="clip")  # beyond the table: its last entry, unassigned (class 0)
+    cls = full & np.uint8(3)
+    start = np.empty(len(c), dtype=bool)
+    start[0] = cls[0] != 0
+    np.not_equal(cls[1:], cls[:-1], out=start[1:])
     start |= cls == _EACH
     in_tok = cls != 0
     start &= in_tok
-    chunked = np.flatnonzero((cls == _CHUNKED) & (prev == _CHUNKED))
-    if len(chunked):  # a cut inside a Thai/Lao/Khmer/Burmese run, never before a combining mark,
-        # where two random bytes picked by the low bytes of the two characters add up to 0 mod CHUNK
-        here = c.take(chunked)
-        cut = _CUT_PREV.take(c.take(chunked - 1), mode="wrap") + _CUT_NEXT.take(here, mode="wrap")
-        cut = (cut & np.uint8(CHUNK - 1)) == 0
-        cut &= ~mark.take(here, mode="clip")
-        start[chunked[cut]] = True
+    # a cut inside a Thai/Lao/Khmer/Burmese run, before a base character (never a combining mark),
+    # where two random bytes picked by the low bytes of the two characters add up to 0 mod CHUNK
+    low = c.astype(np.uint8)  # the low byte
+    cut = _CUT_PREV.take(low[:-1]) + _CUT_NEXT.take(low[1:])
+    cut &= np.uint8(CHUNK - 1)
+    chunk_cut = cut == 0
+    chunk_cut &= full[1:] == _CHUNKED
+    chunk_cut &= cls[:-1] == _CHUNKED
+    start[1:] |= chunk_cut
     first = np.flatnonzero(start)  # every token is a run of in-token characters from its start
     if not len(first):
         return np.empty(0, np.uint64), np.empty(0, np.int64), start, in_tok
