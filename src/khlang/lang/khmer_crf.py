@@ -6,9 +6,10 @@ turns every dict into C++ attribute strings before tagging: together 80 % of Khm
 time. Here each feature string is looked up directly in the model's weight table, and Viterbi
 runs over the two labels as crfsuite's ``crf1dc_viterbi`` does (same order of additions, same
 tie-breaking), so the result is the same bit for bit. The weights are read from the model file
-itself (crfsuite's ``CRF1dm`` format: the ``FEAT`` chunk holds them as doubles; python-crfsuite's
-``info()`` prints them to six decimals only), matched to their attribute strings through the
-order of python-crfsuite's dump. ``khmernltk.word_tokenize`` stays the reference: tests compare.
+itself (crfsuite's ``CRF1dm`` format: the ``FEAT`` chunk holds each feature's attribute id, label
+id and weight as a double, two ``CQDB`` chunks the attribute and label strings by id);
+python-crfsuite's ``info()`` would print the weights to six decimals only, and takes a second.
+``khmernltk.word_tokenize`` stays the reference: tests compare.
 """
 
 from __future__ import annotations
@@ -19,43 +20,33 @@ from functools import lru_cache
 
 import numpy as np
 
-# Feature names in khmer-nltk's order (khmernltk/word_tokenize/features.py, kcc_to_features).
+# khmer-nltk's boolean features (khmernltk/word_tokenize/features.py): attribute name, no value
 _BOOL_NAMES = ("ns", "ns-1", "ns+1", "ns+2", "BOS", "EOS")
 
 
 class KhmerCRF:
     """State weights by feature name and value, transitions, and the two labels of the model."""
 
-    def __init__(self, tagger, model_path: str) -> None:
+    def __init__(self, model_path: str) -> None:
         data = open(model_path, "rb").read()
-        (_, _, _, _, _, n_labels, n_attrs, off_feat, _, _, off_labelrefs,
-         off_attrrefs) = struct.unpack_from("<4sI4s9I", data, 0)
+        (magic, _, _, _, _, n_labels, n_attrs, off_feat, off_labels, off_attrs, _,
+         _) = struct.unpack_from("<4sI4s9I", data, 0)
+        if magic != b"lCRF":
+            raise ValueError(f"{model_path} is not a crfsuite model")
         n_feat = struct.unpack_from("<I", data, off_feat + 8)[0]
-        weights = np.frombuffer(data, dtype=np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8")]),
-                                count=n_feat, offset=off_feat + 12)
-        info = tagger.info()  # attribute and label names, in the order of the dump that made them
-        trans_fids = [f for refs in _refs(data, off_labelrefs, n_labels) for f in refs]
-        state_fids = [f for refs in _refs(data, off_attrrefs, n_attrs) for f in refs]
-        if len(trans_fids) != len(info.transitions) or len(state_fids) != len(info.state_features):
-            raise ValueError("khmer-nltk model file does not match its dump")
-        self.labels: list[str] = [""] * n_labels  # label id → name
+        feats = np.frombuffer(data, dtype=np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8")]),
+                              count=n_feat, offset=off_feat + 12)
+        self.labels = _strings(data, off_labels, n_labels)  # label id → name
         self.trans = [[0.0] * n_labels for _ in range(n_labels)]
-        for ((src, dst), w), fid in zip(info.transitions.items(), trans_fids):
-            f = weights[fid]
-            _check(w, f["w"])
-            self.labels[int(f["src"])], self.labels[int(f["dst"])] = src, dst
+        for f in feats[feats["type"] == 1]:
             self.trans[int(f["src"])][int(f["dst"])] = float(f["w"])
+        state = feats[feats["type"] == 0]
+        self.w = np.zeros((n_attrs + 1, n_labels))  # row 0: a feature the model does not know
+        self.w[state["src"].astype(np.int64) + 1, state["dst"].astype(np.int64)] = state["w"]
         self.rows: dict[str, dict[str, int]] = {}  # feature name → value → row of ``self.w``
-        rows: list[list[float]] = [[0.0] * n_labels]  # row 0: a feature the model does not know
-        for ((attr, _), w), fid in zip(info.state_features.items(), state_fids):
-            f = weights[fid]
-            _check(w, f["w"])
+        for row, attr in enumerate(_strings(data, off_attrs, n_attrs), start=1):
             name, value = (attr, "") if attr in _BOOL_NAMES else _split(attr)
-            row = self.rows.setdefault(name, {}).setdefault(value, len(rows))
-            if row == len(rows):
-                rows.append([0.0] * n_labels)
-            rows[row][int(f["dst"])] = float(f["w"])
-        self.w = np.array(rows, dtype=np.float64)
+            self.rows.setdefault(name, {})[value] = row
 
     def tag(self, k: list[str], t: list[str], ns: list[bool]) -> list[str]:
         """The label of each cluster (``"1"``: a word starts here), as crfsuite's tagger gives it,
@@ -152,19 +143,17 @@ def _split(attr: str) -> tuple[str, str]:
     return attr[:j], attr[j + 1 :]
 
 
-def _refs(data: bytes, offset: int, n: int) -> list[tuple[int, ...]]:
-    """Feature ids per attribute (or label) from a crfsuite ``AFRF``/``LFRF`` chunk."""
-    offsets = struct.unpack_from(f"<{n}I", data, offset + 12)
+def _strings(data: bytes, offset: int, n: int) -> list[str]:
+    """Strings by id from a crfsuite CQDB chunk: its backward array gives each id's record
+    (id, key size, key with a trailing NUL)."""
+    bwd_size, bwd_offset = struct.unpack_from("<II", data, offset + 16)
+    if bwd_size < n:
+        raise ValueError("crfsuite model: string table shorter than expected")
     out = []
-    for o in offsets:
-        k = struct.unpack_from("<I", data, o)[0]
-        out.append(struct.unpack_from(f"<{k}I", data, o + 4))
+    for rec in struct.unpack_from(f"<{n}I", data, offset + bwd_offset):
+        size = struct.unpack_from("<I", data, offset + rec + 4)[0]
+        out.append(data[offset + rec + 8 : offset + rec + 7 + size].decode("utf-8"))
     return out
-
-
-def _check(printed: float, exact: float) -> None:
-    if abs(printed - exact) > 1e-6:
-        raise ValueError("khmer-nltk model file does not match its dump")
 
 
 @lru_cache(maxsize=1)
@@ -174,5 +163,5 @@ def model() -> KhmerCRF:
 
     kw = importlib.import_module("khmernltk.word_tokenize")  # the package's name is shadowed by its function
     if kw.crf_model is None:
-        kw.crf_model = load_model(kw.model_path)
-    return KhmerCRF(kw.crf_model.tagger_, kw.crf_model.modelfile.name)
+        kw.crf_model = load_model(kw.model_path)  # unpickles the model file to a temporary path
+    return KhmerCRF(kw.crf_model.modelfile.name)

@@ -17,12 +17,13 @@ Han        ``han-char``           —
 Latin etc. ``whitespace``         ``pyvi`` (Vietnamese words, for ``lang="vi"``)
 =========  =====================  ==========================================================
 
-Thai, Lao, Khmer and Burmese default to words, not syllables: word counts, stop-word ratios and
-dedup shingles are only comparable across languages when every token is a word. Measured on
+Thai, Lao, Khmer and Burmese default to words, not syllables: word counts and stop-word ratios
+are only comparable across languages when every token is a word. Measured on
 externally written gold text in ``bench/segment.py`` (numbers in the README).
 
-Tokens never contain only whitespace or punctuation: they are what quality filters count and
-what dedup shingles, so the token stream must be words. Models load once per process.
+Tokens never contain only whitespace or punctuation: they are what quality filters count, so the
+token stream must be words. (Dedup shingles use cheaper tokens of their own: :mod:`khlang.dedup.shingle`.)
+Models load once per process.
 """
 
 from __future__ import annotations

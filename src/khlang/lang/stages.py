@@ -82,7 +82,7 @@ class LangId(Stage):
 
 
 class Segment(Stage):
-    """Word tokens into ``doc.cache["words"]`` (for quality/dedup in the same pass) and counts into
+    """Word tokens into ``doc.cache["words"]`` (for quality in the same pass) and counts into
     ``annotations["segment"] = {n_words, n_sentences, engine}``. ``engine`` picks a non-default
     engine for its script (e.g. ``nlpo3`` for Thai); ``engine`` in the annotation names every
     engine used, joined by ``+``."""
