@@ -2,8 +2,8 @@
 
 Everything is computed from three views of the text, each built once: its words (from a
 segmenter for unspaced scripts), its non-empty lines and its paragraphs. Counting is done by
-C-level helpers (``Counter``, ``set``, ``re``) so the per-document cost stays near the cost of
-segmenting it.
+C-level helpers (``Counter``, ``re``; NumPy for the n-gram repetition signals) so the
+per-document cost stays near the cost of segmenting it.
 """
 
 from __future__ import annotations
