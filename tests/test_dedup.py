@@ -94,11 +94,30 @@ def test_exact_punctuation_option(tmp_path):
 
 # -- minhash building blocks -----------------------------------------------------------------------------
 def test_shingle_tokens_by_script():
-    toks = shingle_tokens("ข่าววันนี้ Hello, world! សួស្តី ສະບາຍດີ")
-    assert toks[:5] == ["ข่าว", "วัน", "นี้", "Hello", "world"] and "," not in toks  # punctuation is no token
-    assert "".join(toks[5:]) == "សួស្តីສະບາຍດີ" and 2 <= len(toks[5:]) < 8  # Khmer/Lao by word or syllable, not by letter
-    assert len(shingles("สั้น", ngram=5)) == 1  # too short for word 5-grams: still one shingle
+    toks = shingle_tokens("ข่าววันนี้ Hello, world! សួស្តី ສະບາຍດີ 中文 café")
+    assert "".join(toks[:toks.index("hello")]) == "ข่าววันนี้"  # Thai: chunks of the run, nothing lost
+    assert toks[toks.index("hello") + 1] == "world" and "," not in toks and "!" not in toks  # no punctuation
+    assert toks[-3:] == ["中", "文", "café"]  # one token per Han character; words case-folded
+    assert not any(t[0] in "\u0e48\u0e49\u0e31\u0e35\u17b6" for t in toks)  # no chunk starts with a mark
+    assert len(shingles("สั้น", ngram=5)) == 1  # too short for 5-grams: still one shingle
     assert len(shingles("   ", ngram=5)) == 0
+
+
+def test_chunks_are_local_and_batches_agree():
+    """A cut depends only on the characters around it: text after an edit keeps its tokens, so most
+    shingles of a lightly edited copy survive; a text's shingles do not depend on its batch."""
+    from khlang.dedup.shingle import shingle_batch
+
+    text = "สัปดาห์ที่ผ่านมาโมเดลเอไอจากจีนสร้างปรากฏการณ์และเป็นจุดเปลี่ยนที่สำคัญของการพัฒนาเอไอ" * 3
+    edited = text[:40] + "กรุงเทพมหานคร" + text[40:]
+    a, b = shingle_tokens(text), shingle_tokens(edited)
+    assert a[-40:] == b[-40:] and a[:3] == b[:3]
+    sa, sb = set(shingles(text).tolist()), set(shingles(edited).tolist())
+    assert len(sa & sb) / len(sa | sb) > 0.55  # one 13-letter insertion into a text of ~25 chunks
+    flat, lens = shingle_batch(["", text, "ok", edited])
+    assert lens.tolist()[0] == 0 and lens.sum() == len(flat)
+    parts = np.split(flat, np.cumsum(lens)[:-1])
+    assert (np.unique(parts[1]) == shingles(text)).all() and (np.unique(parts[3]) == shingles(edited)).all()
 
 
 def test_signature_estimates_jaccard():

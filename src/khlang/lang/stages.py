@@ -12,8 +12,7 @@ from typing import Any
 from ..document import Document
 from ..stage import Stage
 from . import langid as _langid
-from .normalize import RULE_NAMES, normalize
-from .scripts import script_counts
+from .normalize import RULE_NAMES, has_script, normalize
 from .segment import _choose, segment_words, sentences
 from .thaidate import date_metadata
 
@@ -45,7 +44,7 @@ class Normalize(Stage):
         doc.annotations[self.name] = counts
         if counts.get("zawgyi"):
             doc.metadata["zawgyi_converted"] = True
-        if self.dates and "thai" in script_counts(doc.text[:20000]):
+        if self.dates and has_script(doc.text[:20000], "thai"):
             doc.metadata.update(date_metadata(doc.text))
         return doc
 
@@ -83,7 +82,7 @@ class LangId(Stage):
 
 
 class Segment(Stage):
-    """Word tokens into ``doc.cache["words"]`` (for quality/dedup in the same pass) and counts into
+    """Word tokens into ``doc.cache["words"]`` (for quality in the same pass) and counts into
     ``annotations["segment"] = {n_words, n_sentences, engine}``. ``engine`` picks a non-default
     engine for its script (e.g. ``nlpo3`` for Thai); ``engine`` in the annotation names every
     engine used, joined by ``+``."""

@@ -2,17 +2,17 @@
 
 Everything is computed from three views of the text, each built once: its words (from a
 segmenter for unspaced scripts), its non-empty lines and its paragraphs. Counting is done by
-C-level helpers (``Counter``, ``set``, ``re``) so the per-document cost stays near the cost of
-segmenting it.
+C-level helpers (``Counter``, ``re``; NumPy for the n-gram repetition signals) so the
+per-document cost stays near the cost of segmenting it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import compress, count
-from operator import ne
 from typing import Any
+
+import numpy as np
 
 from ..lang import languages
 from . import lexicon
@@ -91,7 +91,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
                          "n_lines": len(lines)}
     s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
     s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
-    s["alpha_words_frac"] = _ratio(sum(1 for _ in filter(_HAS_LETTER.search, tokens)), len(tokens))
+    s["alpha_words_frac"] = _ratio(len(list(filter(_HAS_LETTER.search, tokens))), len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
     s["spam_words_frac"] = _ratio(lexicon.spam_terms(text), n_words)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
@@ -103,13 +103,11 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     s["dup_line_frac"], s["dup_line_char_frac"] = _dup_fracs(lines)
     paras = [p.strip() for p in _PARAS.split(text)]
     s["dup_para_frac"], s["dup_para_char_frac"] = _dup_fracs([p for p in paras if p])
-    enough = n_words >= NGRAM_MIN_WORDS  # None: too few words for n-gram statistics to mean much
-    for n in (2, 3, 4):
-        s[f"top_{n}gram_frac"] = _top_ngram_frac(words, word_chars, n) if enough else None
-    frac = 1.0 if enough else None
-    for n in range(5, 11):  # no repeated n-gram ⇒ no repeated longer one: stop at the first 0
-        frac = _dup_ngram_frac(words, word_chars, n) if frac else frac
-        s[f"dup_{n}gram_frac"] = frac
+    if n_words >= NGRAM_MIN_WORDS:
+        s.update(_ngram_signals(words, word_chars))
+    else:  # None: too few words for n-gram statistics to mean much
+        s.update({f"top_{n}gram_frac": None for n in (2, 3, 4)})
+        s.update({f"dup_{n}gram_frac": None for n in range(5, 11)})
     s["lorem_ipsum"] = len(_LOREM.findall(text))
     return s
 
@@ -160,26 +158,45 @@ def _dup_fracs(items: list[str]) -> tuple[float, float]:
     return _ratio(dup_items, len(items)), _ratio(dup_chars, sum(map(len, items)))
 
 
-def _top_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
-    """Gopher: characters covered by the most frequent n-gram, over all word characters."""
-    if len(words) < n or not word_chars:
-        return 0.0
-    gram, count = Counter(zip(*(words[i:] for i in range(n)))).most_common(1)[0]
-    if count < 2:
-        return 0.0
-    return _ratio(count * sum(map(len, gram)), word_chars)
+def _ngram_signals(words: list[str], word_chars: int) -> dict[str, float]:
+    """Gopher's n-gram repetition signals: ``top_{2,3,4}gram_frac`` (characters covered by the most
+    frequent n-gram; among equally frequent ones the first to occur) and ``dup_{5..10}gram_frac``
+    (characters of words inside an n-gram that occurred earlier).
 
-
-def _dup_ngram_frac(words: list[str], word_chars: int, n: int) -> float:
-    """Gopher: characters of words inside an n-gram that already occurred earlier."""
-    grams = list(zip(*(words[i:] for i in range(n))))
-    if not grams or len(set(grams)) == len(grams):
-        return 0.0
-    first = dict(zip(reversed(grams), range(len(grams) - 1, -1, -1)))  # gram → first position
-    repeats = compress(count(), map(ne, map(first.__getitem__, grams), count()))
-    covered = 0
-    end = 0  # words before ``end`` are already counted
-    for i in repeats:
-        covered += sum(map(len, words[max(i, end) : i + n]))
-        end = i + n
-    return _ratio(covered, word_chars)
+    In NumPy, linear in the words but for a sort per n: every word gets the position of its first
+    occurrence as id, and the n-gram at ``i`` the rank of the pair (id of its (n-1)-gram, id of its
+    last word) — equal ids exactly when the n-grams are equal, no hash collisions."""
+    m = len(words)
+    lens = np.fromiter(map(len, words), dtype=np.int64, count=m)
+    first_seen: dict[str, int] = {}
+    ids = np.fromiter(map(first_seen.setdefault, words, range(m)), dtype=np.int64, count=m)
+    out: dict[str, float] = {}
+    gram = ids  # gram[i]: id of the (n-1)-gram starting at word i
+    frac = 1.0
+    for n in range(2, 11):
+        if n >= 5 and not frac:  # no repeated n-gram ⇒ no repeated longer one
+            out[f"dup_{n}gram_frac"] = frac
+            continue
+        key = gram[:-1] * m + ids[n - 1 :]
+        if len(key) == 0:
+            value = 0.0
+        else:
+            _, first, gram, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
+            gram = gram.reshape(-1)
+            if n <= 4:
+                top = int(counts.max())
+                start = int(first[counts == top].min())
+                value = _ratio(top * int(lens[start : start + n].sum()), word_chars) if top >= 2 and word_chars else 0.0
+            else:
+                repeats = np.flatnonzero(first[gram] != np.arange(len(gram)))
+                if len(repeats) == 0:
+                    value = 0.0
+                else:
+                    edge = np.zeros(m + 1, dtype=np.int64)  # +1 where a repeat starts, -1 where it ends
+                    edge[repeats] += 1
+                    edge[repeats + n] -= 1
+                    value = _ratio(int(lens[np.cumsum(edge[:m]) > 0].sum()), word_chars)
+        if n >= 5:
+            frac = value
+        out[f"top_{n}gram_frac" if n <= 4 else f"dup_{n}gram_frac"] = value
+    return out
