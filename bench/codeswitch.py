@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from khlang.lang import codeswitch, langid  # noqa: E402
+from khlang.lang import langid  # noqa: E402
 
 
 def find_data(arg: str | None) -> Path | None:
@@ -85,8 +85,7 @@ def score(gold: list[str], pred: list[str], langs: list[str]) -> tuple[float, di
 def report(name: str, rows: list[tuple[list[str], list[str]]]) -> None:
     gold = [lab for _, labs in rows for lab in labs]
     langs = sorted({g for g in gold if g != "other"}, key=lambda lang: -gold.count(lang))
-    codeswitch.clear_caches()
-    langid._classify_short.cache_clear()
+    langid.clear_caches()
     start = time.perf_counter()
     khlang = [lab for toks, _ in rows for lab in spans_labels(toks)]
     seconds = time.perf_counter() - start

@@ -146,13 +146,26 @@ def zh_script(text: str) -> str | None:
 def classify_latin(text: str) -> tuple[str, float]:
     """Language of Latin-script text among vi, en, id, ms, tl, ceb, jv, su (else ``other``)."""
     text = text[:_LATIN_LIMIT]
-    # short pieces (terms, names inside Thai text) repeat a lot within and across documents
-    return _classify_short(text) if len(text) <= 64 else _classify_latin(text)
+    # short pieces (terms, names inside Thai text) repeat a lot within and across documents;
+    # a long one is asked about twice: by detect() and by spans() of the same document
+    return _classify_short(text) if len(text) <= 64 else _classify_long(text)
 
 
 @lru_cache(maxsize=8192)
 def _classify_short(text: str) -> tuple[str, float]:
     return _classify_latin(text)
+
+
+@lru_cache(maxsize=16)
+def _classify_long(text: str) -> tuple[str, float]:
+    return _classify_latin(text)
+
+
+def clear_caches() -> None:
+    """Forget cached classifications and word evidence (benchmarks measure cold runs with this)."""
+    _classify_short.cache_clear()
+    _classify_long.cache_clear()
+    codeswitch.clear_caches()
 
 
 def _classify_latin(text: str) -> tuple[str, float]:

@@ -142,14 +142,20 @@ def frequency_vote(text: str, a: str, b: str) -> float:
     lists built from large corpora separate the closest pairs better than character n-grams:
     Indonesian *bisa, karena, kantor* against Malay *boleh, kerana, pejabat* is a matter of
     which words, not which letters."""
-    i, j = LABELS.index(a), LABELS.index(b)
+    get, floor = _differences(a, b), FLOOR[a] - FLOOR[b]
     total = 0.0
-    for word in _words(text):
-        z = word_zipf(word)
-        za = z[i] if z is not None and z[i] is not None else FLOOR[a]
-        zb = z[j] if z is not None and z[j] is not None else FLOOR[b]
-        total += za - zb
+    for word in _words(text):  # added in text order, as the sum has always been taken
+        total += get(word, floor)
     return total
+
+
+@lru_cache(maxsize=None)  # one per pair asked for (id/ms, tl/ceb)
+def _differences(a: str, b: str):
+    """``dict.get`` of word → Zipf(a) − Zipf(b) with :data:`FLOOR` for a missing list: one lookup
+    per word in :func:`frequency_vote` instead of a row lookup and two floors."""
+    i, j = LABELS.index(a), LABELS.index(b)
+    fa, fb = FLOOR[a], FLOOR[b]
+    return {w: (fa if z[i] is None else z[i]) - (fb if z[j] is None else z[j]) for w, z in _word_table().items()}.get
 
 
 def known_share(text: str, langs: tuple[str, ...]) -> float:
@@ -159,14 +165,11 @@ def known_share(text: str, langs: tuple[str, ...]) -> float:
     ws = _words(text)
     if not ws:
         return 1.0
+    return sum(map(_known_words(langs).__contains__, ws)) / len(ws)  # counted in C
+
+
+@lru_cache(maxsize=16)  # callers ask for a handful of combinations
+def _known_words(langs: tuple[str, ...]) -> frozenset[str]:
+    """Words that at least one of ``langs``' lists has."""
     idx = [LABELS.index(lang) for lang in langs]
-    table = _word_table()
-    known = 0
-    for w in ws:
-        z = table.get(w)
-        if z is not None:
-            for i in idx:
-                if z[i] is not None:
-                    known += 1
-                    break
-    return known / len(ws)
+    return frozenset(w for w, z in _word_table().items() if any(z[i] is not None for i in idx))
