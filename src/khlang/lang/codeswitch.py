@@ -67,8 +67,9 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
 
     Written for speed, since every word of every Latin document passes here: the words come
     from one C-level ``findall`` and their evidence from one dict per state set, keyed by the
-    word as written (no normalising or tuple keys on a hit); Viterbi runs only when some word
-    leans away from the run's language, and word offsets are found only when the path switches.
+    word as written (no normalising or tuple keys on a hit, new words learnt together); Viterbi
+    runs only when some word leans away from the run's language, and word offsets are found
+    only when the path switches.
     """
     states = STATES.get(run_lang)
     tokens = [w for w in _TOKEN.findall(text, start, end) if w]  # '' = a link, mention or hashtag
@@ -77,8 +78,10 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     known = _EVIDENCE.get(states)
     if known is None or len(known) > _EVIDENCE_SIZE:
         known = _EVIDENCE[states] = {}
-    get = known.get
-    evidence = [get(w) or _evidence(known, w, states) for w in tokens]  # words repeat: mostly hits
+    missing = set(tokens).difference(known)  # words repeat: few are new
+    if missing:
+        _learn(known, list(missing), states)
+    evidence = list(map(known.__getitem__, tokens))
     if all(ev[2] for ev in evidence):  # every word leans to the run's own language
         total = 0.0
         for ev in evidence:
@@ -108,38 +111,40 @@ _EVIDENCE: dict[tuple[str, ...], dict[str, tuple[tuple[float, ...], tuple[float,
 _EVIDENCE_SIZE = 200_000  # a state set's table is emptied when it grows past this many words
 
 
-def _evidence(known: dict, token: str, states: tuple[str, ...]) -> tuple[tuple[float, ...], tuple[float, ...], bool]:
-    """Evidence of one word for :func:`label_run`, stored in ``known`` (its state set's table):
-    the emission of its normalised form, its logarithms (for Viterbi) and whether the run's own
-    language is (jointly) the word's best state."""
-    em = _emission(latin_model.normalise_word(token), states)
-    found = known[token] = (em, tuple(math.log(p) for p in em), em[0] == max(em))
-    return found
+def _learn(known: dict, tokens: list[str], states: tuple[str, ...]) -> None:
+    """Evidence of new words for :func:`label_run`, stored in ``known`` (their state set's
+    table): the emission of each word's normalised form, its logarithms (for Viterbi) and
+    whether the run's own language is (jointly) the word's best state. The character model
+    sees all of a run's new words in one call (:func:`.latin_model.prefetch`)."""
+    words = [latin_model.normalise_word(t) for t in tokens]
+    latin_model.prefetch(words)
+    families = _families(states)
+    for token, word in zip(tokens, words):
+        em = _emission(word, states, families)
+        known[token] = (em, tuple([math.log(p) for p in em]), em[0] == max(em))
 
 
-@lru_cache(maxsize=65536)
-def _emission(word: str, states: tuple[str, ...]) -> tuple[float, ...]:
+def _emission(word: str, states: tuple[str, ...], families=None) -> tuple[float, ...]:
     """P(state | word) over ``states``: how frequent the word is in each language's word list
     (Zipf scale; a language whose list lacks the word gets a floor), times the character model's
     probability (softened), normalised. Evidence for a neighbour outside ``states`` counts for
-    the state it folds into (Malay words in an Indonesian run are Indonesian)."""
+    the state it folds into (Malay words in an Indonesian run are Indonesian). ``families``:
+    :func:`_families` of ``states``, when the caller has it at hand."""
     zipf = latin_model.word_zipf(word)
     chars = latin_model.word_probs(word)
-    zipf = zipf or (None,) * len(latin_model.LABELS)
     logs = []
-    for floor, family in _families(states):
-        freq = max((zipf[i] for i in family if zipf[i] is not None), default=None)
-        if freq is None:
-            freq = floor
-        char = sum(chars[i] for i in family)
-        logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(char))
+    for floor, family in families or _families(states):
+        freq = floor
+        if zipf is not None and (found := [zipf[i] for i in family if zipf[i] is not None]):
+            freq = max(found)
+        logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(sum([chars[i] for i in family])))
     top = max(logs)
     exp = [math.exp(x - top) for x in logs]
     total = sum(exp)
-    scores = [x / total for x in exp]
     if len(word) <= SHORT:  # flatten: a two-letter word is nearly no evidence
-        scores = [0.3 * x + 0.7 / len(states) for x in scores]
-    return tuple(scores)
+        flat = 0.7 / len(states)
+        return tuple([0.3 * (x / total) + flat for x in exp])
+    return tuple([x / total for x in exp])
 
 
 @lru_cache(maxsize=None)  # one entry per value of STATES
@@ -219,5 +224,4 @@ def _forward3(log_emissions: list[tuple[float, ...]], prior: list[float]) -> lis
 def clear_caches() -> None:
     """Forget cached word evidence (benchmarks measure cold runs with this)."""
     latin_model.clear_caches()
-    _emission.cache_clear()
     _EVIDENCE.clear()
