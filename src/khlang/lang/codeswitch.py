@@ -45,7 +45,11 @@ CHAR_WEIGHT = 0.3  # exponent on the character model's probability
 FREQ_SCALE = 1.5  # log-odds per Zipf unit of word frequency (ln 10 would trust the lists fully)
 SHORT = 2  # words this short (di, yo, e, a) carry little evidence of their own
 _INDEX = {lang: i for i, lang in enumerate(latin_model.LABELS)}
-_TOKEN = re.compile(r"https?://\S+|www\.\S+|[@#]\w+|([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+_TOKEN_PATTERN = r"https?://{nonspace}+|www\.{nonspace}+|[@#]{word}+|({letter}+(?:['’-]{letter}+)*)"
+_TOKEN = re.compile(_TOKEN_PATTERN.format(nonspace=r"\S", word=r"\w", letter=r"[^\W\d_]"))
+#: the same tokens in ASCII text, spelt with ranges (a third of the time: no Unicode category
+#: look-ups); the classes are what \S, \w and letters are among ASCII characters
+_ASCII_TOKEN = re.compile(_TOKEN_PATTERN.format(nonspace=r"[^\t\n\v\f\r\x1c-\x1f ]", word="[A-Za-z0-9_]", letter="[A-Za-z]"))
 
 
 class Piece(NamedTuple):
@@ -72,7 +76,8 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     only when the path switches.
     """
     states = STATES.get(run_lang)
-    tokens = [w for w in _TOKEN.findall(text, start, end) if w]  # '' = a link, mention or hashtag
+    token = _ASCII_TOKEN if text[start:end].isascii() else _TOKEN
+    tokens = [w for w in token.findall(text, start, end) if w]  # '' = a link, mention or hashtag
     if not tokens or not states:
         return [Piece(start, end, run_lang, max(run_probs.get(run_lang, 0.0), 0.0))]
     known = _EVIDENCE.get(states)
@@ -97,7 +102,7 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     for i, (state, ev) in enumerate(zip(path, evidence)):
         if state != prev:
             if starts is None:
-                starts = [m.start(1) for m in _TOKEN.finditer(text, start, end) if m.lastindex]
+                starts = [m.start(1) for m in token.finditer(text, start, end) if m.lastindex]
             out.append(Piece(begin, starts[i], states[prev], round(total / n, 4)))
             begin, total, n, prev = starts[i], 0.0, 0, state
         total += ev[0][state]

@@ -38,6 +38,7 @@ _SCRIPT_RE = re.compile("|".join(
 ))
 _NAMES = tuple(SCRIPT_RANGES)
 _OTHER_LETTER = re.compile(r"[^\W\d_]")
+_OPENERS = "([{\"'“‘«「『"  # an opening bracket or quote goes with the run it opens
 
 
 class Run(NamedTuple):
@@ -109,28 +110,21 @@ def runs(text: str) -> tuple[Run, ...]:
     marks = _add_other(text, marks)
     if not marks:
         return (Run(0, len(text), COMMON),) if text else ()
-    out: list[Run] = []
-    for i, (start, end, script) in enumerate(marks):
-        begin = 0 if i == 0 else start
-        if i > 0:
-            # give an opening bracket/quote directly before this run to this run
-            gap_start = marks[i - 1][1]
-            j = start
-            while j > gap_start and text[j - 1] in "([{\"'“‘«「『":
-                j -= 1
-            begin = j
-            prev = out[-1]
-            out[-1] = Run(prev.start, begin, prev.script)
-        stop = marks[i + 1][0] if i + 1 < len(marks) else len(text)
-        out.append(Run(begin, stop, script))
-    # merge neighbours of one script (possible after bracket moves)
-    merged: list[Run] = []
-    for run in out:
-        if merged and merged[-1].script == run.script:
-            merged[-1] = Run(merged[-1].start, run.end, run.script)
-        elif run.end > run.start:
-            merged.append(run)
-    return tuple(merged)
+    # each run starts where its letters do — or earlier, at an opening bracket/quote right before
+    # them — and ends where the next begins; the first starts at 0, the last ends with the text
+    begins = [0]
+    for (_, gap_start, _), (start, _, _) in zip(marks, marks[1:]):
+        while start > gap_start and text[start - 1] in _OPENERS:
+            start -= 1
+        begins.append(start)
+    begins.append(len(text))
+    out: list[list] = []
+    for (_, _, script), begin, stop in zip(marks, begins, begins[1:]):
+        if out and out[-1][2] == script:  # neighbours of one script (possible after bracket moves)
+            out[-1][1] = stop
+        elif stop > begin:
+            out.append([begin, stop, script])
+    return tuple(map(Run._make, out))
 
 
 def _only_common(gap: str) -> bool:
