@@ -19,7 +19,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 from . import latin_model
@@ -50,6 +53,9 @@ _TOKEN = re.compile(_TOKEN_PATTERN.format(nonspace=r"\S", word=r"\w", letter=r"[
 #: the same tokens in ASCII text, spelt with ranges (a third of the time: no Unicode category
 #: look-ups); the classes are what \S, \w and letters are among ASCII characters
 _ASCII_TOKEN = re.compile(_TOKEN_PATTERN.format(nonspace=r"[^\t\n\v\f\r\x1c-\x1f ]", word="[A-Za-z0-9_]", letter="[A-Za-z]"))
+#: the word alternative alone, captured, for ``split`` (text without links, mentions, hashtags)
+_WORDS = re.compile(r"([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+_ASCII_WORDS = re.compile(r"([A-Za-z]+(?:['’-][A-Za-z]+)*)")
 
 
 class Piece(NamedTuple):
@@ -76,33 +82,31 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     only when the path switches.
     """
     states = STATES.get(run_lang)
-    token = _ASCII_TOKEN if text[start:end].isascii() else _TOKEN
-    tokens = [w for w in token.findall(text, start, end) if w]  # '' = a link, mention or hashtag
+    tokens, offsets = _tokens(text, start, end)
     if not tokens or not states:
         return [Piece(start, end, run_lang, max(run_probs.get(run_lang, 0.0), 0.0))]
     known = _EVIDENCE.get(states)
     if known is None or len(known) > _EVIDENCE_SIZE:
         known = _EVIDENCE[states] = {}
-    missing = set(tokens).difference(known)  # words repeat: few are new
-    if missing:
-        _learn(known, list(missing), states)
-    evidence = list(map(known.__getitem__, tokens))
-    if all(ev[2] for ev in evidence):  # every word leans to the run's own language
+    try:
+        evidence = list(map(known.__getitem__, tokens))
+    except KeyError:  # words not seen before with these states (words repeat: rarely)
+        _learn(known, list(set(tokens).difference(known)), states)
+        evidence = list(map(known.__getitem__, tokens))
+    if all(map(_LEANS, evidence)):  # every word leans to the run's own language
         total = 0.0
         for ev in evidence:
             total += ev[0][0]
         return [Piece(start, end, states[0], round(total / len(evidence), 4))]
     prior_total = sum(run_probs.get(s, 0.0) for s in states) or 1.0
     prior = [math.log(max(run_probs.get(s, 0.0) / prior_total, 0.02)) * PRIOR_WEIGHT for s in states]
-    path = _viterbi([ev[1] for ev in evidence], prior)
+    path = _viterbi(list(map(_LOGS, evidence)), prior)
     # one piece per stretch of equal labels; confidence = mean probability of the chosen label
-    starts = None
+    starts = offsets()
     out: list[Piece] = []
     begin, total, n, prev = start, 0.0, 0, path[0]
     for i, (state, ev) in enumerate(zip(path, evidence)):
         if state != prev:
-            if starts is None:
-                starts = [m.start(1) for m in token.finditer(text, start, end) if m.lastindex]
             out.append(Piece(begin, starts[i], states[prev], round(total / n, 4)))
             begin, total, n, prev = starts[i], 0.0, 0, state
         total += ev[0][state]
@@ -111,9 +115,28 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     return out
 
 
+def _tokens(text: str, start: int, end: int) -> tuple[list[str], Callable[[], list[int]]]:
+    """The words of ``text[start:end]`` as written, and a function giving their offsets (only
+    asked for when the run switches language). Most runs hold no link, mention or hashtag: then
+    the words are the pieces between the separators of one C-level ``split``, and the offsets
+    the running sum of the pieces' lengths — no match object per word. ASCII text has its own
+    spelling of the pattern (ranges instead of Unicode category look-ups: a third of the time)."""
+    run = text[start:end]
+    ascii = run.isascii()
+    if "@" in run or "#" in run or "://" in run or "www." in run:
+        token = _ASCII_TOKEN if ascii else _TOKEN
+        tokens = token.findall(text, start, end)
+        if "" in tokens:  # a link, mention or hashtag: not a word
+            tokens = [w for w in tokens if w]
+        return tokens, lambda: [m.start(1) for m in token.finditer(text, start, end) if m.lastindex]
+    parts = (_ASCII_WORDS if ascii else _WORDS).split(run)  # gap, word, gap, word, …, gap
+    return parts[1::2], lambda: list(accumulate(map(len, parts[:-1]), initial=start))[1::2]
+
+
 #: state set -> {word as written -> (emission, its logarithms, leans to the run's language)}
 _EVIDENCE: dict[tuple[str, ...], dict[str, tuple[tuple[float, ...], tuple[float, ...], bool]]] = {}
 _EVIDENCE_SIZE = 200_000  # a state set's table is emptied when it grows past this many words
+_LOGS, _LEANS = itemgetter(1), itemgetter(2)
 
 
 def _learn(known: dict, tokens: list[str], states: tuple[str, ...]) -> None:
