@@ -57,6 +57,8 @@ _VI_LETTERS = re.compile(
     "[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]"
 )
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+_LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")  # counted by stretches: one string per word
 # a short sample of characters that exist only in simplified / only in traditional Chinese
 _HANS = set("们这个国时会为说对来学发经东与门长还进过开关动现机业产实体电话车书见问间点无万华语让认边区传济术场网习乐气认应专")
 _HANT = set("們這個國時會為說對來學發經東與門長還進過開關動現機業產實體電話車書見問間點無萬華語讓認邊區傳濟術場網習樂氣應專")
@@ -173,7 +175,7 @@ def _classify_latin(text: str) -> tuple[str, float]:
         return "other", 0.0
     vi = len(_VI_LETTERS.findall(text))
     if vi >= 2:
-        letters = len(_LATIN_LETTER.findall(text))
+        letters = _count(_LATIN_LETTERS, text)
         if vi / letters > 0.04:
             return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
     ours = latin_model.probs(text)
@@ -218,17 +220,27 @@ def _latin_weight(text: str) -> int:
     for run in runs(text):
         if run.script == "latin":
             piece = text[run.start : run.end]
-            letters = len(_LATIN_LETTER.findall(piece))
-            weight += letters if len(piece.split()) > _EMBEDDED_WORDS else letters / 3
+            letters = _count(_LATIN_LETTERS, piece)
+            # more than _EMBEDDED_WORDS words? (splitting stops after that many)
+            weight += letters if len(piece.split(None, _EMBEDDED_WORDS)) > _EMBEDDED_WORDS else letters / 3
     return round(weight)
+
+
+def _count(stretches: re.Pattern, text: str) -> int:
+    """Characters of ``text`` in the class whose runs ``stretches`` matches."""
+    return sum(map(len, stretches.findall(text)))
 
 
 def _is_embedded_term(piece: str) -> bool:
     """A short piece with only ASCII letters (brand, acronym, name, English term). Detectors see
     too little of it to name a language (fastText calls "NVIDIA" Serbian and "SMEs" Volapük);
     inside text of the region such terms are English or romanised names, so spans call them en."""
+    if len(piece.split(None, _EMBEDDED_TERM_WORDS)) > _EMBEDDED_TERM_WORDS:  # stops splitting there
+        return False
+    if piece.isascii():  # then its letters are A-Z, a-z
+        return _ASCII_LETTER.search(piece) is not None
     letters = [c for c in piece if c.isalpha()]
-    return bool(letters) and all(c.isascii() for c in letters) and len(piece.split()) <= _EMBEDDED_TERM_WORDS
+    return bool(letters) and all(c.isascii() for c in letters)
 
 
 def _has_letters(text: str) -> bool:
