@@ -18,8 +18,9 @@ a time for code-switching.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, reduce
 from importlib import resources
+from operator import add
 
 #: The labels the model knows, in a fixed order (``word_probs`` returns probabilities in it).
 LABELS = ("en", "id", "ms", "tl", "ceb", "jv", "su", "other")
@@ -162,19 +163,16 @@ def frequency_vote(text: str, a: str, b: str) -> float:
     lists built from large corpora separate the closest pairs better than character n-grams:
     Indonesian *bisa, karena, kantor* against Malay *boleh, kerana, pejabat* is a matter of
     which words, not which letters."""
-    known = _DIFFERENCES.setdefault((a, b), {})  # word → its term, filled as words are met
-    if len(known) > _FACTS_SIZE:
-        known.clear()
-    total = 0.0
-    for word in _words(text):  # added in text order, as the sum has always been taken
-        d = known.get(word)
-        if d is None:
-            z = word_zipf(word)
-            za = z[LABELS.index(a)] if z is not None else None
-            zb = z[LABELS.index(b)] if z is not None else None
-            d = known[word] = (FLOOR[a] if za is None else za) - (FLOOR[b] if zb is None else zb)
-        total += d
-    return total
+    ws = _words(text)
+    known = _facts(_DIFFERENCES.setdefault((a, b), {}))  # word → its term
+    for word in set(ws).difference(known):
+        z = word_zipf(word)
+        za = z[LABELS.index(a)] if z is not None else None
+        zb = z[LABELS.index(b)] if z is not None else None
+        known[word] = (FLOOR[a] if za is None else za) - (FLOOR[b] if zb is None else zb)
+    # added one by one in text order, as the sum has always been taken (sum() compensates
+    # rounding from Python 3.12 on, which would move the result in its last bits)
+    return reduce(add, map(known.__getitem__, ws), 0.0)
 
 
 def known_share(text: str, langs: tuple[str, ...]) -> float:
@@ -184,19 +182,19 @@ def known_share(text: str, langs: tuple[str, ...]) -> float:
     ws = _words(text)
     if not ws:
         return 1.0
+    listed = _facts(_LISTED)  # word → one bit per label whose list has it
+    for word in set(ws).difference(listed):
+        z = word_zipf(word)
+        listed[word] = 0 if z is None else sum(1 << i for i, v in enumerate(z) if v is not None)
     bits = sum(1 << LABELS.index(lang) for lang in set(langs))
-    if len(_LISTED) > _FACTS_SIZE:
-        _LISTED.clear()
-    get = _LISTED.get
-    known = 0
-    for word in ws:
-        listed = get(word)
-        if listed is None:  # first time: which lists have it, one bit per label
-            z = word_zipf(word)
-            listed = _LISTED[word] = 0 if z is None else sum(1 << i for i, v in enumerate(z) if v is not None)
-        if listed & bits:
-            known += 1
-    return known / len(ws)
+    return (len(ws) - list(map(bits.__and__, map(listed.__getitem__, ws))).count(0)) / len(ws)
+
+
+def _facts(table: dict) -> dict:
+    """``table``, emptied first when it has grown past :data:`_FACTS_SIZE` words."""
+    if len(table) > _FACTS_SIZE:
+        table.clear()
+    return table
 
 
 # Per-word facts derived from the word table as words are met (a dict lookup each after that),
