@@ -62,6 +62,7 @@ _LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")  # counted by
 # a short sample of characters that exist only in simplified / only in traditional Chinese
 _HANS = set("们这个国时会为说对来学发经东与门长还进过开关动现机业产实体电话车书见问间点无万华语让认边区传济术场网习乐气认应专")
 _HANT = set("們這個國時會為說對來學發經東與門長還進過開關動現機業產實體電話車書見問間點無萬華語讓認邊區傳濟術場網習樂氣應專")
+_HANS_RUNS, _HANT_RUNS = (re.compile(f"[{''.join(sorted(chars))}]+") for chars in (_HANS, _HANT))
 
 
 class Span(NamedTuple):
@@ -138,8 +139,7 @@ def spans(text: str) -> list[Span]:
 
 def zh_script(text: str) -> str | None:
     """``"zh-Hans"`` or ``"zh-Hant"`` when characters specific to one form dominate, else None."""
-    hans = sum(1 for c in text if c in _HANS)
-    hant = sum(1 for c in text if c in _HANT)
+    hans, hant = _count(_HANS_RUNS, text), _count(_HANT_RUNS, text)
     if hans == hant:
         return None
     return "zh-Hans" if hans > hant else "zh-Hant"
