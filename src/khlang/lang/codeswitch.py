@@ -76,10 +76,11 @@ def label_run(text: str, start: int, end: int, run_lang: str, run_probs: dict[st
     """Spans of ``text[start:end]`` (a Latin run whose overall language is ``run_lang``).
 
     Written for speed, since every word of every Latin document passes here: the words come
-    from one C-level ``findall`` and their evidence from one dict per state set, keyed by the
-    word as written (no normalising or tuple keys on a hit, new words learnt together); Viterbi
-    runs only when some word leans away from the run's language, and word offsets are found
-    only when the path switches.
+    from one C-level ``split`` (:func:`_tokens`) and their evidence from one dict per state set,
+    keyed by the word as written (no normalising or tuple keys on a hit, new words learnt
+    together); Viterbi runs only when some word leans away from the run's language, and word
+    offsets are computed only when the path switches. Results are those of the plain
+    formulation to the last bit (same floating-point operations in the same order).
     """
     states = STATES.get(run_lang)
     tokens, offsets = _tokens(text, start, end)
