@@ -112,11 +112,14 @@ def prefetch(words: list[str]) -> None:
         _WORD_CACHE.clear()
     labels, probs = model().f.multilinePredict([w + "\n" for w in todo], len(LABELS), 0.0, "strict")
     for word, names, ps in zip(todo, labels, probs):
-        got = dict(zip(names, ps.tolist()))  # "__label__xx" -> probability
-        _WORD_CACHE[word] = tuple(max(got.get(key, 0.0), 1e-4) for key in _LABEL_KEYS)
+        row = [1e-4] * len(LABELS)  # a floor: no label is impossible
+        for name, p in zip(names, ps.tolist()):  # "__label__xx", probability
+            if p > 1e-4:
+                row[_LABEL_INDEX[name]] = p
+        _WORD_CACHE[word] = tuple(row)
 
 
-_LABEL_KEYS = tuple(f"__label__{lang}" for lang in LABELS)
+_LABEL_INDEX = {f"__label__{lang}": i for i, lang in enumerate(LABELS)}
 
 
 def clear_caches() -> None:
