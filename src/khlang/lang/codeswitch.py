@@ -163,10 +163,13 @@ def _emission(word: str, states: tuple[str, ...], families=None) -> tuple[float,
     chars = latin_model.word_probs(word)
     logs = []
     for floor, family in families or _families(states):
-        freq = floor
-        if zipf is not None and (found := [zipf[i] for i in family if zipf[i] is not None]):
-            freq = max(found)
-        logs.append(FREQ_SCALE * freq + CHAR_WEIGHT * math.log(sum([chars[i] for i in family])))
+        best = None  # the highest frequency any list of the family gives, else the floor
+        char = 0.0  # the family's character-model probability, added in family order
+        for i in family:
+            char += chars[i]
+            if zipf is not None and (z := zipf[i]) is not None and (best is None or z > best):
+                best = z
+        logs.append(FREQ_SCALE * (floor if best is None else best) + CHAR_WEIGHT * math.log(char))
     top = max(logs)
     exp = [math.exp(x - top) for x in logs]
     total = sum(exp)
