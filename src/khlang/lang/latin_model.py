@@ -127,8 +127,7 @@ def clear_caches() -> None:
     _WORD_CACHE.clear()
     probs.cache_clear()
     _words.cache_clear()
-    _DIFFERENCES.clear()
-    _LISTED.clear()
+    _FACTS.clear()
 
 
 @lru_cache(maxsize=1)
@@ -167,7 +166,7 @@ def frequency_vote(text: str, a: str, b: str) -> float:
     Indonesian *bisa, karena, kantor* against Malay *boleh, kerana, pejabat* is a matter of
     which words, not which letters."""
     ws = _words(text)
-    known = _facts(_DIFFERENCES.setdefault((a, b), {}))  # word → its term
+    known = _facts((a, b))  # word → its term
     for word in set(ws).difference(known):
         z = word_zipf(word)
         za = z[LABELS.index(a)] if z is not None else None
@@ -185,7 +184,7 @@ def known_share(text: str, langs: tuple[str, ...]) -> float:
     ws = _words(text)
     if not ws:
         return 1.0
-    listed = _facts(_LISTED)  # word → one bit per label whose list has it
+    listed = _facts("listed")  # word → one bit per label whose list has it
     for word in set(ws).difference(listed):
         z = word_zipf(word)
         listed[word] = 0 if z is None else sum(1 << i for i, v in enumerate(z) if v is not None)
@@ -193,15 +192,16 @@ def known_share(text: str, langs: tuple[str, ...]) -> float:
     return (len(ws) - list(map(bits.__and__, map(listed.__getitem__, ws))).count(0)) / len(ws)
 
 
-def _facts(table: dict) -> dict:
-    """``table``, emptied first when it has grown past :data:`_FACTS_SIZE` words."""
-    if len(table) > _FACTS_SIZE:
-        table.clear()
+def _facts(key: object) -> dict:
+    """The per-word table named ``key``; a new one when it has grown past :data:`_FACTS_SIZE`
+    words (replaced, not emptied: a caller still holding the old one keeps a consistent table)."""
+    table = _FACTS.get(key)
+    if table is None or len(table) > _FACTS_SIZE:
+        table = _FACTS[key] = {}
     return table
 
 
 # Per-word facts derived from the word table as words are met (a dict lookup each after that),
 # rather than tables over all 91,000 words built up front (a quarter of a second per process).
-_DIFFERENCES: dict[tuple[str, str], dict[str, float]] = {}
-_LISTED: dict[str, int] = {}
-_FACTS_SIZE = 500_000  # words; a table is emptied when it grows past this
+_FACTS: dict[object, dict] = {}  # "listed": word → bits; (a, b): word → Zipf(a) − Zipf(b)
+_FACTS_SIZE = 500_000  # words; a table is replaced by an empty one when it grows past this
