@@ -279,5 +279,6 @@ def _fasttext_model():
 
 
 def _fasttext_probs(text: str, k: int = 8) -> dict[str, float]:
-    labels, probs = _fasttext_model().predict(" ".join(text.split()), k=k)
-    return {label.removeprefix("__label__"): float(p) for label, p in zip(labels, probs)}
+    # one line of words (split() leaves no newline); fastText's own predict, without the wrapper
+    predictions = _fasttext_model().f.predict(" ".join(text.split()) + "\n", k, 0.0, "strict")
+    return {label.removeprefix("__label__"): p for p, label in predictions}

@@ -80,10 +80,10 @@ def probs(text: str) -> dict[str, float]:
     norm = normalise(text)
     if not norm:
         return {lang: 1 / len(LABELS) for lang in LABELS}
-    labels, ps = model().predict(norm, k=len(LABELS))
     out = dict.fromkeys(LABELS, 0.0)
-    for label, p in zip(labels, ps):
-        out[label.removeprefix("__label__")] = float(p)
+    # fastText's own predict: the wrapper's newline check and NumPy array are not needed here
+    for p, label in model().f.predict(norm + "\n", len(LABELS), 0.0, "strict"):
+        out[label.removeprefix("__label__")] = p
     return out
 
 
