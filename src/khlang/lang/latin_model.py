@@ -101,19 +101,19 @@ def word_probs(word: str) -> tuple[float, ...]:
 
 
 def prefetch(words: list[str]) -> None:
-    """Predict the words not yet cached, all in one call to fastText's own ``multilinePredict``
-    (the Python wrapper's checks cost as much as a one-word prediction, and one C call for a
-    document's new words saves half the time of one call each; these words are single,
-    normalised tokens, so no line needs the wrapper's newline check)."""
+    """Predict the words not yet cached, one call of fastText's own ``predict`` each (the Python
+    wrapper's checks cost as much as a one-word prediction). Not ``multilinePredict``: with
+    fasttext-predict, the build khlang depends on, it returns labels without probabilities
+    (only fastText's full build, which ``make bench`` installs for datatrove, gives both)."""
     todo = list({w for w in words if w not in _WORD_CACHE})
     if not todo:
         return
     if len(_WORD_CACHE) + len(todo) > _WORD_CACHE_SIZE:
         _WORD_CACHE.clear()
-    labels, probs = model().f.multilinePredict([w + "\n" for w in todo], len(LABELS), 0.0, "strict")
-    for word, names, ps in zip(todo, labels, probs):
-        row = [1e-4] * len(LABELS)  # a floor: no label is impossible
-        for name, p in zip(names, ps.tolist()):  # "__label__xx", probability
+    predict, k = model().f.predict, len(LABELS)
+    for word in todo:
+        row = [1e-4] * k  # a floor: no label is impossible
+        for p, name in predict(word + "\n", k, 0.0, "strict"):  # (probability, "__label__xx")
             if p > 1e-4:
                 row[_LABEL_INDEX[name]] = p
         _WORD_CACHE[word] = tuple(row)
