@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import services
+from . import auth
 from .auth import TOKEN_ID_LEN, create_token, create_user, revoke_all, token_id, update_user
 from .db import ROLES, ApiToken, User
 from .deps import Caller, get_db, need
@@ -59,7 +60,7 @@ def revoke_token(tid: str, c: Caller = Depends(need()), db: Session = Depends(ge
     row = db.scalar(select(ApiToken).where(ApiToken.user_id == c.user.id, ApiToken.token_hash.startswith(tid, autoescape=True)))
     if row is None:
         raise HTTPException(404, "no such token")
-    db.delete(row)
+    auth.revoke_token(db, row)
     db.commit()
     return Response(status_code=204)
 

@@ -187,6 +187,8 @@ class Database:
     blocks a writer (WAL). Every request runs in the thread pool, never on the event loop."""
 
     def __init__(self, url: str = "khlang-annotate.db") -> None:
+        from .credentials import Credentials, forget_committed  # it needs the User table above
+
         self.url = normalise_url(url)
         if self.url.startswith("sqlite"):
             self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
@@ -202,6 +204,10 @@ class Database:
             _backfill_slots(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.engine.execution_options(khlang_read_only=True), expire_on_commit=False)
+        #: who the live API tokens and session cookies belong to, remembered for a few seconds in
+        #: this process; a session that revokes a credential makes it forget on commit
+        self.credentials = Credentials()
+        event.listen(self.session, "after_commit", forget_committed(self.credentials))
 
     def drop_all(self) -> None:
         """Empty the database (tests, the load check): every table in it, also those an older

@@ -72,16 +72,33 @@ def create_app(db: Database | str = "khlang-annotate.db", corpora: list[str | Pa
         # gets no Python text, and the keep-alive connection stays usable
         return JSONResponse({"detail": "internal server error"}, status_code=500)
 
-    @app.middleware("http")
-    async def _headers(request: Request, call_next):
-        resp = await call_next(request)
-        resp.headers.setdefault("Content-Security-Policy", CSP)
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "same-origin")
-        resp.headers.setdefault("X-Frame-Options", "DENY")
-        return resp
-
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so every answer has them
     return app
+
+
+class SecurityHeaders:
+    """Adds the security headers to every HTTP answer that does not set them itself. Pure ASGI:
+    ``@app.middleware("http")`` would run each request through an extra task and stream, about a
+    sixth of the server's CPU time per API request."""
+
+    HEADERS = [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                have = {name.lower() for name, _ in headers}
+                message = {**message, "headers": headers + [h for h in self.HEADERS if h[0] not in have]}
+            await send(message)
+
+        return await self.app(scope, receive, send_with_headers)
 
 
 def ensure_admin(database: Database, username: str, password: str) -> None:
