@@ -3,6 +3,7 @@ saved (one per annotator and document), and gold labels set by reviewers."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import defaultdict
@@ -182,27 +183,40 @@ _KEEP = (update(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID).valu
          .returning(Slot.taken_at))
 
 
-def _insert(db: Session, table):
-    """``INSERT … ON CONFLICT`` in the database's own dialect."""
-    if db.get_bind().dialect.name == "postgresql":
+@functools.cache
+def _upserts(dialect: str):
+    """The two ``INSERT … ON CONFLICT`` statements of the hot routes in ``dialect`` (their values
+    come as parameters): taking a place (a lost race returns no row instead of an error that would
+    abort the transaction) and writing an answer (a second save of the same task replaces the first;
+    the time of the first finished answer stays, and an answer a reviewer sent back goes back into
+    the review queue, comment kept)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
+    take = insert(Slot).on_conflict_do_nothing().returning(Slot.slot)
+    write = insert(Annotation)
+    new = write.excluded
+    write = write.on_conflict_do_update(index_elements=[Annotation.document_id, Annotation.user_id], set_={
+        "status": new.status, "labels": new.labels, "rating": new.rating, "comment": new.comment, "spans": new.spans,
+        "updated_at": new.updated_at, "guidelines_version": new.guidelines_version,
+        "seconds": func.coalesce(Annotation.seconds, new.seconds),
+        "review": case((Annotation.review == "sent_back", ""), else_=Annotation.review)}).returning(Annotation)
+    return take, write
 
 
 def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_at) -> bool:
     """Put ``user`` in a free place of the document; False when all are held. A place whose
-    reservation expired is freed only when no other is left (that costs a statement), and a lost
-    race is an INSERT that returns no row, not an error that would abort the transaction."""
+    reservation expired is freed only when no other is left (that costs a statement)."""
     t = now()
+    take, _ = _upserts(db.get_bind().dialect.name)
     for attempt in range(2):
         if attempt:
             db.execute(_DROP_EXPIRED, {"did": doc_id, "t": t})
         for slot in range(project.overlap):
-            stmt = _insert(db, Slot).values(document_id=doc_id, slot=slot, user_id=user.id, expires_at=expires_at,
-                                            taken_at=t if expires_at is not None else None)
-            if db.execute(stmt.on_conflict_do_nothing().returning(Slot.slot)).first() is not None:
+            row = {"document_id": doc_id, "slot": slot, "user_id": user.id, "expires_at": expires_at,
+                   "taken_at": t if expires_at is not None else None}
+            if db.execute(take, row).first() is not None:
                 return True
     return False
 
@@ -283,18 +297,12 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
     if taken_at is not None:  # the first finished answer to a task handed out by /next
         taken = taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=t.tzinfo)
         seconds = max(0.0, (t - taken).total_seconds())
-    stmt = _insert(db, Annotation).values(
-        project_id=project.id, document_id=doc.id, user_id=user.id, status=status, labels=clean["labels"],
-        rating=clean["rating"], comment=clean["comment"], spans=clean["spans"], updated_at=t, seconds=seconds,
-        guidelines_version=project.guidelines_version or None, review="", review_comment="")
-    new = stmt.excluded
-    stmt = stmt.on_conflict_do_update(index_elements=[Annotation.document_id, Annotation.user_id], set_={
-        "status": new.status, "labels": new.labels, "rating": new.rating, "comment": new.comment, "spans": new.spans,
-        "updated_at": new.updated_at, "guidelines_version": new.guidelines_version,
-        "seconds": func.coalesce(Annotation.seconds, new.seconds),  # the first answer's time stays
-        # answered again after a reviewer sent it back: back in the reviewer's queue (the comment stays)
-        "review": case((Annotation.review == "sent_back", ""), else_=Annotation.review)})
-    return db.scalars(stmt.returning(Annotation), execution_options={"populate_existing": True}).one()
+    _, write = _upserts(db.get_bind().dialect.name)
+    row = {"project_id": project.id, "document_id": doc.id, "user_id": user.id, "status": status,
+           "labels": clean["labels"], "rating": clean["rating"], "comment": clean["comment"], "spans": clean["spans"],
+           "updated_at": t, "seconds": seconds, "guidelines_version": project.guidelines_version or None,
+           "review": "", "review_comment": ""}
+    return db.scalars(write, [row], execution_options={"populate_existing": True}).one()
 
 
 def set_gold(db: Session, project: Project, doc: Doc, reviewer: User, answer: dict[str, Any]) -> Gold:
