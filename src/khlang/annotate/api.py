@@ -1,6 +1,8 @@
 """The JSON API under /api: everything the pages do, for scripts (API token) and the browser
 (session cookie + X-CSRF-Token header). (Over 400 lines: one short handler per route, the
-logic lives in services.py and projects.py.)"""
+logic lives in services.py and projects.py.) The routes an annotator calls in a loop answer with a
+``JSONResponse`` of plain JSON values, which skips FastAPI's validation and re-encoding of the
+returned dict."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -192,19 +195,20 @@ def set_project_members(pid: int, body: dict = Body(...), c: Caller = Depends(ne
 
 
 @router.get("/projects/{pid}/next")
-def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
     """The document ``POST …/next`` would hand out (the caller's reserved one first); reserves nothing."""
     p = services.get_project(db, pid, c.user)
-    return {"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)), "answer": None}
+    return JSONResponse({"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)),
+                         "answer": None})
 
 
 @router.post("/projects/{pid}/next")
-def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
     """Hand out the caller's next document and reserve a place in it (a state change, hence POST)."""
     p = services.get_project(db, pid, c.user)
     doc = services.doc_info(services.next_document(db, p, c.user))
     db.commit()
-    return {"document": doc, "answer": None}
+    return JSONResponse({"document": doc, "answer": None})
 
 
 @router.get("/projects/{pid}/previous")
@@ -268,28 +272,29 @@ def add_suggestions(pid: int, body: Any = Body(...), c: Caller = Depends(need("a
 
 
 @router.post("/projects/{pid}/documents/{did}/annotation")
-def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()),
+             db: Session = Depends(get_db)) -> JSONResponse:
     p = services.get_project(db, pid, c.user)
     doc = services.get_doc(db, p, did)
     try:
-        ann = services.save_answer(db, p, doc, c.user, body, "done")
+        saved = services.save_answer(db, p, doc, c.user, body, "done")
     except (OverlapFull, ProjectArchived) as exc:
         raise HTTPException(409, str(exc)) from exc
     except ValueError as exc:
         raise _bad(exc) from exc
     db.commit()
-    return services.answer_dict(ann)
+    return JSONResponse(saved)
 
 
 @router.post("/projects/{pid}/documents/{did}/skip")
-def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
+def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
     p = services.get_project(db, pid, c.user)
     try:
-        ann = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
+        saved = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
     except ProjectArchived as exc:
         raise HTTPException(409, str(exc)) from exc
     db.commit()
-    return services.answer_dict(ann)
+    return JSONResponse(saved)
 
 
 @router.get("/projects/{pid}/documents/{did}/annotations")

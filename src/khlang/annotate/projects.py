@@ -185,24 +185,26 @@ _KEEP = (update(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID).valu
 
 @functools.cache
 def _upserts(dialect: str):
-    """The two ``INSERT … ON CONFLICT`` statements of the hot routes in ``dialect`` (their values
-    come as parameters): taking a place (a lost race returns no row instead of an error that would
-    abort the transaction) and writing an answer (a second save of the same task replaces the first;
-    the time of the first finished answer stays, and an answer a reviewer sent back goes back into
-    the review queue, comment kept)."""
+    """The two ``INSERT … ON CONFLICT`` statements of the hot routes in ``dialect``, on the tables
+    (Core: the ORM's bulk-insert machinery costs more than the statement), values as parameters:
+    taking a place (a lost race returns no row instead of an error that would abort the
+    transaction), and writing an answer (a second save of the same task replaces the first; the time
+    of the first finished answer stays, and an answer a reviewer sent back goes back into the review
+    queue, comment kept)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    take = insert(Slot).on_conflict_do_nothing().returning(Slot.slot)
-    write = insert(Annotation)
-    new = write.excluded
-    write = write.on_conflict_do_update(index_elements=[Annotation.document_id, Annotation.user_id], set_={
+    slots, answers = Slot.__table__, Annotation.__table__
+    take = insert(slots).on_conflict_do_nothing().returning(slots.c.slot)
+    write = insert(answers)
+    new, old = write.excluded, answers.c
+    write = write.on_conflict_do_update(index_elements=[old.document_id, old.user_id], set_={
         "status": new.status, "labels": new.labels, "rating": new.rating, "comment": new.comment, "spans": new.spans,
         "updated_at": new.updated_at, "guidelines_version": new.guidelines_version,
-        "seconds": func.coalesce(Annotation.seconds, new.seconds),
-        "review": case((Annotation.review == "sent_back", ""), else_=Annotation.review)}).returning(Annotation)
-    return take, write
+        "seconds": func.coalesce(old.seconds, new.seconds),
+        "review": case((old.review == "sent_back", ""), else_=old.review)})
+    return take, write.returning(old.labels, old.rating, old.comment, old.spans, old.status, old.review, old.review_comment)
 
 
 def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_at) -> bool:
@@ -276,11 +278,13 @@ def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bo
 
 
 def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dict[str, Any],
-                status: str = "done", enforce: bool = True) -> Annotation:
-    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters). A
-    finished answer needs a place among the document's ``overlap`` annotators (see
-    :func:`_keep_place`); a skip gives the user's place back. One ``INSERT … ON CONFLICT DO UPDATE``
-    writes it, so two tabs of one user saving at once both succeed (the later one wins)."""
+                status: str = "done", enforce: bool = True) -> dict[str, Any]:
+    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters); returns
+    it as stored, like :func:`answer_dict`. A finished answer needs a place among the document's
+    ``overlap`` annotators (see :func:`_keep_place`); a skip gives the user's place back. One
+    ``INSERT … ON CONFLICT DO UPDATE`` writes it, so two tabs of one user saving at once both
+    succeed (the later one wins). It bypasses the session's identity map: an ``Annotation`` of this
+    user and document already loaded in ``db`` is stale afterwards."""
     if status not in ("done", "skipped"):
         raise ValueError("status must be done or skipped")
     if project.archived and enforce:
@@ -302,7 +306,7 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
            "labels": clean["labels"], "rating": clean["rating"], "comment": clean["comment"], "spans": clean["spans"],
            "updated_at": t, "seconds": seconds, "guidelines_version": project.guidelines_version or None,
            "review": "", "review_comment": ""}
-    return db.scalars(write, [row], execution_options={"populate_existing": True}).one()
+    return answer_dict(db.execute(write, row).one())
 
 
 def set_gold(db: Session, project: Project, doc: Doc, reviewer: User, answer: dict[str, Any]) -> Gold:
@@ -316,10 +320,11 @@ def set_gold(db: Session, project: Project, doc: Doc, reviewer: User, answer: di
 
 
 def answer_dict(a: Annotation | Gold | None) -> dict[str, Any] | None:
+    """An answer or gold label as JSON (also a row with the answer's columns)."""
     if a is None:
         return None
     out = {"labels": a.labels, "rating": a.rating, "comment": a.comment, "spans": a.spans}
-    if isinstance(a, Annotation):
+    if not isinstance(a, Gold):
         out["status"] = a.status
         if a.review or a.review_comment:
             out["review"], out["review_comment"] = a.review, a.review_comment
