@@ -274,8 +274,7 @@ def add_suggestions(pid: int, body: Any = Body(...), c: Caller = Depends(need("a
 @router.post("/projects/{pid}/documents/{did}/annotation")
 def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()),
              db: Session = Depends(get_db)) -> JSONResponse:
-    p = services.get_project(db, pid, c.user)
-    doc = services.get_doc(db, p, did)
+    p, doc = services.get_project_doc(db, pid, did, c.user)
     try:
         saved = services.save_answer(db, p, doc, c.user, body, "done")
     except (OverlapFull, ProjectArchived) as exc:
@@ -288,9 +287,9 @@ def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(nee
 
 @router.post("/projects/{pid}/documents/{did}/skip")
 def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
-    p = services.get_project(db, pid, c.user)
+    p, doc = services.get_project_doc(db, pid, did, c.user)
     try:
-        saved = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
+        saved = services.save_answer(db, p, doc, c.user, {}, "skipped")
     except ProjectArchived as exc:
         raise HTTPException(409, str(exc)) from exc
     db.commit()

@@ -12,8 +12,8 @@ from typing import Any
 
 from datetime import timedelta
 
-from sqlalchemy import DateTime, Integer, bindparam, case, delete, func, or_, select, union, update
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, Integer, bindparam, case, delete, func, literal, or_, select, union, union_all, update
+from sqlalchemy.orm import Session, aliased
 
 from .db import Annotation, Doc, Gold, Project, Slot, Suggestion, User, now
 from .schema import check_schema, clean_answer
@@ -153,13 +153,16 @@ def _live(t):
     return or_(Slot.expires_at.is_(None), Slot.expires_at > t)
 
 
-_SENT_BACK = (select(Doc).join(Annotation, Annotation.document_id == Doc.id)
-              .where(Annotation.user_id == _UID, Annotation.project_id == _PID, Annotation.review == "sent_back")
-              .order_by(Doc.position).limit(1))
-_RESERVED = (select(Doc).join(Slot, Slot.document_id == Doc.id)
-             .where(Slot.user_id == _UID, Slot.expires_at > _T, Doc.project_id == _PID,
-                    Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == _UID)))
-             .order_by(Doc.position).limit(1))
+# the user's own open task, if any: an answer a reviewer sent back (first), else a live reservation
+# not answered yet; one statement for both, as most calls find neither
+_own = union_all(
+    select(Doc, literal(0).label("kind")).join(Annotation, Annotation.document_id == Doc.id)
+    .where(Annotation.user_id == _UID, Annotation.project_id == _PID, Annotation.review == "sent_back"),
+    select(Doc, literal(1).label("kind")).join(Slot, Slot.document_id == Doc.id)
+    .where(Slot.user_id == _UID, Slot.expires_at > _T, Doc.project_id == _PID,
+           Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == _UID)))).subquery()
+_OWN_DOC = aliased(Doc, _own)
+_OWN = select(_OWN_DOC, _own.c.kind).order_by(_own.c.kind, _own.c.position).limit(1)
 _RENEW = (update(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID)
           .values(expires_at=bindparam("until", type_=DateTime(timezone=True))))
 _FULL = (select(Slot.document_id).join(Doc, Doc.id == Slot.document_id)
@@ -231,12 +234,10 @@ def next_document(db: Session, project: Project, user: User, reserve: bool = Tru
         return None
     t = now()
     params = {"uid": user.id, "pid": project.id, "t": t, "overlap": project.overlap}
-    returned = db.scalar(_SENT_BACK, params)
-    if returned is not None:  # sent back by a reviewer: first, before any new task
-        return returned
-    mine = db.scalar(_RESERVED, params)
-    if mine is not None:
-        if reserve:
+    own = db.execute(_OWN, params).first()
+    if own is not None:
+        mine, kind = own
+        if reserve and kind == 1:  # the user's reservation: renewed
             db.execute(_RENEW, {"did": mine.id, "uid": user.id, "until": t + timedelta(minutes=RESERVE_MINUTES)})
         return mine
     if not reserve:

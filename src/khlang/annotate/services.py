@@ -27,6 +27,9 @@ _ANNOTATOR_SEES = and_(Project.archived.is_(False),
 # built once (the next-task and save routes look a project up on every request)
 _PROJECT = select(Project).where(Project.id == bindparam("pid", type_=Integer))
 _PROJECT_FOR_ANNOTATOR = _PROJECT.where(_ANNOTATOR_SEES)
+_PROJECT_DOC = (select(Project, Doc).join(Doc, Doc.project_id == Project.id)
+                .where(Project.id == bindparam("pid", type_=Integer), Doc.id == bindparam("did", type_=Integer)))
+_PROJECT_DOC_FOR_ANNOTATOR = _PROJECT_DOC.where(_ANNOTATOR_SEES)
 
 
 def _sees_all(user: User | None) -> bool:
@@ -75,6 +78,17 @@ def get_doc(db: Session, project: Project, did: int) -> Doc:
     if doc is None or doc.project_id != project.id:
         raise HTTPException(404, "no such document in this project")
     return doc
+
+
+def get_project_doc(db: Session, pid: int, did: int, user: User | None = None) -> tuple[Project, Doc]:
+    """:func:`get_project` and :func:`get_doc` in one statement (a save is one of them), with the
+    same answers when either is missing."""
+    row = db.execute(_PROJECT_DOC if _sees_all(user) else _PROJECT_DOC_FOR_ANNOTATOR,
+                     {"pid": pid, "did": did, "uid": user.id if user else None}).first()
+    if row is None:
+        project = get_project(db, pid, user)
+        return project, get_doc(db, project, did)
+    return row[0], row[1]
 
 
 def project_info(db: Session, p: Project, user: User | None = None) -> dict[str, Any]:
