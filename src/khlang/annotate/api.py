@@ -30,6 +30,50 @@ def _bad(exc: Exception) -> HTTPException:
     return HTTPException(422, str(exc))
 
 
+# -- the annotation loop: first, because routes are matched in order and these carry most requests
+@router.get("/projects/{pid}/next")
+def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
+    """The document ``POST …/next`` would hand out (the caller's reserved one first); reserves nothing."""
+    p = services.get_project(db, pid, c.user)
+    return JSONResponse({"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)),
+                         "answer": None})
+
+
+@router.post("/projects/{pid}/next")
+def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
+    """Hand out the caller's next document and reserve a place in it (a state change, hence POST)."""
+    p = services.get_project(db, pid, c.user)
+    doc = services.doc_info(services.next_document(db, p, c.user))
+    db.commit()
+    return JSONResponse({"document": doc, "answer": None})
+
+
+@router.post("/projects/{pid}/documents/{did}/annotation")
+def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()),
+             db: Session = Depends(get_db)) -> JSONResponse:
+    p, doc = services.get_project_doc(db, pid, did, c.user)
+    try:
+        saved = services.save_answer(db, p, doc, c.user, body, "done")
+    except (OverlapFull, ProjectArchived) as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return JSONResponse(saved)
+
+
+@router.post("/projects/{pid}/documents/{did}/skip")
+def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
+    p, doc = services.get_project_doc(db, pid, did, c.user)
+    try:
+        saved = services.save_answer(db, p, doc, c.user, {}, "skipped")
+    except ProjectArchived as exc:
+        raise HTTPException(409, str(exc)) from exc
+    db.commit()
+    return JSONResponse(saved)
+
+
+# -- the rest
 @router.get("/me")
 def me(c: Caller = Depends(need())) -> dict:
     return {"id": c.user.id, "username": c.user.username, "role": c.user.role, "csrf_token": c.csrf}
@@ -194,23 +238,6 @@ def set_project_members(pid: int, body: dict = Body(...), c: Caller = Depends(ne
     return names
 
 
-@router.get("/projects/{pid}/next")
-def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
-    """The document ``POST …/next`` would hand out (the caller's reserved one first); reserves nothing."""
-    p = services.get_project(db, pid, c.user)
-    return JSONResponse({"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)),
-                         "answer": None})
-
-
-@router.post("/projects/{pid}/next")
-def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
-    """Hand out the caller's next document and reserve a place in it (a state change, hence POST)."""
-    p = services.get_project(db, pid, c.user)
-    doc = services.doc_info(services.next_document(db, p, c.user))
-    db.commit()
-    return JSONResponse({"document": doc, "answer": None})
-
-
 @router.get("/projects/{pid}/previous")
 def previous_task(pid: int, before: int | None = None, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     p = services.get_project(db, pid, c.user)
@@ -269,31 +296,6 @@ def add_suggestions(pid: int, body: Any = Body(...), c: Caller = Depends(need("a
         raise _bad(exc) from exc
     db.commit()
     return {"suggestions": n}
-
-
-@router.post("/projects/{pid}/documents/{did}/annotation")
-def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()),
-             db: Session = Depends(get_db)) -> JSONResponse:
-    p, doc = services.get_project_doc(db, pid, did, c.user)
-    try:
-        saved = services.save_answer(db, p, doc, c.user, body, "done")
-    except (OverlapFull, ProjectArchived) as exc:
-        raise HTTPException(409, str(exc)) from exc
-    except ValueError as exc:
-        raise _bad(exc) from exc
-    db.commit()
-    return JSONResponse(saved)
-
-
-@router.post("/projects/{pid}/documents/{did}/skip")
-def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
-    p, doc = services.get_project_doc(db, pid, did, c.user)
-    try:
-        saved = services.save_answer(db, p, doc, c.user, {}, "skipped")
-    except ProjectArchived as exc:
-        raise HTTPException(409, str(exc)) from exc
-    db.commit()
-    return JSONResponse(saved)
 
 
 @router.get("/projects/{pid}/documents/{did}/annotations")
