@@ -41,7 +41,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--clients", default="1,2,5,20")
     ap.add_argument("--db", default="sqlite,postgresql")
-    ap.add_argument("--docs", type=int, default=2000)
+    ap.add_argument("--docs", type=int, default=10000, help="documents in the project: enough that none runs out")
     ap.add_argument("--overlap", type=int, default=2)
     ap.add_argument("--pg-url", default=os.environ.get("KHLANG_BENCH_PG_URL",
                                                        "postgresql+psycopg://khlang:khlang@127.0.0.1:5432/khlang_bench"))
@@ -77,6 +77,9 @@ def main() -> None:
                   f"| {check['given_twice']} |", flush=True)
             if check["stored"] != check["ok_responses"] or check["over_overlap"] or check["given_twice"]:
                 failed.append(f"{kind}/{n}: integrity {check}")
+            if res.ran_out:
+                failed.append(f"{kind}/{n}: {res.ran_out} annotator(s) ran out of tasks before the time was up: "
+                              "the numbers are not a steady load (raise --docs)")
             if res.errors or res.stop_seconds is None or res.stop_seconds > 10:
                 failed.append(f"{kind}/{n}: errors {dict(res.errors)}, stop {res.stop_seconds}")
     print(f"server processes: {server.workers}; load average {os.getloadavg()[0]:.1f} at the end")

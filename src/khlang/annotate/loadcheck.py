@@ -188,6 +188,7 @@ class Result:
     stop_seconds: float | None = None  # SIGTERM → exit, under load
     server_cpu: float = 0.0  # CPU seconds the server used under load (user + system): a load-independent cost
     after_stop: Counter = field(default_factory=Counter)  # what clients got once the server was stopping
+    ran_out: int = 0  # annotators that found no task left before the time was up (not a steady load)
 
     @property
     def requests(self) -> int:
@@ -242,6 +243,8 @@ def drive(server: Server, setup: Setup, seconds: float, timeout: float = 35) -> 
                     continue
                 doc = r.json()["document"]
                 if doc is None:
+                    with lock:
+                        res.ran_out += not stopping.is_set()
                     return
                 task = [doc["id"], False]
                 res.tasks[i].append(task)
