@@ -1,12 +1,12 @@
 """Who an API token or session cookie belongs to, remembered for a few seconds by each server
-process, so that a busy annotator's requests skip the credential query (one database round trip
-and a session of its own per request, the largest fixed cost of the hot routes).
+process, so that a busy annotator's requests skip the credential query (a session of its own, a
+database round trip and a hop into the thread pool per request).
 
 Revocation still takes effect at once in the process that revokes: every revocation in
 :mod:`.auth` (a token revoked, logout, a password, role or disabled change, all of a user's
 credentials revoked) marks its session with :func:`forget_on_commit`, and the cache drops those
 entries when that session commits. Another process — the other ``khlang serve --workers``, or the
-CLI — learns of it when the entry expires, at most ``auth_cache_s`` seconds later ( in
+CLI — learns of it when the entry expires, at most ``auth_cache_s`` seconds later (a field of
 :class:`.settings.Settings`, default 5; 0 turns the cache off). A lookup that began before a
 revocation committed never stores what it read (a generation counter), so a revoked credential
 cannot come back into the cache.
