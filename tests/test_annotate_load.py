@@ -9,13 +9,15 @@ import pytest
 from annotate_support import PG_URL
 
 from khlang.annotate.loadcheck import Server, drive, integrity, prepare
+from khlang.annotate.web import default_workers
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_eight_annotators_keep_overlap_and_lose_nothing(backend, tmp_path):
+@pytest.mark.parametrize("backend, workers", [("sqlite", None), ("postgresql", None), ("sqlite", 1)])
+def test_eight_annotators_keep_overlap_and_lose_nothing(backend, workers, tmp_path):
+    """``khlang serve`` as started by default (two worker processes) and with one."""
     url = f"sqlite:///{tmp_path / 'load.db'}" if backend == "sqlite" else PG_URL
     setup = prepare(url, annotators=8, docs=300, overlap=2)
-    server = Server(setup.db_url, tmp_path / "server.log")
+    server = Server(setup.db_url, tmp_path / "server.log", workers=workers)
     try:
         res = drive(server, setup, seconds=4, timeout=20)
     finally:
@@ -26,3 +28,4 @@ def test_eight_annotators_keep_overlap_and_lose_nothing(backend, tmp_path):
     assert res.stop_seconds is not None and res.stop_seconds < 10, res.stop_seconds
     assert check["stored"] == check["ok_responses"] > 0, check
     assert check["over_overlap"] == 0 and check["given_twice"] == 0, check
+    assert (tmp_path / "server.log").read_text().count("Started server process") == (workers or default_workers())

@@ -4,6 +4,7 @@ gold file collisions, weak passwords and leaks, doccano relation files, agreemen
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import httpx
@@ -12,6 +13,7 @@ from annotate_support import app, corpus  # noqa: F401 (fixtures)
 from annotate_support import PASSWORD, SCHEMA, THAI, login, make_app, new_project
 from fastapi.testclient import TestClient
 
+from khlang.annotate.auth import credential_key
 from khlang.annotate.db import ApiToken, now
 
 MB = 1024 * 1024
@@ -42,7 +44,9 @@ def test_api_tokens_expire(tmp_path, corpus):
     from khlang.annotate.settings import Settings
 
     app = make_app(f"sqlite:///{tmp_path / 'a.db'}", [corpus])
-    app.state.settings = Settings(token_days=30)
+    # the token's age is moved back in the database, which a remembered credential would not see
+    # for a few seconds (in real life 30 days pass; see the next test for an expiry while cached)
+    app.state.settings = Settings(token_days=30, auth_cache_s=0)
     token = login(app, "ann1").post("/api/tokens").json()["token"]
     assert _bearer(app, token).get("/api/me").status_code == 200
     with app.state.db.session() as db:
@@ -50,6 +54,42 @@ def test_api_tokens_expire(tmp_path, corpus):
             row.created_at = now() - timedelta(days=31)
         db.commit()
     assert _bearer(app, token).get("/api/me").status_code == 401
+
+
+def test_remembered_token_still_expires_on_time(tmp_path, corpus):
+    from khlang.annotate.settings import Settings
+
+    app = make_app(f"sqlite:///{tmp_path / 'a.db'}", [corpus])
+    app.state.settings = Settings(token_days=1.5 / 86400, auth_cache_s=60)  # a 1.5 s token, a long cache
+    token = login(app, "ann1").post("/api/tokens").json()["token"]
+    script = _bearer(app, token)
+    assert script.get("/api/me").status_code == 200
+    assert app.state.db.credentials.get(credential_key("token", token), 60) is not None  # remembered
+    time.sleep(1.6)
+    assert script.get("/api/me").status_code == 401
+
+
+def test_revocation_elsewhere_takes_effect_within_the_cache_time(tmp_path, corpus):
+    """Another process (a second ``--workers`` process, the CLI) revokes: this one learns of it when
+    its remembered entry expires (``auth_cache_s``), not before."""
+    from khlang.annotate.auth import revoke_all
+    from khlang.annotate.db import Database, User
+    from khlang.annotate.settings import Settings
+
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    app = make_app(url, [corpus])
+    app.state.settings = Settings(auth_cache_s=1.0)
+    token = login(app, "ann1").post("/api/tokens").json()["token"]
+    script = _bearer(app, token)
+    assert script.get("/api/me").status_code == 200
+    other = Database(url)
+    with other.session() as db:
+        revoke_all(db, db.query(User).filter_by(username="ann1").one())
+        db.commit()
+    other.engine.dispose()
+    assert script.get("/api/me").status_code == 200  # remembered here for up to a second
+    time.sleep(1.1)
+    assert script.get("/api/me").status_code == 401
 
 
 def test_admin_disables_deletes_and_revokes(app):

@@ -785,6 +785,8 @@ def serve(
     admin_password: Optional[str] = typer.Option(None, "--admin-password", envvar="KHLANG_ADMIN_PASSWORD",
                                                  help="password of --admin-user"),
     secure_cookies: Optional[bool] = typer.Option(None, "--secure-cookies/--no-secure-cookies", help="default: when served over HTTPS"),
+    workers: Optional[int] = typer.Option(None, "--workers", min=1, help="server processes (default: 2, or 1 on a one-core machine)"),
+    access_log: bool = typer.Option(False, "--access-log/--no-access-log", help="log a line per request"),
 ) -> None:
     """Start the annotation server (web UI + JSON API under /api)."""
     if bool(admin_user) != bool(admin_password):
@@ -809,7 +811,8 @@ def serve(
             _fail(f"{db} has no admin yet, so nobody could log in: create the first one with "
                   "--admin-user NAME --admin-password 'a long password' (or KHLANG_ADMIN_USER and KHLANG_ADMIN_PASSWORD)")
     try:
-        run_server(corpora or [], db=db, host=host, port=port, admin=admin, secure_cookies=secure_cookies)
+        run_server(corpora or [], db=db, host=host, port=port, admin=admin, secure_cookies=secure_cookies,
+                   workers=workers, access_log=access_log)
     except ValueError as exc:
         _fail(exc)
 

@@ -1,6 +1,8 @@
 """The JSON API under /api: everything the pages do, for scripts (API token) and the browser
 (session cookie + X-CSRF-Token header). (Over 400 lines: one short handler per route, the
-logic lives in services.py and projects.py.)"""
+logic lives in services.py and projects.py.) The routes an annotator calls in a loop answer with a
+``JSONResponse`` of plain JSON values, which skips FastAPI's validation and re-encoding of the
+returned dict."""
 
 from __future__ import annotations
 
@@ -8,11 +10,13 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import services
+from . import auth
 from .auth import TOKEN_ID_LEN, create_token, create_user, revoke_all, token_id, update_user
 from .db import ROLES, ApiToken, User
 from .deps import Caller, get_db, need
@@ -26,6 +30,50 @@ def _bad(exc: Exception) -> HTTPException:
     return HTTPException(422, str(exc))
 
 
+# -- the annotation loop: first, because routes are matched in order and these carry most requests
+@router.get("/projects/{pid}/next")
+def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
+    """The document ``POST …/next`` would hand out (the caller's reserved one first); reserves nothing."""
+    p = services.get_project(db, pid, c.user)
+    return JSONResponse({"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)),
+                         "answer": None})
+
+
+@router.post("/projects/{pid}/next")
+def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
+    """Hand out the caller's next document and reserve a place in it (a state change, hence POST)."""
+    p = services.get_project(db, pid, c.user)
+    doc = services.doc_info(services.next_document(db, p, c.user))
+    db.commit()
+    return JSONResponse({"document": doc, "answer": None})
+
+
+@router.post("/projects/{pid}/documents/{did}/annotation")
+def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()),
+             db: Session = Depends(get_db)) -> JSONResponse:
+    p, doc = services.get_project_doc(db, pid, did, c.user)
+    try:
+        saved = services.save_answer(db, p, doc, c.user, body, "done")
+    except (OverlapFull, ProjectArchived) as exc:
+        raise HTTPException(409, str(exc)) from exc
+    except ValueError as exc:
+        raise _bad(exc) from exc
+    db.commit()
+    return JSONResponse(saved)
+
+
+@router.post("/projects/{pid}/documents/{did}/skip")
+def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> JSONResponse:
+    p, doc = services.get_project_doc(db, pid, did, c.user)
+    try:
+        saved = services.save_answer(db, p, doc, c.user, {}, "skipped")
+    except ProjectArchived as exc:
+        raise HTTPException(409, str(exc)) from exc
+    db.commit()
+    return JSONResponse(saved)
+
+
+# -- the rest
 @router.get("/me")
 def me(c: Caller = Depends(need())) -> dict:
     return {"id": c.user.id, "username": c.user.username, "role": c.user.role, "csrf_token": c.csrf}
@@ -59,7 +107,7 @@ def revoke_token(tid: str, c: Caller = Depends(need()), db: Session = Depends(ge
     row = db.scalar(select(ApiToken).where(ApiToken.user_id == c.user.id, ApiToken.token_hash.startswith(tid, autoescape=True)))
     if row is None:
         raise HTTPException(404, "no such token")
-    db.delete(row)
+    auth.revoke_token(db, row)
     db.commit()
     return Response(status_code=204)
 
@@ -190,22 +238,6 @@ def set_project_members(pid: int, body: dict = Body(...), c: Caller = Depends(ne
     return names
 
 
-@router.get("/projects/{pid}/next")
-def peek_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    """The document ``POST …/next`` would hand out (the caller's reserved one first); reserves nothing."""
-    p = services.get_project(db, pid, c.user)
-    return {"document": services.doc_info(services.next_document(db, p, c.user, reserve=False)), "answer": None}
-
-
-@router.post("/projects/{pid}/next")
-def next_task(pid: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    """Hand out the caller's next document and reserve a place in it (a state change, hence POST)."""
-    p = services.get_project(db, pid, c.user)
-    doc = services.doc_info(services.next_document(db, p, c.user))
-    db.commit()
-    return {"document": doc, "answer": None}
-
-
 @router.get("/projects/{pid}/previous")
 def previous_task(pid: int, before: int | None = None, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
     p = services.get_project(db, pid, c.user)
@@ -264,31 +296,6 @@ def add_suggestions(pid: int, body: Any = Body(...), c: Caller = Depends(need("a
         raise _bad(exc) from exc
     db.commit()
     return {"suggestions": n}
-
-
-@router.post("/projects/{pid}/documents/{did}/annotation")
-def annotate(pid: int, did: int, body: dict = Body(...), c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid, c.user)
-    doc = services.get_doc(db, p, did)
-    try:
-        ann = services.save_answer(db, p, doc, c.user, body, "done")
-    except (OverlapFull, ProjectArchived) as exc:
-        raise HTTPException(409, str(exc)) from exc
-    except ValueError as exc:
-        raise _bad(exc) from exc
-    db.commit()
-    return services.answer_dict(ann)
-
-
-@router.post("/projects/{pid}/documents/{did}/skip")
-def skip(pid: int, did: int, c: Caller = Depends(need()), db: Session = Depends(get_db)) -> dict:
-    p = services.get_project(db, pid, c.user)
-    try:
-        ann = services.save_answer(db, p, services.get_doc(db, p, did), c.user, {}, "skipped")
-    except ProjectArchived as exc:
-        raise HTTPException(409, str(exc)) from exc
-    db.commit()
-    return services.answer_dict(ann)
 
 
 @router.get("/projects/{pid}/documents/{did}/annotations")

@@ -18,6 +18,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from .credentials import Known, forget_on_commit
 from .db import ROLES, ApiToken, LoginSession, User, now
 
 SESSION_HOURS = 12
@@ -111,6 +112,7 @@ def revoke_all(db: Session, user: User) -> None:
     """End every browser session and API token of ``user``."""
     db.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
     db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    forget_on_commit(db, users={user.id})
 
 
 def authenticate(db: Session, username: str, password: str) -> User | None:
@@ -130,23 +132,30 @@ def open_session(db: Session, user: User) -> tuple[str, str]:
     return token, csrf
 
 
-def session_user(db: Session, token: str | None) -> tuple[User, str] | None:
+def _aware(t):
+    return t if t.tzinfo else t.replace(tzinfo=now().tzinfo)
+
+
+def session_user(db: Session, token: str | None) -> Known | None:
     """The user and CSRF token of a live session cookie, or None."""
     if not token:
         return None
-    row = db.get(LoginSession, sha256(token))
-    if row is None:
+    row = db.execute(select(LoginSession.expires_at, LoginSession.csrf, User.id, User.username, User.role, User.disabled)
+                     .join(User, User.id == LoginSession.user_id).where(LoginSession.token_hash == sha256(token))).first()
+    if row is None or row.disabled or _aware(row.expires_at) < now():
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=now().tzinfo)
-    if expires < now():
-        return None
-    user = db.get(User, row.user_id)
-    return (user, row.csrf) if user and not user.disabled else None
+    return Known(row.id, row.username, row.role, row.csrf, _aware(row.expires_at))
 
 
 def close_session(db: Session, token: str | None) -> None:
     if token:
         db.execute(delete(LoginSession).where(LoginSession.token_hash == sha256(token)))
+        forget_on_commit(db, keys={credential_key("session", token)})
+
+
+def credential_key(kind: str, secret: str) -> str:
+    """The key of a credential in :class:`.credentials.Credentials` (``kind``: token or session)."""
+    return f"{kind}:{sha256(secret)}"
 
 
 #: Characters of a token's stored SHA-256 that name it in lists and revocation (the token itself
@@ -164,15 +173,19 @@ def create_token(db: Session, user: User, name: str = "") -> str:
     return token
 
 
-def token_user(db: Session, token: str, max_days: float = 90.0) -> User | None:
+def revoke_token(db: Session, row: ApiToken) -> None:
+    db.delete(row)
+    forget_on_commit(db, keys={f"token:{row.token_hash}"})
+
+
+def token_user(db: Session, token: str, max_days: float = 90.0) -> Known | None:
     """The live user of an API token; None for an unknown token, one older than ``max_days``, or a
     disabled user's."""
-    row = db.execute(select(ApiToken.created_at, User).join(User, User.id == ApiToken.user_id)
-                     .where(ApiToken.token_hash == sha256(token))).first()
+    row = db.execute(select(ApiToken.created_at, User.id, User.username, User.role, User.disabled)
+                     .join(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == sha256(token))).first()
     if row is None:
         return None
-    created, user = row
-    created = created if created.tzinfo else created.replace(tzinfo=now().tzinfo)
-    if created + timedelta(days=max_days) < now() or user.disabled:
+    valid_until = _aware(row.created_at) + timedelta(days=max_days)
+    if valid_until < now() or row.disabled:
         return None
-    return user
+    return Known(row.id, row.username, row.role, None, valid_until)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, UniqueConstraint, create_engine,
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, create_engine,
                         event, false, inspect)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -83,7 +83,9 @@ class Doc(Base):
     """A document copied into the project (the server works without the corpus afterwards)."""
 
     __tablename__ = "documents"
-    __table_args__ = (UniqueConstraint("project_id", "doc_id"),)
+    #: tasks are handed out in position order: with this index the next free document is found by
+    #: walking the project's documents in order, not by sorting all of them on every request
+    __table_args__ = (UniqueConstraint("project_id", "doc_id"), Index("ix_documents_project_position", "project_id", "position"))
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     doc_id: Mapped[str] = mapped_column(String(200))  # the corpus id
@@ -187,6 +189,8 @@ class Database:
     blocks a writer (WAL). Every request runs in the thread pool, never on the event loop."""
 
     def __init__(self, url: str = "khlang-annotate.db") -> None:
+        from .credentials import Credentials, forget_committed  # it needs the User table above
+
         self.url = normalise_url(url)
         if self.url.startswith("sqlite"):
             self.engine = create_engine(self.url, connect_args={"check_same_thread": False, "timeout": BUSY_SECONDS},
@@ -194,14 +198,23 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, pool_size=20, max_overflow=40)
+            # no ping before each checkout (a round trip per request): after a restart of PostgreSQL the
+            # first request on a dead connection gets 503 "try again", and the pool starts afresh
+            self.engine = create_engine(self.url, pool_size=20, max_overflow=40)
         fresh_slots = not inspect(self.engine).has_table(Slot.__tablename__)
         Base.metadata.create_all(self.engine)
         _add_columns(self.engine)
+        for table in Base.metadata.sorted_tables:  # indexes added after a database was made
+            for index in table.indexes:
+                index.create(self.engine, checkfirst=True)
         if fresh_slots:
             _backfill_slots(self.engine)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.engine.execution_options(khlang_read_only=True), expire_on_commit=False)
+        #: who the live API tokens and session cookies belong to, remembered for a few seconds in
+        #: this process; a session that revokes a credential makes it forget on commit
+        self.credentials = Credentials()
+        event.listen(self.session, "after_commit", forget_committed(self.credentials))
 
     def drop_all(self) -> None:
         """Empty the database (tests, the load check): every table in it, also those an older

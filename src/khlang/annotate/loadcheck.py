@@ -34,6 +34,46 @@ class Setup:
     overlap: int
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` when it does not exist yet (the role needs
+    CREATEDB); nothing to do for SQLite. RuntimeError with a one-line reason when that fails."""
+    import re
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from .db import normalise_url
+
+    target = make_url(normalise_url(url))
+    if not target.drivername.startswith("postgresql"):
+        return
+    shown = target.render_as_string(hide_password=True)
+
+    def reason(exc: SQLAlchemyError) -> str:
+        return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+    engine = create_engine(target)
+    try:
+        with engine.connect():
+            return
+    except SQLAlchemyError as exc:
+        if "does not exist" not in str(exc):
+            raise RuntimeError(f"cannot connect to {shown}: {reason(exc)}") from None
+    finally:
+        engine.dispose()
+    if not re.fullmatch(r"\w+", target.database or ""):
+        raise RuntimeError(f"database {target.database!r} does not exist (create it first)")
+    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as con:
+            con.exec_driver_sql(f'CREATE DATABASE "{target.database}"')
+    except SQLAlchemyError as exc:
+        raise RuntimeError(f"database {target.database} does not exist and could not be created: {reason(exc)}") from None
+    finally:
+        server.dispose()
+
+
 def prepare(db_url: str, annotators: int, docs: int = 2000, overlap: int = 2) -> Setup:
     """A fresh database (its tables are dropped) with ``annotators`` users holding API tokens and one
     project of ``docs`` short Thai documents with a document label and spans."""
@@ -61,31 +101,42 @@ def free_port() -> int:
 
 
 class Server:
-    """``khlang serve`` in a child process on 127.0.0.1 (its log goes to ``log``)."""
+    """``khlang serve`` in a child process on 127.0.0.1 (its log goes to ``log``), with its default
+    number of worker processes unless ``workers`` is given."""
 
-    def __init__(self, db_url: str, log: Path) -> None:
+    def __init__(self, db_url: str, log: Path, workers: int | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "wb")
         # serve refuses a database nobody could log in to: give it a first admin (unused by the load)
         admin = ["--admin-user", "load-admin", "--admin-password", secrets.token_urlsafe(24)]
-        self.proc = subprocess.Popen([sys.executable, "-m", "khlang.cli", "serve", "--db", db_url,
-                                      "--host", "127.0.0.1", "--port", str(self.port), *admin],
-                                     stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ})
-        self._wait_ready()
+        from .web import default_workers
 
-    def _wait_ready(self, seconds: float = 60) -> None:
+        self.workers = workers or default_workers()
+        # a session of its own, so that kill() also ends worker processes the server started
+        self.proc = subprocess.Popen([sys.executable, "-m", "khlang.cli", "serve", "--db", db_url,
+                                      "--host", "127.0.0.1", "--port", str(self.port), *admin,
+                                      "--workers", str(self.workers)],
+                                     stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ},
+                                     start_new_session=True)
+        self._wait_ready(Path(log))
+
+    def _wait_ready(self, log: Path, seconds: float = 60) -> None:
+        """Until every worker process has started (its start-up is not part of the load) and the
+        server answers."""
         import httpx
 
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"the server exited with {self.proc.returncode} (see {self._log.name})")
-            try:
-                httpx.get(self.url + "/login", timeout=2)
-                return
-            except httpx.TransportError:
-                time.sleep(0.1)
+            if log.read_bytes().count(b"Application startup complete") >= self.workers:
+                try:
+                    httpx.get(self.url + "/login", timeout=2)
+                    return
+                except httpx.TransportError:
+                    pass
+            time.sleep(0.1)
         self.kill()
         raise RuntimeError("the server did not start")
 
@@ -103,14 +154,28 @@ class Server:
         return time.monotonic() - t
 
     def cpu_seconds(self) -> float:
-        """User + system CPU time of the server so far (Linux /proc)."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """User + system CPU time so far of the server and its worker processes (Linux /proc)."""
+        stats = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:  # a process that just exited
+                continue
+            stats[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, ticks
+        tree = {self.proc.pid}
+        for _ in range(3):  # the server, its workers, anything they started
+            tree |= {pid for pid, (ppid, _) in stats.items() if ppid in tree}
+        ticks = sum(stats[pid][1] for pid in tree if pid in stats)
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # the server and its workers
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
+        if not self._log.closed:
+            self._log.close()
 
 
 @dataclass
@@ -123,6 +188,7 @@ class Result:
     stop_seconds: float | None = None  # SIGTERM → exit, under load
     server_cpu: float = 0.0  # CPU seconds the server used under load (user + system): a load-independent cost
     after_stop: Counter = field(default_factory=Counter)  # what clients got once the server was stopping
+    ran_out: int = 0  # annotators that found no task left before the time was up (not a steady load)
 
     @property
     def requests(self) -> int:
@@ -177,6 +243,8 @@ def drive(server: Server, setup: Setup, seconds: float, timeout: float = 35) -> 
                     continue
                 doc = r.json()["document"]
                 if doc is None:
+                    with lock:
+                        res.ran_out += not stopping.is_set()
                     return
                 task = [doc["id"], False]
                 res.tasks[i].append(task)

@@ -3,6 +3,7 @@ saved (one per annotator and document), and gold labels set by reviewers."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections import defaultdict
@@ -11,9 +12,8 @@ from typing import Any
 
 from datetime import timedelta
 
-from sqlalchemy import delete, func, or_, select, union, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy import DateTime, Integer, bindparam, case, delete, func, literal, or_, select, union, union_all, update
+from sqlalchemy.orm import Session, aliased
 
 from .db import Annotation, Doc, Gold, Project, Slot, Suggestion, User, now
 from .schema import check_schema, clean_answer
@@ -143,36 +143,86 @@ class OverlapFull(Exception):
     """The document already has ``overlap`` annotators (answered or holding it); answered with 409."""
 
 
+# The statements of the two routes every annotator calls in a loop (next task, save an answer) are
+# built once, with bound parameters: building a SQLAlchemy statement costs more CPU than running it.
+_T = bindparam("t", type_=DateTime(timezone=True))
+_UID, _PID, _DID = bindparam("uid", type_=Integer), bindparam("pid", type_=Integer), bindparam("did", type_=Integer)
+
+
 def _live(t):
     return or_(Slot.expires_at.is_(None), Slot.expires_at > t)
 
 
-def _insert_slot(db: Session):
-    """``INSERT … ON CONFLICT DO NOTHING`` in the database's own dialect: a lost race returns no
-    row, instead of an error that would abort the transaction."""
-    if db.get_bind().dialect.name == "postgresql":
+# the user's own open task, if any: an answer a reviewer sent back (first), else a live reservation
+# not answered yet; one statement for both, as most calls find neither
+_own = union_all(
+    select(Doc, literal(0).label("kind")).join(Annotation, Annotation.document_id == Doc.id)
+    .where(Annotation.user_id == _UID, Annotation.project_id == _PID, Annotation.review == "sent_back"),
+    select(Doc, literal(1).label("kind")).join(Slot, Slot.document_id == Doc.id)
+    .where(Slot.user_id == _UID, Slot.expires_at > _T, Doc.project_id == _PID,
+           Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == _UID)))).subquery()
+_OWN_DOC = aliased(Doc, _own)
+_OWN = select(_OWN_DOC, _own.c.kind).order_by(_own.c.kind, _own.c.position).limit(1)
+_RENEW = (update(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID)
+          .values(expires_at=bindparam("until", type_=DateTime(timezone=True))))
+_FULL = (select(Slot.document_id).join(Doc, Doc.id == Slot.document_id)
+         .where(Doc.project_id == _PID, _live(_T)).group_by(Slot.document_id)
+         .having(func.count() >= bindparam("overlap", type_=Integer)))
+_SEEN = union(select(Annotation.document_id).where(Annotation.user_id == _UID),
+              select(Slot.document_id).where(Slot.user_id == _UID, _live(_T)))
+_FREE = (select(Doc).where(Doc.project_id == _PID, Doc.id.not_in(_FULL), Doc.id.not_in(_SEEN))
+         .order_by(Doc.position).limit(1))
+# PostgreSQL: lock the candidate and skip the ones other claimers hold right now, so that concurrent
+# annotators spread over documents instead of queueing for one (SQLite ignores the clause: its
+# write transaction already is the only claimer)
+_CLAIM = _FREE.with_for_update(of=Doc, key_share=True, skip_locked=True)
+_CLAIM_WAITING = _FREE.with_for_update(of=Doc, key_share=True)
+_DROP_EXPIRED = delete(Slot).where(Slot.document_id == _DID, Slot.expires_at.is_not(None), Slot.expires_at <= _T)
+# Places in one document are taken one claimer at a time: its row stays locked until the caller
+# commits (PostgreSQL ``FOR NO KEY UPDATE``, which leaves the foreign-key checks of concurrent inserts
+# alone; SQLite's write transaction already is the only writer, and ignores the clause)
+_LOCK_DOC = select(Doc.id).where(Doc.id == _DID).with_for_update(key_share=True)
+_KEEP = (update(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID).values(expires_at=None)
+         .returning(Slot.taken_at))
+
+
+@functools.cache
+def _upserts(dialect: str):
+    """The two ``INSERT … ON CONFLICT`` statements of the hot routes in ``dialect``, on the tables
+    (Core: the ORM's bulk-insert machinery costs more than the statement), values as parameters:
+    taking a place (a lost race returns no row instead of an error that would abort the
+    transaction), and writing an answer (a second save of the same task replaces the first; the time
+    of the first finished answer stays, and an answer a reviewer sent back goes back into the review
+    queue, comment kept)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(Slot)
-
-
-def _lock_doc(db: Session, doc_id: int) -> None:
-    """Places in one document are taken one claimer at a time: its row stays locked until the caller
-    commits (PostgreSQL ``FOR NO KEY UPDATE``, which leaves the foreign-key checks of concurrent
-    inserts alone; SQLite's write transaction already is the only writer, and ignores the clause)."""
-    db.execute(select(Doc.id).where(Doc.id == doc_id).with_for_update(key_share=True))
+    slots, answers = Slot.__table__, Annotation.__table__
+    take = insert(slots).on_conflict_do_nothing().returning(slots.c.slot)
+    write = insert(answers)
+    new, old = write.excluded, answers.c
+    write = write.on_conflict_do_update(index_elements=[old.document_id, old.user_id], set_={
+        "status": new.status, "labels": new.labels, "rating": new.rating, "comment": new.comment, "spans": new.spans,
+        "updated_at": new.updated_at, "guidelines_version": new.guidelines_version,
+        "seconds": func.coalesce(old.seconds, new.seconds),
+        "review": case((old.review == "sent_back", ""), else_=old.review)})
+    return take, write.returning(old.labels, old.rating, old.comment, old.spans, old.status, old.review, old.review_comment)
 
 
 def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_at) -> bool:
-    """Put ``user`` in a free (or expired) place of the document; False when all are held."""
+    """Put ``user`` in a free place of the document; False when all are held. A place whose
+    reservation expired is freed only when no other is left (that costs a statement)."""
     t = now()
-    db.execute(delete(Slot).where(Slot.document_id == doc_id, Slot.expires_at.is_not(None), Slot.expires_at <= t))
-    for slot in range(project.overlap):
-        stmt = _insert_slot(db).values(document_id=doc_id, slot=slot, user_id=user.id, expires_at=expires_at,
-                                       taken_at=t if expires_at is not None else None)
-        if db.execute(stmt.on_conflict_do_nothing().returning(Slot.slot)).first() is not None:
-            return True
+    take, _ = _upserts(db.get_bind().dialect.name)
+    for attempt in range(2):
+        if attempt:
+            db.execute(_DROP_EXPIRED, {"did": doc_id, "t": t})
+        for slot in range(project.overlap):
+            row = {"document_id": doc_id, "slot": slot, "user_id": user.id, "expires_at": expires_at,
+                   "taken_at": t if expires_at is not None else None}
+            if db.execute(take, row).first() is not None:
+                return True
     return False
 
 
@@ -183,39 +233,21 @@ def next_document(db: Session, project: Project, user: User, reserve: bool = Tru
     if project.archived:
         return None
     t = now()
-    returned = db.scalar(select(Doc).join(Annotation, Annotation.document_id == Doc.id)
-                         .where(Annotation.user_id == user.id, Annotation.project_id == project.id,
-                                Annotation.review == "sent_back").order_by(Doc.position).limit(1))
-    if returned is not None:  # sent back by a reviewer: first, before any new task
-        return returned
-    mine = db.scalar(select(Doc).join(Slot, Slot.document_id == Doc.id)
-                     .where(Slot.user_id == user.id, Slot.expires_at > t, Doc.project_id == project.id,
-                            Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == user.id)))
-                     .order_by(Doc.position).limit(1))
-    if mine is not None:
-        if reserve:
-            db.execute(update(Slot).where(Slot.document_id == mine.id, Slot.user_id == user.id)
-                       .values(expires_at=t + timedelta(minutes=RESERVE_MINUTES)))
+    params = {"uid": user.id, "pid": project.id, "t": t, "overlap": project.overlap}
+    own = db.execute(_OWN, params).first()
+    if own is not None:
+        mine, kind = own
+        if reserve and kind == 1:  # the user's reservation: renewed
+            db.execute(_RENEW, {"did": mine.id, "uid": user.id, "until": t + timedelta(minutes=RESERVE_MINUTES)})
         return mine
-    full = (select(Slot.document_id).join(Doc, Doc.id == Slot.document_id)
-            .where(Doc.project_id == project.id, _live(t)).group_by(Slot.document_id)
-            .having(func.count() >= project.overlap))
-    seen = union(select(Annotation.document_id).where(Annotation.user_id == user.id),
-                 select(Slot.document_id).where(Slot.user_id == user.id, _live(t)))
-    first = (select(Doc).where(Doc.project_id == project.id, Doc.id.not_in(full), Doc.id.not_in(seen))
-             .order_by(Doc.position).limit(1))
     if not reserve:
-        return db.scalar(first)
-    # PostgreSQL: lock the candidate and skip the ones other claimers hold right now, so that
-    # concurrent annotators spread over documents instead of queueing for one
-    waiting = first.with_for_update(of=Doc, key_share=True)
-    first = first.with_for_update(of=Doc, key_share=True, skip_locked=True)
+        return db.scalar(_FREE, params)
     for _attempt in range(8):  # each statement sees the places committed before it began
-        doc = db.scalar(first)
+        doc = db.scalar(_CLAIM, params)
         if doc is None:
             # SKIP LOCKED means "none free this instant", not "none left": the last documents may be
             # locked by another annotator's claim right now. Ask once more, waiting for those locks.
-            doc = db.scalar(waiting)
+            doc = db.scalar(_CLAIM_WAITING, params)
         if doc is None or _take_slot(db, project, doc.id, user, t + timedelta(minutes=RESERVE_MINUTES)):
             return doc
     return None
@@ -236,22 +268,24 @@ def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bo
     """A finished answer keeps its place in the document for good: the user's reservation, or a
     free place taken now. With none left, :class:`OverlapFull` (or, for imported answers that
     ``enforce`` nothing, the answer is stored beyond the overlap). Returns when the task was handed out."""
-    keep = (update(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id).values(expires_at=None)
-            .returning(Slot.taken_at))
-    kept = db.execute(keep).first()
+    ids = {"did": doc.id, "uid": user.id}
+    kept = db.execute(_KEEP, ids).first()
     if kept is None:
-        _lock_doc(db, doc.id)
-        kept = db.execute(keep).first()  # the user's other tab took a place while this one waited for the lock
+        db.execute(_LOCK_DOC, ids)
+        kept = db.execute(_KEEP, ids).first()  # the user's other tab took a place while this one waited for the lock
     if kept is None and not _take_slot(db, project, doc.id, user, None) and enforce:
         raise OverlapFull(f"document {doc.id} already has its {project.overlap} annotator(s)")
     return kept[0] if kept else None
 
 
 def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dict[str, Any],
-                status: str = "done", enforce: bool = True) -> Annotation:
-    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters). A
-    finished answer needs a place among the document's ``overlap`` annotators (see
-    :func:`_keep_place`); a skip gives the user's place back."""
+                status: str = "done", enforce: bool = True) -> dict[str, Any]:
+    """Insert or replace this user's answer (validated; spans snapped to grapheme clusters); returns
+    it as stored, like :func:`answer_dict`. A finished answer needs a place among the document's
+    ``overlap`` annotators (see :func:`_keep_place`); a skip gives the user's place back. One
+    ``INSERT … ON CONFLICT DO UPDATE`` writes it, so two tabs of one user saving at once both
+    succeed (the later one wins). It bypasses the session's identity map: an ``Annotation`` of this
+    user and document already loaded in ``db`` is stale afterwards."""
     if status not in ("done", "skipped"):
         raise ValueError("status must be done or skipped")
     if project.archived and enforce:
@@ -263,28 +297,17 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
         taken_at = _keep_place(db, project, doc, user, enforce)
     else:
         db.execute(delete(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id))
-    for _attempt in range(3):  # two tabs of one user racing on the unique (document, user) key
-        try:
-            with db.begin_nested():  # a savepoint: losing the race rolls back only this insert
-                row = db.scalar(select(Annotation).where(Annotation.document_id == doc.id,
-                                                         Annotation.user_id == user.id))
-                if row is None:
-                    row = Annotation(project_id=project.id, document_id=doc.id, user_id=user.id)
-                    db.add(row)
-                row.status, row.updated_at = status, now()
-                row.labels, row.rating, row.comment, row.spans = (clean["labels"], clean["rating"],
-                                                                  clean["comment"], clean["spans"])
-                row.guidelines_version = project.guidelines_version or None
-                if row.review == "sent_back":
-                    row.review = ""  # answered again: back in the reviewer's queue (the comment stays)
-                if taken_at is not None and row.seconds is None:
-                    taken = taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=now().tzinfo)
-                    row.seconds = max(0.0, (row.updated_at - taken).total_seconds())
-                db.flush()
-        except IntegrityError:  # the other tab inserted first: update its row on the next try
-            continue
-        return row
-    raise RuntimeError("could not save the annotation")
+    t = now()
+    seconds = None
+    if taken_at is not None:  # the first finished answer to a task handed out by /next
+        taken = taken_at if taken_at.tzinfo else taken_at.replace(tzinfo=t.tzinfo)
+        seconds = max(0.0, (t - taken).total_seconds())
+    _, write = _upserts(db.get_bind().dialect.name)
+    row = {"project_id": project.id, "document_id": doc.id, "user_id": user.id, "status": status,
+           "labels": clean["labels"], "rating": clean["rating"], "comment": clean["comment"], "spans": clean["spans"],
+           "updated_at": t, "seconds": seconds, "guidelines_version": project.guidelines_version or None,
+           "review": "", "review_comment": ""}
+    return answer_dict(db.execute(write, row).one())
 
 
 def set_gold(db: Session, project: Project, doc: Doc, reviewer: User, answer: dict[str, Any]) -> Gold:
@@ -298,10 +321,11 @@ def set_gold(db: Session, project: Project, doc: Doc, reviewer: User, answer: di
 
 
 def answer_dict(a: Annotation | Gold | None) -> dict[str, Any] | None:
+    """An answer or gold label as JSON (also a row with the answer's columns)."""
     if a is None:
         return None
     out = {"labels": a.labels, "rating": a.rating, "comment": a.comment, "spans": a.spans}
-    if isinstance(a, Annotation):
+    if not isinstance(a, Gold):
         out["status"] = a.status
         if a.review or a.review_comment:
             out["review"], out["review_comment"] = a.review, a.review_comment

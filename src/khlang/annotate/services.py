@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import and_, delete, exists, or_, select, true
+from sqlalchemy import Integer, and_, bindparam, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from .agreement import project_agreement
@@ -19,24 +19,36 @@ from .schema import DEFAULT_SPAN_LABELS, make_schema
 __all__ = ["to_review", "REVIEW_DECISIONS", "annotator_progress", "answer_dict", "returned_to", "review_answer", "next_document", "previous_document", "save_answer", "set_gold"]
 
 
-def _visible(user: User | None):
-    """Projects ``user`` may see: all for reviewers and admins; for annotators the open ones
-    (no members) and those they are a member of."""
-    if user is None or role_at_least(user.role, "reviewer"):
-        return true()
-    has_members = exists().where(Member.project_id == Project.id)
-    is_member = exists().where(Member.project_id == Project.id, Member.user_id == user.id)
-    return and_(Project.archived.is_(False), or_(~has_members, is_member))
+_UID = bindparam("uid", type_=Integer)
+#: projects an annotator may see: the open ones (no members) and those they are a member of
+_ANNOTATOR_SEES = and_(Project.archived.is_(False),
+                       or_(~exists().where(Member.project_id == Project.id),
+                           exists().where(Member.project_id == Project.id, Member.user_id == _UID)))
+# built once (the next-task and save routes look a project up on every request)
+_PROJECT = select(Project).where(Project.id == bindparam("pid", type_=Integer))
+_PROJECT_FOR_ANNOTATOR = _PROJECT.where(_ANNOTATOR_SEES)
+_PROJECT_DOC = (select(Project, Doc).join(Doc, Doc.project_id == Project.id)
+                .where(Project.id == bindparam("pid", type_=Integer), Doc.id == bindparam("did", type_=Integer)))
+_PROJECT_DOC_FOR_ANNOTATOR = _PROJECT_DOC.where(_ANNOTATOR_SEES)
+
+
+def _sees_all(user: User | None) -> bool:
+    """Reviewers and admins see every project (``None``: the server itself)."""
+    return user is None or role_at_least(user.role, "reviewer")
 
 
 def all_projects(db: Session, user: User | None = None) -> list[Project]:
-    return list(db.scalars(select(Project).where(_visible(user)).order_by(Project.id)))
+    stmt = select(Project).order_by(Project.id)
+    if not _sees_all(user):
+        stmt = stmt.where(_ANNOTATOR_SEES)
+    return list(db.scalars(stmt, {"uid": user.id if user else None}))
 
 
 def get_project(db: Session, pid: int, user: User | None = None) -> Project:
     """The project, or 404 — also for an annotator who is not one of its members (not 403: the
     project's existence is nobody else's business)."""
-    project = db.scalar(select(Project).where(Project.id == pid, _visible(user)))
+    project = db.scalar(_PROJECT if _sees_all(user) else _PROJECT_FOR_ANNOTATOR,
+                        {"pid": pid, "uid": user.id if user else None})
     if project is None:
         raise HTTPException(404, "no such project")
     return project
@@ -66,6 +78,17 @@ def get_doc(db: Session, project: Project, did: int) -> Doc:
     if doc is None or doc.project_id != project.id:
         raise HTTPException(404, "no such document in this project")
     return doc
+
+
+def get_project_doc(db: Session, pid: int, did: int, user: User | None = None) -> tuple[Project, Doc]:
+    """:func:`get_project` and :func:`get_doc` in one statement (a save is one of them), with the
+    same answers when either is missing."""
+    row = db.execute(_PROJECT_DOC if _sees_all(user) else _PROJECT_DOC_FOR_ANNOTATOR,
+                     {"pid": pid, "did": did, "uid": user.id if user else None}).first()
+    if row is None:
+        project = get_project(db, pid, user)
+        return project, get_doc(db, project, did)
+    return row[0], row[1]
 
 
 def project_info(db: Session, p: Project, user: User | None = None) -> dict[str, Any]:

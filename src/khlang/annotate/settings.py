@@ -12,6 +12,9 @@ MB = 1024 * 1024
 @dataclass(frozen=True)
 class Settings:
     token_days: float = 90.0  # an API token stops working this long after it was created
+    #: seconds a server process remembers who a token or session cookie belongs to (0: ask the
+    #: database every request); a revocation made in another process takes effect after at most this
+    auth_cache_s: float = 5.0
     login_max_failures: int = 10  # wrong passwords per username, and per client address, in a window …
     login_window_s: float = 300.0  # … this long,
     login_backoff_s: float = 300.0  # … are answered 429 for this long
