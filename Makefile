@@ -51,6 +51,10 @@ bench: setup
 	$(PY) bench/export.py --docs 20000
 	$(PY) bench/scale.py --ray --docs 20000 --docs-per-shard 1000
 	$(PY) bench/scale.py --sizes 25000,50000,100000,200000
+	$(PY) bench/scale.py --sizes 1000000 --stages langid,quality,dedup_minhash
+	$(PY) bench/codeswitch.py
+	$(if $(BASE_SRC),$(PY) bench/codeswitch.py --src $(BASE_SRC))
+	$(PY) bench/annotate_load.py --seconds 30
 	$(PY) bench/collect.py --pages 1000
 
 clean:
