@@ -53,10 +53,6 @@ _MY_BREAK = re.compile(
 )
 
 
-def _words_in(text: str) -> list[str]:
-    return [t.strip() for t in text.split() if _HAS_WORD.search(t)]
-
-
 @lru_cache(maxsize=None)
 def _thai(engine: str) -> Callable[[str], list[str]]:
     from pythainlp.tokenize import word_tokenize
