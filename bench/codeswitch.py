@@ -29,17 +29,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # --src is read before khlang is imported: it decides which khlang that is
 sys.path.insert(0, sys.argv[sys.argv.index("--src") + 1] if "--src" in sys.argv[:-1] else str(ROOT / "src"))
 
+from corpus import eval_file  # noqa: E402
+
 from khlang.lang import langid  # noqa: E402
 
 
 def find_data(arg: str | None) -> Path | None:
-    if arg:
-        return Path(arg)
-    for parent in ROOT.parents:
-        path = parent / "shared" / "data" / "eval" / "codeswitch.tsv"
-        if path.is_file():
-            return path
-    return None
+    return Path(arg) if arg else eval_file("codeswitch.tsv")
 
 
 def load(path: Path) -> list[tuple[list[str], list[str]]]:

@@ -72,6 +72,16 @@ def shared_dir() -> Path:
     raise SystemExit("../shared/seeds not found beside the repository")
 
 
+def eval_file(name: str) -> Path | None:
+    """``../shared/data/eval/<name>`` beside the repository (the dev half of the evaluation sets),
+    or None when it is not there."""
+    for parent in ROOT.parents:
+        path = parent / "shared" / "data" / "eval" / name
+        if path.is_file():
+            return path
+    return None
+
+
 def seeds_dir() -> Path:
     return shared_dir() / "seeds"
 

@@ -24,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from corpus import eval_file  # noqa: E402
+
 from khlang.lang import langid  # noqa: E402
 
 LABELS = [lang for lang in langid.LANGUAGES if lang != "other"]
@@ -51,11 +53,7 @@ def load(path: Path) -> list[tuple[str, str]]:
 def find_data(arg: str | None) -> Path:
     if arg:
         return Path(arg)
-    for parent in ROOT.parents:
-        shared = parent / "shared" / "data" / "eval" / "langid.tsv"
-        if shared.is_file():
-            return shared
-    return ROOT / "bench" / "data" / "langid_eval.tsv"
+    return eval_file("langid.tsv") or ROOT / "bench" / "data" / "langid_eval.tsv"
 
 
 def systems() -> dict:

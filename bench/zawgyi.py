@@ -28,16 +28,17 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from corpus import eval_file  # noqa: E402
+
 from khlang.lang.normalize import normalize, zawgyi_to_unicode  # noqa: E402
 
 
 def pairs() -> list[tuple[str, str]]:
-    for parent in ROOT.parents:
-        path = parent / "shared" / "data" / "eval" / "zawgyi.tsv"
-        if path.is_file():
-            rows = [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines()]
-            return [(z, u) for z, u in rows if not z.startswith("#")]
-    sys.exit("../shared/data/eval/zawgyi.tsv not found")
+    path = eval_file("zawgyi.tsv")
+    if path is None:
+        sys.exit("../shared/data/eval/zawgyi.tsv not found")
+    rows = [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines()]
+    return [(z, u) for z, u in rows if not z.startswith("#")]
 
 
 def systems() -> dict[str, Callable[[str], str]]:
