@@ -47,7 +47,7 @@ bench: setup
 	$(PY) bench/zawgyi.py
 	$(PY) bench/quality.py --docs 3000
 	$(PY) bench/quality.py --keep-drop
-	$(PY) bench/dedup.py --docs 10000
+	$(PY) bench/dedup.py --docs 20000
 	$(PY) bench/export.py --docs 20000
 	$(PY) bench/scale.py --ray --docs 20000 --docs-per-shard 1000
 	$(PY) bench/scale.py --sizes 25000,50000,100000,200000
