@@ -175,7 +175,7 @@ def _burmesenlp(text: str) -> list[str]:
 
 
 def _han_char(text: str) -> list[str]:
-    return [c for c in text if not c.isspace()]
+    return _HAS_WORD.findall(text)  # one character a token; spaces and punctuation are no words
 
 
 def _whitespace(text: str) -> list[str]:
@@ -226,8 +226,16 @@ def segment_words(text: str, engine: str | None = None) -> tuple[list[str], list
         name = choice.get(run.script) or next(iter(engines))
         if name not in used:
             used.append(name)
-        out.extend(map(str.strip, filter(_HAS_WORD.search, engines[name](text[run.start : run.end]))))
+        tokens = engines[name](text[run.start : run.end])
+        if name in _WORDS_ONLY:
+            out += tokens
+        else:
+            out += map(str.strip, filter(_HAS_WORD.search, tokens))
     return out, used
+
+
+# engines whose tokens are all words already (stripped, with a letter or digit): no filter pass
+_WORDS_ONLY = frozenset({"whitespace", "han-char"})
 
 
 def _choose(engine: str | None) -> dict[str, str]:
