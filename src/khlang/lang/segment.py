@@ -132,9 +132,11 @@ def _thai_words(text: str) -> list[str]:
 
 
 def _laonlp(text: str) -> list[str]:
-    from laonlp.tokenize import word_tokenize
+    """LaoNLP's maximal matching: the same tokens as ``laonlp.tokenize.word_tokenize``, found by
+    :mod:`.lao_maxmatch` (about 3x faster, loaded without importing LaoNLP)."""
+    from .lao_maxmatch import segmenter
 
-    return word_tokenize(text)
+    return segmenter().segment(text)
 
 
 def _lao_syllable(text: str) -> list[str]:

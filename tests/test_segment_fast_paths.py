@@ -1,0 +1,51 @@
+"""khlang runs LaoNLP's and Burmese segmenters with its own faster code (lang/lao_maxmatch.py,
+lang/myanmar_words.py): the tokens must be exactly the libraries' own, on real sentences, on
+sentences with digits, Latin, punctuation and unknown characters inserted, and on long texts
+(LaoNLP cuts texts of 140 characters or more into pieces)."""
+
+import random
+from pathlib import Path
+
+import pytest
+from laonlp.tokenize import word_tokenize as laonlp_word_tokenize
+
+from khlang.lang.segment import _laonlp
+
+DATA = Path(__file__).resolve().parents[1] / "bench" / "data"
+
+
+def sentences(lang: str) -> list[str]:
+    rows = [line.split("\t", 1) for line in (DATA / "langid_eval.tsv").read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")]
+    return [text for code, text in rows if code == lang]
+
+
+def with_noise(texts: list[str], inserts: list[str], seed: int = 1) -> list[str]:
+    """Each text with five insertions (digits, Latin, spaces, newlines, stray marks, "/")."""
+    rng = random.Random(seed)
+    out = []
+    for text in texts:
+        chars = list(text)
+        for _ in range(5):
+            chars.insert(rng.randrange(len(chars) + 1), rng.choice(inserts))
+        out.append("".join(chars))
+    return out
+
+
+def lao_texts() -> list[str]:
+    gold = [line.replace("|", "") for line in (DATA / "seg_lo.txt").read_text(encoding="utf-8").splitlines()]
+    real = sentences("lo") + gold
+    noise = ["x", "12", "A-b", " ", "\n", "໑໒", "ກ", "ະ", "?", "\u200b", "3,5", " / ", "a/b"]
+    return real + with_noise(real, noise) + ["\n".join(gold), "".join(gold).replace(" ", ""), "", "abc", "/"]
+
+
+@pytest.fixture(scope="module")
+def lao() -> list[str]:
+    texts = lao_texts()
+    assert len(texts) > 400 and max(map(len, texts)) > 10_000
+    return texts
+
+
+def test_lao_same_tokens_as_laonlp(lao):
+    differ = [text[:40] for text in lao if _laonlp(text) != laonlp_word_tokenize(text)]
+    assert differ == []
