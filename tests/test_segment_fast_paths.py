@@ -49,3 +49,30 @@ def lao() -> list[str]:
 def test_lao_same_tokens_as_laonlp(lao):
     differ = [text[:40] for text in lao if _laonlp(text) != laonlp_word_tokenize(text)]
     assert differ == []
+
+
+def burmese_texts() -> list[str]:
+    real = sentences("my")
+    noise = ["၁၂", "၁၂ယောက်", " ", "\n", "abc", "(", "၊", "။", "သလို", "ရ", "12", "\u1039", "\u103a"]
+    return real + with_noise(real, noise) + with_noise(real, noise, seed=2) + [
+        "\n".join(real), "၁၂ယောက် ၃ခု, abc. (၁၂၃) ၊ ။ သလို ရသလို သုံးခု ကတော့", "", " ", "ꩠꩡ က"]
+
+
+def test_burmese_same_tokens_as_burmesenlp():
+    from burmesenlp import Lexicon
+    from burmesenlp.tokenize import WordSegmenter, tokenize
+
+    from khlang.lang.myanmar_words import default_words, segmenter
+
+    lexicon = Lexicon.default()
+    words, longest = default_words()
+    assert words == set(lexicon.words()) and longest == lexicon.max_word_syllables
+    reference = WordSegmenter(lexicon)
+    texts = burmese_texts()
+    assert len(texts) >= 30
+    differ = [text[:40] for text in texts
+              if segmenter().segment(text) != [t.text for t in reference.segment(tokenize(text))]]
+    assert differ == []
+    # the rules that differ from a plain longest match all fire on these texts
+    tokens = segmenter().segment(texts[-4])
+    assert "၁၂ယောက်" in tokens and "သုံးခု" in tokens and "သလို" in tokens
