@@ -26,9 +26,10 @@ stays the reference: tests compare.
 from __future__ import annotations
 
 import pickle
+import re
 import struct
 from functools import lru_cache
-from itertools import repeat
+from itertools import chain, repeat
 from operator import add
 from pathlib import Path
 
@@ -53,7 +54,6 @@ SLOTS: tuple[tuple[str, int, str], ...] = (
     ("U", 3, "kcc[+3]"), ("T", 3, "kcc[+3]t"), ("B", 2, "kcc[+2:+3]"), ("R", 1, "kcc[+1:+3]"), ("Q", 0, "kcc[0:+3]"),
 )
 _FLAGS = ("ns", "ns-1", "ns+1", "ns+2", "BOS", "EOS")  # boolean features: the attribute is the name
-_NAMES = sorted({name for _, _, name in SLOTS} - set(_FLAGS), key=len, reverse=True)
 _BLOCK = 4096  # positions scored at once (bounds the (slots × positions × 2) array on long texts)
 
 # character classes for cutting clusters (khmer-nltk's seg_kcc)
@@ -71,7 +71,7 @@ class KhmerCRF:
         n_feat = struct.unpack_from("<I", data, off_feat + 8)[0]
         feats = np.frombuffer(data, dtype=np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("w", "<f8")]),
                               count=n_feat, offset=off_feat + 12)
-        labels = _strings(data, off_labels, n_labels)
+        labels = _keys(data, off_labels, n_labels).split("\n")[:-1]
         self.word_start = labels.index("1")  # label id of "a word starts here"
         trans = np.zeros((2, 2))
         t = feats[feats["type"] == 1]
@@ -81,29 +81,25 @@ class KhmerCRF:
         w = np.zeros((n_attrs + 1, 2))  # row 0: a feature the model does not know (weight 0.0)
         w[state["src"].astype(np.int64) + 1, state["dst"].astype(np.int64)] = state["w"]
         # attribute id → (name, value); a value may itself hold ":" or "]"
-        by_name: dict[str, dict[str, int]] = {}
-        for row, attr in enumerate(_strings(data, off_attrs, n_attrs), start=1):
-            if attr in _FLAGS:
-                by_name.setdefault(attr, {})[""] = row
-                continue
-            for name in _NAMES:  # longest first: "kcc[-1]t:" before "kcc[-1]:"
-                if attr.startswith(name) and attr[len(name)] == ":":
-                    by_name.setdefault(name, {})[attr[len(name) + 1 :]] = row
-                    break
-            else:
-                raise ValueError(f"unexpected khmer-nltk feature {attr!r}")
-        self.flags = {name: w[by_name.get(name, {}).get("", 0)] for name in _FLAGS}
+        by_name: dict[str, dict[str, int]] = {name: {} for _, _, name in SLOTS}
+        pairs = _ATTR.findall(_keys(data, off_attrs, n_attrs))
+        if len(pairs) != n_attrs:
+            raise ValueError("crfsuite model: attribute table unreadable")
+        for row, (name, value) in enumerate(pairs, start=1):
+            by_name[name][value] = row  # KeyError: a feature khmer-nltk does not make
+        self.flags = {name: w[by_name[name].get("", 0)] for name in _FLAGS}
         # per reader: value → index, and a (values + 1, features, 2) weight table (index 0: unknown)
         self.index: dict[str, dict[str, int]] = {}
         self.table: dict[str, np.ndarray] = {}
         for reader in "UBRQ":
             names = [name for r, _, name in SLOTS if r == reader]
-            values = sorted({v for name in names for v in by_name.get(name, {})})
-            index = {v: i for i, v in enumerate(values, start=1)}
+            values = dict.fromkeys(chain.from_iterable(by_name[name] for name in names))
+            index = dict(zip(values, range(1, len(values) + 1)))
             table = np.zeros((len(values) + 1, len(names), 2))
             for col, name in enumerate(names):
-                found = by_name.get(name, {})
-                table[[index[v] for v in found], col] = w[list(found.values())]
+                found = by_name[name]
+                rows = np.fromiter(map(index.__getitem__, found), np.int64, len(found))
+                table[rows, col] = w[np.fromiter(found.values(), np.int64, len(found))]
             self.index[reader], self.table[reader] = index, table
         self._type_weights = {name: by_name.get(name, {}) for r, _, name in SLOTS if r == "T"}
         self._w = w
@@ -271,35 +267,37 @@ _CLASS = _class_table()
 _BREAK = _break_table()
 
 
-def _strings(data: bytes, offset: int, n: int) -> list[str]:
-    """Strings by id from a crfsuite CQDB chunk: its backward array gives each id's record
-    (id, key size, key with a trailing NUL); the keys are cut out of the chunk in one pass."""
+def _keys(data: bytes, offset: int, n: int) -> str:
+    """The strings of a crfsuite CQDB chunk in id order, each followed by ``"\\n"``. Its backward
+    array gives each id's record (id, key size, key with a trailing NUL); the keys are cut out of
+    the chunk and decoded in one pass."""
     bwd_size, bwd_offset = struct.unpack_from("<II", data, offset + 16)
     if bwd_size < n:
         raise ValueError("crfsuite model: string table shorter than expected")
     rec = np.frombuffer(data, dtype="<u4", count=n, offset=offset + bwd_offset).astype(np.int64) + offset
-    lo, hi = int(rec.min()), int(rec.max())
+    if n > 1 and not (np.diff(rec) > 0).all():
+        raise ValueError("crfsuite model: strings not stored in id order")
+    lo, hi = int(rec[0]), int(rec[-1])
     hi += 8 + struct.unpack_from("<I", data, hi + 4)[0]
     rec -= lo
     buf = np.frombuffer(data, dtype=np.uint8, count=hi - lo, offset=lo)
     size = buf[rec + 4].astype(np.int64) | buf[rec + 5].astype(np.int64) << 8 | buf[rec + 6].astype(
         np.int64) << 16 | buf[rec + 7].astype(np.int64) << 24
     first, last = rec + 8, rec + 7 + size  # the key, then its NUL
-    # the bytes from a key's first to its NUL; the NUL becomes "\n", so one decode gives every key
-    mark = np.zeros(len(buf) + 1, dtype=np.int8)
+    mark = np.zeros(len(buf) + 1, dtype=np.int8)  # +1 where a key starts, -1 after its NUL
     mark[first] = 1
     mark[last + 1] = -1
-    inside = np.cumsum(mark[:-1], dtype=np.int8).astype(bool)
     picked = buf.copy()
-    picked[last] = 10
-    keys = picked[inside].tobytes().decode("utf-8").split("\n")[:-1]
-    if len(keys) != n:
+    picked[last] = 10  # each NUL becomes "\n"
+    text = picked[np.cumsum(mark[:-1], dtype=np.int8).astype(bool)].tobytes().decode("utf-8")
+    if text.count("\n") != n:
         raise ValueError("crfsuite model: a key holds a newline")
-    order = np.argsort(rec, kind="stable")
-    out = [""] * n
-    for i, key in zip(order.tolist(), keys):
-        out[i] = key
-    return out
+    return text
+
+
+# khmer-nltk's attribute strings: "name:value" (a name such as "kcc[-1:0]" holds ":" itself) or
+# a boolean feature's bare name
+_ATTR = re.compile(r"(kcc\[[^\]\n]*\]t?|[^:\n]*)(?::([^\n]*))?\n")
 
 
 class _ModelOnly(pickle.Unpickler):
