@@ -76,3 +76,20 @@ def test_burmese_same_tokens_as_burmesenlp():
     # the rules that differ from a plain longest match all fire on these texts
     tokens = segmenter().segment(texts[-4])
     assert "၁၂ယောက်" in tokens and "သုံးခု" in tokens and "သလို" in tokens
+
+
+def test_count_sentences_same_as_sentences():
+    from khlang.lang.segment import count_sentences, sentences
+
+    rows = [line.split("\t", 1)[1] for line in (DATA / "langid_eval.tsv").read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")]
+    rng = random.Random(3)
+    docs = ["".join(rng.choice(rows) + rng.choice([" ", "\n", "\n\n", ' "', "។", ". ", ""]) for _ in range(12))
+            for _ in range(300)]
+    # random strings of the characters the rules look at: terminators, quotes, brackets, spaces,
+    # newlines, Thai/Lao letters, Latin letters, digits
+    alphabet = list("ab1 \t\n.!?។៕。\"'”’)](“‘(ก ຂ_9\r\u00a0\u200b")
+    fuzz = ["".join(rng.choice(alphabet) for _ in range(rng.randrange(16))) for _ in range(30_000)]
+    differ = [t for t in docs + fuzz if count_sentences(t) != len(sentences(t))]
+    assert differ == []
+    assert count_sentences("ก ข។ Hi. \"Yes\" no\n\nok") == len(sentences("ก ข។ Hi. \"Yes\" no\n\nok")) == 5

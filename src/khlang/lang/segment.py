@@ -257,6 +257,32 @@ _SENT_BREAK = re.compile(
 )
 
 
+# The same cuts as _SENT_BREAK, found faster for counting: every match begins with one character
+# of a single class (so the regex engine skips to candidates instead of trying four alternatives at
+# every character), which is the terminator before a cut (kept, captured) or its first whitespace
+# character; a Thai/Lao cut is found at its space, not after the letter before it.
+_SENT_CUT = re.compile(
+    rf"([\n{_HARD_END}.!? \t])"
+    r"(?:(?<=\n)\n*"
+    rf"|(?<=[{_HARD_END}])\s*"
+    r"|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[^\W\d_])"
+    "|(?<=[\u0e00-\u0eff][ \t])[ \t]*(?=[\u0e00-\u0eff]))"
+)
+
+
+def count_sentences(text: str) -> int:
+    """``len(sentences(text))`` for the default rules, 3-4x faster: the segment stage only counts.
+
+    Split on :data:`_SENT_CUT`, each piece followed by its cut's first character; a piece counts
+    when either holds more than whitespace (that character is a terminator, which ends the
+    sentence before it, or whitespace, which changes nothing). A cut that swallows more whitespace
+    than ``sentences`` would only moves whitespace between pieces, so no count changes
+    (tests compare on real documents and on random strings of the characters that matter)."""
+    parts = _SENT_CUT.split(text)
+    return sum(1 for piece, cut in zip(parts[0::2], parts[1::2] + [" "])
+               if not cut.isspace() or (piece and not piece.isspace()))
+
+
 def sentences(text: str, lang: str | None = None, engine: str | None = None) -> list[str]:
     """Sentences of ``text``, stripped, none empty.
 
