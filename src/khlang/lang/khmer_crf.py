@@ -88,9 +88,10 @@ class KhmerCRF:
         for row, (name, value) in enumerate(pairs, start=1):
             by_name[name][value] = row  # KeyError: a feature khmer-nltk does not make
         self.flags = {name: w[by_name[name].get("", 0)] for name in _FLAGS}
-        # per reader: value → index, and a (values + 1, features, 2) weight table (index 0: unknown)
+        # per reader: value → index (0: a value the model does not know), and a (values + 1,
+        # features, 2) weight table; all tables end to end in self.weights, the type table last
         self.index: dict[str, dict[str, int]] = {}
-        self.table: dict[str, np.ndarray] = {}
+        tables = []
         for reader in "UBRQ":
             names = [name for r, _, name in SLOTS if r == reader]
             values = dict.fromkeys(chain.from_iterable(by_name[name] for name in names))
@@ -100,12 +101,27 @@ class KhmerCRF:
                 found = by_name[name]
                 rows = np.fromiter(map(index.__getitem__, found), np.int64, len(found))
                 table[rows, col] = w[np.fromiter(found.values(), np.int64, len(found))]
-            self.index[reader], self.table[reader] = index, table
-        self._type_weights = {name: by_name.get(name, {}) for r, _, name in SLOTS if r == "T"}
+            self.index[reader] = index
+            tables.append(table.reshape(-1, 2))
+        tables += [np.stack([np.zeros(2), self.flags["BOS"]]), np.stack([np.zeros(2), self.flags["EOS"]])]
+        starts = np.cumsum([0] + [len(t) for t in tables]).tolist()
+        base = dict(zip("UBRQ", starts)) | {"BOS": starts[4], "EOS": starts[5], "T": starts[6]}
+        self._fixed = np.concatenate(tables)
+        # per slot: which reader's value it reads, at which offset, and the row of that value's
+        # weight for this slot: base + value * width + column
+        col = dict.fromkeys(_READERS, 0)
+        self._slot_reader = np.array([_READERS.index(_reader(r)) for r, _, _ in SLOTS])[:, None]
+        self._slot_offset = np.array([offset for _, offset, _ in SLOTS])[:, None] + _PAD
+        self._slot_width = np.array([_WIDTH[_reader(r)] for r, _, _ in SLOTS])[:, None]
+        self._slot_base = np.array([base[_reader(r)] + _column(col, _reader(r)) for r, _, _ in SLOTS])[:, None]
+        # types: (type the model knows or "", no-space) → kind; kind 0 (all zeros) pads positions
+        self._type_weights = {name: by_name[name] for r, _, name in SLOTS if r == "T"}
+        self._type_values = set(chain.from_iterable(self._type_weights.values()))
         self._w = w
-        self._kinds: dict[tuple[str, bool], int] = {}  # (type, no-space) → row of self.table["T"]
-        self.table["T"] = np.zeros((0, 11, 2))
-        self._clusters: dict[str, tuple[int, int]] = {}  # cluster → (index in "U", row in "T")
+        self._kinds: dict[tuple[str, bool], int] = {}
+        self._type_table = np.zeros((1, _WIDTH["T"], 2))
+        self.weights = np.concatenate((self._fixed, self._type_table.reshape(-1, 2)))
+        self._codes = _Missing(self._code)  # cluster → _code(cluster), remembered
 
     # --- clusters ------------------------------------------------------------------------
     def clusters(self, text: str) -> list[str]:
@@ -123,18 +139,17 @@ class KhmerCRF:
         keep = cls[starts] != _SEP  # each zero-width space is a cluster of its own: drop it
         return [text[a:b] for a, b in zip(starts[keep].tolist(), ends[keep].tolist())]
 
-    def _cluster(self, k: str) -> tuple[int, int]:
-        """(index of the cluster's weights, row of its type's weights), remembered."""
-        kind = (get_type(k) if len(k) == 1 else f"K{len(k)}", get_type(k[0]) == NS)
+    def _code(self, k: str) -> int:
+        """A cluster's index among the model's clusters (0: unknown) and its kind, as one int."""
+        t = get_type(k) if len(k) == 1 else f"K{len(k)}"
+        kind = (t if t in self._type_values else "", get_type(k[0]) == NS)
         if kind not in self._kinds:
             row = [self._w[self._type_weights[name].get(kind[0], 0)] if r == "T"
                    else self.flags[name] if kind[1] else np.zeros(2) for r, _, name in SLOTS if r in "TN"]
-            self._kinds[kind] = len(self._kinds)
-            self.table["T"] = np.concatenate((self.table["T"], np.array(row)[None]))
-        if len(self._clusters) > 500_000:  # numbers make the set of clusters open-ended
-            self._clusters.clear()
-        found = self._clusters[k] = (self.index["U"].get(k, 0), self._kinds[kind])
-        return found
+            self._kinds[kind] = len(self._type_table)
+            self._type_table = np.concatenate((self._type_table, np.array(row)[None]))
+            self.weights = np.concatenate((self._fixed, self._type_table.reshape(-1, 2)))
+        return self.index["U"].get(k, 0) << 20 | self._kinds[kind]
 
     # --- tagging -------------------------------------------------------------------------
     def segment(self, text: str) -> list[str]:
@@ -148,27 +163,27 @@ class KhmerCRF:
     def tag(self, k: list[str]) -> list[int]:
         """The label id of each cluster, as crfsuite's tagger gives it."""
         n = len(k)
-        clusters = self._clusters
-        ids = np.array([clusters.get(x) or self._cluster(x) for x in k], dtype=np.int64).reshape(n, 2)
-        bi = list(map(add, k, k[1:]))
-        tri = list(map(add, bi, k[2:]))
-        quad = list(map(add, tri, k[3:]))
-        sources = {
-            "U": self.table["U"][ids[:, 0]], "T": self.table["T"][ids[:, 1]],
-            "B": self._rows("B", bi), "R": self._rows("R", tri), "Q": self._rows("Q", quad),
-        }
-        flat = np.concatenate([np.zeros((1, 2)), *(sources[r].reshape(-1, 2) for r in _READERS),
-                               self.flags["BOS"][None], self.flags["EOS"][None]])
+        # each reader's value at each position, with _PAD positions of value 0 on either side
+        values = np.zeros((len(_READERS), n + 2 * _PAD), dtype=np.int64)
+        codes = np.fromiter(map(self._codes.__getitem__, k), np.int64, n)
+        grams = k
+        for order in (2, 3, 4):  # the bigrams, trigrams and four-grams of clusters, as strings
+            grams = list(map(add, grams[:-1], k[order - 1 :]))
+            index = self.index[_READERS[order]]
+            values[order, _PAD : _PAD + len(grams)] = np.fromiter(map(index.get, grams, repeat(0)), np.int64,
+                                                                  len(grams))
+        values[0, _PAD : _PAD + n] = codes >> 20
+        values[1, _PAD : _PAD + n] = codes & 0xFFFFF
+        values[5, _PAD] = 1  # BOS
+        values[6, _PAD + n - 1] = 1  # EOS
+        weights = self.weights
         scores = np.empty((n, 2))
         for lo in range(0, n, _BLOCK):
-            hi = min(n, lo + _BLOCK)
+            at = np.arange(lo, min(n, lo + _BLOCK))
+            rows = values[self._slot_reader, self._slot_offset + at] * self._slot_width + self._slot_base
             # position by position, each feature's weight added after the one before it
-            scores[lo:hi] = np.add.accumulate(flat[_positions(n, lo, hi)], axis=0)[-1]
+            scores[lo : lo + len(at)] = np.add.accumulate(weights[rows], axis=0)[-1]
         return self._viterbi(scores.tolist())
-
-    def _rows(self, reader: str, grams: list[str]) -> np.ndarray:
-        index = self.index[reader]
-        return self.table[reader][np.fromiter(map(index.get, grams, _zeros(len(grams))), np.int64, len(grams))]
 
     def _viterbi(self, scores: list[list[float]]) -> list[int]:
         """crfsuite's crf1dc_viterbi for two labels: strict ``<`` keeps the first best."""
@@ -191,42 +206,34 @@ class KhmerCRF:
         return out
 
 
-_READERS = "UTBRQ"
-_WIDTH = {"U": 7, "T": 11, "B": 6, "R": 4, "Q": 2}  # features per reader, in SLOTS order
-_SHORTER = {"U": 0, "T": 0, "B": 1, "R": 2, "Q": 3}  # a reader's sequence is n - this long
+_READERS = ("U", "T", "B", "R", "Q", "BOS", "EOS")
+_WIDTH = {"U": 7, "T": 11, "B": 6, "R": 4, "Q": 2, "BOS": 1, "EOS": 1}  # features per reader
+_PAD = 3  # features read up to 3 clusters away
 
 
-def _zeros(n: int) -> repeat:
-    return repeat(0, n)
+def _reader(r: str) -> str:
+    return "T" if r == "N" else r  # the no-space flags are columns of the type table
 
 
-@lru_cache(maxsize=512)
-def _positions(n: int, lo: int, hi: int) -> np.ndarray:
-    """(slots, hi - lo) rows of the flat weight array that ``KhmerCRF.tag`` builds for ``n``
-    clusters: slot s at position i reads its source at i + offset, or row 0 (weight 0.0) where
-    khmer-nltk has no such feature."""
-    base, start = {}, 1
-    for r in _READERS:
-        base[r] = start
-        start += max(n - _SHORTER[r], 0) * _WIDTH[r]
-    bos, eos = start, start + 1
-    i = np.arange(lo, hi)
-    out = np.zeros((len(SLOTS), hi - lo), dtype=np.int64)
-    col = dict.fromkeys(_READERS, 0)
-    for s, (r, offset, name) in enumerate(SLOTS):
-        if r == "BOS":
-            out[s] = np.where(i == 0, bos, 0)
-            continue
-        if r == "EOS":
-            out[s] = np.where(i == n - 1, eos, 0)
-            continue
-        reader = "T" if r == "N" else r
-        c = col[reader]
-        col[reader] += 1
-        j = i + offset
-        ok = (j >= 0) & (j < n - _SHORTER[reader])
-        out[s] = np.where(ok, base[reader] + j * _WIDTH[reader] + c, 0)
-    return out
+def _column(col: dict[str, int], reader: str) -> int:
+    """The next column of ``reader``'s table (slots in SLOTS order)."""
+    col[reader] += 1
+    return col[reader] - 1
+
+
+class _Missing(dict):
+    """A dict that computes, stores and returns a missing key's value (emptied past 200,000
+    keys: numbers make the set of clusters open-ended)."""
+
+    def __init__(self, make) -> None:
+        super().__init__()
+        self.make = make
+
+    def __missing__(self, key):
+        if len(self) > 200_000:
+            self.clear()
+        value = self[key] = self.make(key)
+        return value
 
 
 def _class_table() -> np.ndarray:
