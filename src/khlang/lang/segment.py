@@ -88,7 +88,6 @@ _TH_SUFFIXES = ("นี้", "นั้น", "ได้", "กว่า", "ค�
                 "ด้วย", "เลย")
 _TH_PREFIXES = ("ไม่", "ทุก", "ก็", "ที่", "จะ", "ได้", "ให้", "อยาก")
 _TH_ELONGATION = re.compile(r"([\u0e01-\u0e2e\u0e48-\u0e4c])\1*")
-_TH_DOUBLED = re.compile(r"([\u0e01-\u0e2e\u0e48-\u0e4c])\1")  # a token is joined only after one
 
 
 @lru_cache(maxsize=1)
@@ -120,8 +119,8 @@ def _thai_words(text: str) -> list[str]:
     import nlpo3
 
     tokens = nlpo3.segment(text, _thai_words_dict())
-    if "ๆ" not in text and not _TH_DOUBLED.search(text):
-        return tokens  # nothing to join (no letter follows itself) or split: no loop over the tokens
+    if "ๆ" not in text and not any(map(_TH_ELONGATION.fullmatch, tokens[1:])):
+        return tokens  # nothing to join or split (most texts): no Python loop over the tokens
     out: list[str] = []
     for tok in tokens:
         if out and _TH_ELONGATION.fullmatch(tok) and out[-1].endswith(tok[0]):
