@@ -9,7 +9,7 @@ script     default engine         other engines (pass ``engine=NAME``)
 =========  =====================  ==========================================================
 Thai       ``thai-words``         ``nlpo3`` (newmm in Rust with PyThaiNLP's full dictionary),
                                   ``newmm`` (PyThaiNLP's Python newmm; same algorithm, ~4x slower)
-Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~7x faster),
+Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~4x faster),
                                   ``lao-syllable`` (LaoNLP syllables)
 Khmer      ``khmernltk``          ``khmer-cluster`` (orthographic syllables)
 Burmese    ``burmesenlp``         ``my-syllable`` (syllables)
@@ -23,7 +23,13 @@ externally written gold text in ``bench/segment.py`` (numbers in the README).
 
 Tokens never contain only whitespace or punctuation: they are what quality filters count, so the
 token stream must be words. (Dedup shingles use cheaper tokens of their own: :mod:`khlang.dedup.shingle`.)
-Models load once per process.
+
+The Lao, Khmer and Burmese defaults give exactly their library's tokens, computed by khlang's own
+code from the library's dictionary or model: :mod:`.lao_maxmatch` (LaoNLP), :mod:`.khmer_crf`
+(khmer-nltk) and :mod:`.myanmar_words` (burmesenlp), 3-7x faster per character and loading in a
+fraction of the time (tests compare with the libraries; ``bench/segment_identity.py`` with an
+older revision). Models and dictionaries load once per process, at the first text of their
+script, so a worker that never sees Khmer never loads the Khmer model.
 """
 
 from __future__ import annotations
