@@ -1,5 +1,5 @@
 """khmer-nltk's word segmentation (a CRF over Khmer character clusters), run here with the model's
-own weights: the same tokens as ``khmernltk.word_tokenize``, about 4x faster, and loaded in a
+own weights: the same tokens as ``khmernltk.word_tokenize``, 2.5-6x faster, and loaded in a
 fraction of the time.
 
 khmer-nltk builds ~25 string features per character cluster as a Python dict, and python-crfsuite
@@ -114,11 +114,11 @@ class KhmerCRF:
         self._slot_offset = np.array([offset for _, offset, _ in SLOTS])[:, None] + _PAD
         self._slot_width = np.array([_WIDTH[_reader(r)] for r, _, _ in SLOTS])[:, None]
         self._slot_base = np.array([base[_reader(r)] + _column(col, _reader(r)) for r, _, _ in SLOTS])[:, None]
-        # types: (type the model knows or "", no-space) → kind; kind 0 (all zeros) pads positions
+        # kinds of cluster (see _code) → row of the type table; row 0 (all zeros) pads positions
         self._type_weights = {name: by_name[name] for r, _, name in SLOTS if r == "T"}
         self._type_values = set(chain.from_iterable(self._type_weights.values()))
         self._w = w
-        self._kinds: dict[tuple[str, bool], int] = {}
+        self._kinds: dict[tuple[str | None, bool], int] = {}
         self._type_table = np.zeros((1, _WIDTH["T"], 2))
         self.weights = np.concatenate((self._fixed, self._type_table.reshape(-1, 2)))
         self._codes = _Missing(self._code)  # cluster → _code(cluster), remembered
@@ -140,9 +140,11 @@ class KhmerCRF:
         return [text[a:b] for a, b in zip(starts[keep].tolist(), ends[keep].tolist())]
 
     def _code(self, k: str) -> int:
-        """A cluster's index among the model's clusters (0: unknown) and its kind, as one int."""
+        """A cluster's index among the model's clusters (0: unknown) and its kind (row of the type
+        table) as one int: index << 20 | kind. Kinds are (khmer-nltk's type of the cluster if the
+        model knows it, whether it starts with a no-space character)."""
         t = get_type(k) if len(k) == 1 else f"K{len(k)}"
-        kind = (t if t in self._type_values else "", get_type(k[0]) == NS)
+        kind = (t if t in self._type_values else None, get_type(k[0]) == NS)
         if kind not in self._kinds:
             row = [self._w[self._type_weights[name].get(kind[0], 0)] if r == "T"
                    else self.flags[name] if kind[1] else np.zeros(2) for r, _, name in SLOTS if r in "TN"]

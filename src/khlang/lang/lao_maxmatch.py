@@ -1,5 +1,5 @@
 """LaoNLP's word segmentation (maximal matching on its dictionary), the same tokens as
-``laonlp.tokenize.word_tokenize`` at about three times the speed and a third of the load time.
+``laonlp.tokenize.word_tokenize`` at 2-3 times the speed and a third of the load time.
 
 LaoNLP (a fork of PyThaiNLP's ``multi_cut``) walks the text building a lattice of dictionary words
 with a character-by-character trie, and where all paths meet again it lists *every* path through

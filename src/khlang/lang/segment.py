@@ -26,7 +26,7 @@ token stream must be words. (Dedup shingles use cheaper tokens of their own: :mo
 
 The Lao, Khmer and Burmese defaults give exactly their library's tokens, computed by khlang's own
 code from the library's dictionary or model: :mod:`.lao_maxmatch` (LaoNLP), :mod:`.khmer_crf`
-(khmer-nltk) and :mod:`.myanmar_words` (burmesenlp), 3-7x faster per character and loading in a
+(khmer-nltk) and :mod:`.myanmar_words` (burmesenlp), 2-7x faster (by script and text) and loading in a
 fraction of the time (tests compare with the libraries; ``bench/segment_identity.py`` with an
 older revision). Models and dictionaries load once per process, at the first text of their
 script, so a worker that never sees Khmer never loads the Khmer model.
@@ -141,7 +141,7 @@ def _thai_words(text: str) -> list[str]:
 
 def _laonlp(text: str) -> list[str]:
     """LaoNLP's maximal matching: the same tokens as ``laonlp.tokenize.word_tokenize``, found by
-    :mod:`.lao_maxmatch` (about 3x faster, loaded without importing LaoNLP)."""
+    :mod:`.lao_maxmatch` (2-3x faster, loaded without importing LaoNLP)."""
     from .lao_maxmatch import segmenter
 
     return segmenter().segment(text)
@@ -159,7 +159,7 @@ def _khmer_cluster(text: str) -> list[str]:
 
 def _khmernltk(text: str) -> list[str]:
     """khmer-nltk's CRF word segmentation: the same tokens as ``khmernltk.word_tokenize``, with the
-    CRF run by :mod:`.khmer_crf` (about 4x faster, and without loading sklearn-crfsuite)."""
+    CRF run by :mod:`.khmer_crf` (2.5-6x faster, and without loading sklearn-crfsuite)."""
     from .khmer_crf import model
 
     return model().segment(text)
@@ -171,7 +171,7 @@ def _my_syllable(text: str) -> list[str]:
 
 def _burmesenlp(text: str) -> list[str]:
     """Longest-match words over syllables: the same tokens as burmesenlp's ``longest`` engine,
-    found by :mod:`.myanmar_words` (several times faster). burmesenlp's own ``word_tokenize``
+    found by :mod:`.myanmar_words` (2.5-5x faster). burmesenlp's own ``word_tokenize``
     normalises first and so may return strings that are not in ``text``; the normalize stage has
     done that already."""
     from .myanmar_words import segmenter
