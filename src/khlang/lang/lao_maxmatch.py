@@ -56,8 +56,9 @@ class LaoMaxMatch:
     def segment(self, text: str) -> list[str]:
         """``laonlp.tokenize.word_tokenize(text)`` (safe mode: long texts in pieces)."""
         out: list[str] = []
-        while len(text) >= _LIMIT + _RIGHT:
-            lo, hi = _LIMIT - _LEFT, _LIMIT + _RIGHT
+        pos, n = 0, len(text)  # the text from pos on is left (no copies of it: texts may be long)
+        while n - pos >= _LIMIT + _RIGHT:
+            lo, hi = pos + _LIMIT - _LEFT, pos + _LIMIT + _RIGHT
             space = text.rfind(" ", lo, hi)
             if space >= 0:
                 cut = space + 1
@@ -65,9 +66,9 @@ class LaoMaxMatch:
                 words = self.cut(text[lo:hi])
                 longest = max(range(len(words)), key=lambda i: (len(words[i]), -i))
                 cut = lo + sum(map(len, words[:longest]))
-            out += self.cut(text[:cut])
-            text = text[cut:]
-        return out + self.cut(text) if text else out
+            out += self.cut(text[pos:cut])
+            pos = cut
+        return out + self.cut(text[pos:]) if pos < n else out
 
     def cut(self, text: str) -> list[str]:
         """LaoNLP's ``mmcut``: walk the positions that dictionary words reach, in order; where
