@@ -9,7 +9,7 @@ script     default engine         other engines (pass ``engine=NAME``)
 =========  =====================  ==========================================================
 Thai       ``thai-words``         ``nlpo3`` (newmm in Rust with PyThaiNLP's full dictionary),
                                   ``newmm`` (PyThaiNLP's Python newmm; same algorithm, ~4x slower)
-Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~7x faster),
+Lao        ``laonlp``             ``lao-icu`` (ICU's dictionary: as accurate, ~4x faster),
                                   ``lao-syllable`` (LaoNLP syllables)
 Khmer      ``khmernltk``          ``khmer-cluster`` (orthographic syllables)
 Burmese    ``burmesenlp``         ``my-syllable`` (syllables)
@@ -23,7 +23,13 @@ externally written gold text in ``bench/segment.py`` (numbers in the README).
 
 Tokens never contain only whitespace or punctuation: they are what quality filters count, so the
 token stream must be words. (Dedup shingles use cheaper tokens of their own: :mod:`khlang.dedup.shingle`.)
-Models load once per process.
+
+The Lao, Khmer and Burmese defaults give exactly their library's tokens, computed by khlang's own
+code from the library's dictionary or model: :mod:`.lao_maxmatch` (LaoNLP), :mod:`.khmer_crf`
+(khmer-nltk) and :mod:`.myanmar_words` (burmesenlp), 2-7x faster (by script and text) and loading in a
+fraction of the time (tests compare with the libraries; ``bench/segment_identity.py`` with an
+older revision). Models and dictionaries load once per process, at the first text of their
+script, so a worker that never sees Khmer never loads the Khmer model.
 """
 
 from __future__ import annotations
@@ -104,8 +110,10 @@ def _thai_words_dict() -> str:
         return any(w.endswith(a) and w[: -len(a)] in words for a in _TH_SUFFIXES if len(w) > len(a)) or any(
             w.startswith(a) and w[len(a):] in words for a in _TH_PREFIXES if len(w) > len(a))
 
+    # only words with one of the affixes can be compounds: one C-level test each finds them
+    compounds = {w for w in words if (w.endswith(_TH_SUFFIXES) or w.startswith(_TH_PREFIXES)) and compound(w)}
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
-        f.write("\n".join(sorted(w for w in words if not compound(w))))
+        f.write("\n".join(sorted(words - compounds)))
     nlpo3.load_dict(f.name, "khlang-thai-words")
     Path(f.name).unlink()
     return "khlang-thai-words"
@@ -132,9 +140,11 @@ def _thai_words(text: str) -> list[str]:
 
 
 def _laonlp(text: str) -> list[str]:
-    from laonlp.tokenize import word_tokenize
+    """LaoNLP's maximal matching: the same tokens as ``laonlp.tokenize.word_tokenize``, found by
+    :mod:`.lao_maxmatch` (2-3x faster, loaded without importing LaoNLP)."""
+    from .lao_maxmatch import segmenter
 
-    return word_tokenize(text)
+    return segmenter().segment(text)
 
 
 def _lao_syllable(text: str) -> list[str]:
@@ -149,54 +159,28 @@ def _khmer_cluster(text: str) -> list[str]:
 
 def _khmernltk(text: str) -> list[str]:
     """khmer-nltk's CRF word segmentation: the same tokens as ``khmernltk.word_tokenize``, with the
-    CRF decoded by :mod:`.khmer_crf` (2x faster) and each cluster's type looked up once."""
-    from khmernltk.utils.constants import NS
-    from khmernltk.utils.data import cleanup_str, seg_kcc
-    from khmernltk.word_tokenize.features import get_type
-
+    CRF run by :mod:`.khmer_crf` (2.5-6x faster, and without loading sklearn-crfsuite)."""
     from .khmer_crf import model
 
-    kccs = seg_kcc(cleanup_str(text))
-    if not kccs:
-        return []
-    types = _KM_TYPES
-    for k in kccs:
-        if k not in types:
-            types[k] = (get_type(k) if len(k) == 1 else f"K{len(k)}", get_type(k[0]) == NS)
-    tags = model().tag(kccs, [types[k][0] for k in kccs], [types[k][1] for k in kccs])
-    tokens = [kccs[0]]
-    for kcc, tag in zip(kccs[1:], tags[1:]):
-        if tag == "1":
-            tokens.append(kcc)
-        else:
-            tokens[-1] += kcc
-    return tokens
-
-
-_KM_TYPES: dict[str, tuple[str, bool]] = {}  # cluster → (khmer-nltk's type, starts with a no-space character)
+    return model().segment(text)
 
 
 def _my_syllable(text: str) -> list[str]:
     return [s for chunk in text.split() for s in _MY_BREAK.split(chunk) if s]
 
 
-@lru_cache(maxsize=1)
-def _burmese_segmenter():
-    from burmesenlp import Lexicon
-    from burmesenlp.tokenize import WordSegmenter, tokenize
-
-    segmenter = WordSegmenter(Lexicon.default())  # lexicon ships in the wheel; loads in ~2 s
-    return lambda text: [t.text for t in segmenter.segment(tokenize(text))]
-
-
 def _burmesenlp(text: str) -> list[str]:
-    """Longest-match words over syllables (burmesenlp). Its own ``word_tokenize`` normalises first
-    and so may return strings that are not in ``text``; the normalize stage has done that already."""
-    return _burmese_segmenter()(text)
+    """Longest-match words over syllables: the same tokens as burmesenlp's ``longest`` engine,
+    found by :mod:`.myanmar_words` (2.5-5x faster). burmesenlp's own ``word_tokenize``
+    normalises first and so may return strings that are not in ``text``; the normalize stage has
+    done that already."""
+    from .myanmar_words import segmenter
+
+    return segmenter().segment(text)
 
 
 def _han_char(text: str) -> list[str]:
-    return [c for c in text if not c.isspace()]
+    return _HAS_WORD.findall(text)  # one character a token; spaces and punctuation are no words
 
 
 def _whitespace(text: str) -> list[str]:
@@ -247,8 +231,16 @@ def segment_words(text: str, engine: str | None = None) -> tuple[list[str], list
         name = choice.get(run.script) or next(iter(engines))
         if name not in used:
             used.append(name)
-        out.extend(map(str.strip, filter(_HAS_WORD.search, engines[name](text[run.start : run.end]))))
+        tokens = engines[name](text[run.start : run.end])
+        if name in _WORDS_ONLY:
+            out += tokens
+        else:
+            out += map(str.strip, filter(_HAS_WORD.search, tokens))
     return out, used
+
+
+# engines whose tokens are all words already (stripped, with a letter or digit): no filter pass
+_WORDS_ONLY = frozenset({"whitespace", "han-char"})
 
 
 def _choose(engine: str | None) -> dict[str, str]:
@@ -268,6 +260,32 @@ _SENT_BREAK = re.compile(
     r"|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[^\W\d_])"  # Latin full stop + space + letter
     "|(?<=[\u0e00-\u0eff])[ \t]+(?=[\u0e00-\u0eff])"  # Thai/Lao: a space between words ends a clause
 )
+
+
+# The same cuts as _SENT_BREAK, found faster for counting: every match begins with one character
+# of a single class (so the regex engine skips to candidates instead of trying four alternatives at
+# every character), which is the terminator before a cut (kept, captured) or its first whitespace
+# character; a Thai/Lao cut is found at its space, not after the letter before it.
+_SENT_CUT = re.compile(
+    rf"([\n{_HARD_END}.!? \t])"
+    r"(?:(?<=\n)\n*"
+    rf"|(?<=[{_HARD_END}])\s*"
+    r"|(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]*[^\W\d_])"
+    "|(?<=[\u0e00-\u0eff][ \t])[ \t]*(?=[\u0e00-\u0eff]))"
+)
+
+
+def count_sentences(text: str) -> int:
+    """``len(sentences(text))`` for the default rules, 3-4x faster: the segment stage only counts.
+
+    Split on :data:`_SENT_CUT`, each piece followed by its cut's first character; a piece counts
+    when either holds more than whitespace (that character is a terminator, which ends the
+    sentence before it, or whitespace, which changes nothing). A cut that swallows more whitespace
+    than ``sentences`` would only moves whitespace between pieces, so no count changes
+    (tests compare on real documents and on random strings of the characters that matter)."""
+    parts = _SENT_CUT.split(text)
+    return sum(1 for piece, cut in zip(parts[0::2], parts[1::2] + [" "])
+               if not cut.isspace() or (piece and not piece.isspace()))
 
 
 def sentences(text: str, lang: str | None = None, engine: str | None = None) -> list[str]:

@@ -13,7 +13,7 @@ from ..document import Document
 from ..stage import Stage
 from . import langid as _langid
 from .normalize import RULE_NAMES, has_script, normalize
-from .segment import _choose, segment_words, sentences
+from .segment import _choose, count_sentences, segment_words
 from .thaidate import date_metadata
 
 
@@ -102,7 +102,7 @@ class Segment(Stage):
         doc.cache["words"] = tokens
         doc.annotations[self.name] = {
             "n_words": len(tokens),
-            "n_sentences": len(sentences(doc.text, doc.lang)),
+            "n_sentences": count_sentences(doc.text),
             "engine": "+".join(used),
         }
         return doc
