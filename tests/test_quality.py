@@ -409,3 +409,26 @@ def test_gambling_spam_dropped_but_news_about_gambling_kept():
     news = run(NEWS_ID, "id")
     assert news.drop is None, news.annotations["quality"]
     assert 0 < news.annotations["quality"]["spam_words_frac"] < 0.04
+
+
+def test_spam_prefilter_skips_only_texts_the_spam_pattern_cannot_match():
+    """spam_terms skips the regex when the lower-cased text holds none of the terms' plain
+    stretches. That needs: every match of a term holds its stretch, and every character that
+    ``re.IGNORECASE`` lets match a letter of a stretch lowers to that letter — except the ones
+    in CASE_EXOTIC, derived here from ``re`` itself over all code points."""
+    import re
+
+    from khlang.quality import lexicon
+
+    chars = sorted(set("".join(lexicon._SPAM_LITERALS)))
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    exotic = {x for c in chars for x in re.findall(re.escape(c), every, re.IGNORECASE) if x.lower() != c}
+    assert exotic == set(lexicon.CASE_EXOTIC)
+    for pattern in lexicon._SPAM_OTHER:
+        assert any(lit in lexicon._literal(pattern) for lit in lexicon._SPAM_LITERALS), pattern
+    samples = ["Slot GACOR hari ini", "PG SLOT", "pgslot", "Bandar Togel", "nhà cái uy tín", "NHÀ CÁI",
+               "CASİNO online", "ſlot gacor", "judı online", "plain news about the weather", "ufabet เว็บตรง",
+               "the casinos", "Live Casino", "xxx", "Deposit Pulsa"]
+    for text in samples:
+        assert lexicon.spam_terms(text) == sum(map(text.count, lexicon._SPAM_THAI)) + len(lexicon.SPAM_RE.findall(text)), text
+    assert lexicon.spam_terms("CASİNO online") == 1 and lexicon.spam_terms("ſlot gacor") == 1  # found, not skipped
