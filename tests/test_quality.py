@@ -432,3 +432,48 @@ def test_spam_prefilter_skips_only_texts_the_spam_pattern_cannot_match():
     for text in samples:
         assert lexicon.spam_terms(text) == sum(map(text.count, lexicon._SPAM_THAI)) + len(lexicon.SPAM_RE.findall(text)), text
     assert lexicon.spam_terms("CASİNO online") == 1 and lexicon.spam_terms("ſlot gacor") == 1  # found, not skipped
+
+
+def _ngram_reference(words: list[str], word_chars: int) -> dict:
+    """Gopher's n-gram repetition signals written plainly (tuples of words in dicts)."""
+    def ratio(a, b):
+        return round(a / b, 4) if b else None
+
+    out, frac = {}, 1.0
+    for n in range(2, 11):
+        if n >= 5 and not frac:
+            out[f"dup_{n}gram_frac"] = frac
+            continue
+        grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+        first: dict[tuple, int] = {}
+        for i, g in enumerate(grams):
+            first.setdefault(g, i)
+        if n <= 4:
+            counts = {g: grams.count(g) for g in first}
+            top = max(counts.values(), default=0)
+            start = min((first[g] for g, c in counts.items() if c == top), default=0)
+            value = ratio(top * sum(map(len, words[start : start + n])), word_chars) if top >= 2 and word_chars else 0.0
+            out[f"top_{n}gram_frac"] = value
+        else:
+            covered = [False] * len(words)
+            for i, g in enumerate(grams):
+                if first[g] != i:
+                    covered[i : i + n] = [True] * n
+            value = ratio(sum(len(w) for w, c in zip(words, covered) if c), word_chars)
+            frac = out[f"dup_{n}gram_frac"] = value
+    return out
+
+
+def test_ngram_signals_equal_the_plain_formulation():
+    import random
+
+    from khlang.quality.signals import _ngram_signals
+
+    rng = random.Random(11)
+    for _ in range(400):
+        vocab = [chr(97 + i) * rng.randint(1, 3) for i in range(rng.randint(1, 26))]
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 90))]
+        if rng.random() < 0.4:  # a repeated stretch: long n-grams repeat too
+            words += words[: rng.randint(0, len(words))]
+        chars = sum(map(len, words))
+        assert _ngram_signals(words, chars) == _ngram_reference(words, chars), words
