@@ -477,3 +477,42 @@ def test_ngram_signals_equal_the_plain_formulation():
             words += words[: rng.randint(0, len(words))]
         chars = sum(map(len, words))
         assert _ngram_signals(words, chars) == _ngram_reference(words, chars), words
+
+
+def test_word_tokens_equal_the_per_token_searches():
+    import random
+    import re
+
+    from khlang.quality.signals import _word_tokens
+
+    rng = random.Random(5)
+    pieces = ["word", "Ẽ", "กิน", "ก", "\u0e34", "12", "²", "Ⅻ", "三", "_", "-", ".", "4.0", "'", "ស្រ", "\u17d2", "!", "_x"]
+    for _ in range(3000):
+        tokens = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(0, 8))]
+        words = [t for t in tokens if re.search(r"\w", t)]
+        letters = sum(1 for t in tokens if re.search(r"[^\W\d_]", t))
+        assert _word_tokens(tokens) == (words, letters), tokens
+
+
+def test_boilerplate_lookahead_changes_no_match(seed_texts):
+    """ANYWHERE_RE and MENU_WORDS_RE open with a look-ahead on their patterns' first characters.
+    Every character that matches one of those first characters under IGNORECASE must pass the
+    look-ahead (checked over all code points), and the matches must be the plain alternation's."""
+    import re
+
+    from khlang.quality import lexicon
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    lines = [line for text in seed_texts for line in text.split("\n")]
+    lines += ["Home | News | Sport", "© 2024 All Rights Reserved", "We use COOKIES here", "KUKI", "Trang chủ | Tin tức",
+              "หน้าแรก > ข่าว", "ſhare on Facebook", "Log in · Sign up", "Terms of Service", "javascript:void(0)"]
+    for compiled, patterns in ((lexicon.ANYWHERE_RE, lexicon._ANYWHERE), (lexicon.MENU_WORDS_RE, lexicon._MENU_WORDS)):
+        lookahead = re.compile(compiled.pattern[: compiled.pattern.index("])") + 2], re.IGNORECASE)
+        for p in patterns:
+            first = lexicon._first_char(p)
+            assert first not in "\\.^$*+?{}[]|()", p
+            assert all(lookahead.match(x) for x in re.findall(re.escape(first), every, re.IGNORECASE)), p
+        plain = re.compile(lexicon._alternation(patterns), re.IGNORECASE)
+        for line in lines:
+            assert [m.span() for m in compiled.finditer(line)] == [m.span() for m in plain.finditer(line)], line
+            assert compiled.sub("", line) == plain.sub("", line)

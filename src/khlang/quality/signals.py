@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import compress
+from operator import itemgetter, not_
 from typing import Any
 
 import numpy as np
@@ -80,7 +82,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     if words is None:
         words = fallback_words(text, lang)
     tokens = list(filter(str.strip, words or ()))  # a segmenter may keep whitespace tokens
-    words = list(filter(_HAS_ALNUM.search, tokens))
+    words, n_letter_tokens = _word_tokens(tokens)
     n_words = len(words)
     word_chars = sum(map(len, words))
     lines = [ln.strip() for ln in text.split("\n")]
@@ -91,7 +93,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
                          "n_lines": len(lines)}
     s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
     s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
-    s["alpha_words_frac"] = _ratio(len(list(filter(_HAS_LETTER.search, tokens))), len(tokens))
+    s["alpha_words_frac"] = _ratio(n_letter_tokens, len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
     s["spam_words_frac"] = _ratio(lexicon.spam_terms(text), n_words)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
@@ -110,6 +112,25 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
         s.update({f"dup_{n}gram_frac": None for n in range(5, 11)})
     s["lorem_ipsum"] = len(_LOREM.findall(text))
     return s
+
+
+def _word_tokens(tokens: list[str]) -> tuple[list[str], int]:
+    """The tokens holding a letter or digit (the words), and how many tokens hold a letter.
+
+    A regex search per token costs ~60 µs per document for each of the two; but a token whose
+    first character is alphanumeric holds one (``str.isalnum`` ⇒ ``\\w``), one whose first
+    character is alphabetic holds a letter (``str.isalpha`` ⇒ ``[^\\W\\d_]``), and segmenters
+    give words, which nearly always start so: the first characters are tested together, and
+    only the tokens that fail are searched."""
+    firsts = "".join(map(_FIRST, tokens))  # tokens are non-empty (stripped)
+    words = tokens if firsts.isalnum() else list(filter(_HAS_ALNUM.search, tokens))
+    if firsts.isalpha():
+        return words, len(tokens)
+    rest = list(compress(tokens, map(not_, map(str.isalpha, firsts))))
+    return words, len(tokens) - len(rest) + len(list(filter(_HAS_LETTER.search, rest)))
+
+
+_FIRST = itemgetter(0)
 
 
 def is_boilerplate(line: str) -> bool:
