@@ -211,11 +211,11 @@ def _ngram_signals(words: list[str], word_chars: int) -> dict[str, float]:
         sk = key[order]
         same = sk[1:] == sk[:-1]  # sorted neighbours holding the same n-gram
         if same.any():
-            new = np.empty(len(sk), dtype=bool)  # a group of equal n-grams starts here
-            new[0] = True
-            np.logical_not(same, out=new[1:])
-            starts = np.flatnonzero(new)
-            counts = np.diff(starts, append=len(sk))
+            new = np.empty(len(sk) + 1, dtype=bool)  # a group of equal n-grams starts here (+ the end)
+            new[0] = new[-1] = True
+            np.logical_not(same, out=new[1:-1])
+            edges = np.flatnonzero(new)
+            starts, counts = edges[:-1], edges[1:] - edges[:-1]
             members = cand[order]
             group_first = np.minimum.reduceat(members, starts)
             if n <= 4:
@@ -225,7 +225,7 @@ def _ngram_signals(words: list[str], word_chars: int) -> dict[str, float]:
             shared = np.zeros(len(sk), dtype=bool)  # in a group of two or more
             shared[:-1] = same
             shared[1:] |= same
-            cand, first = members[shared], group_first[(np.cumsum(new) - 1)[shared]]
+            cand, first = members[shared], group_first[(np.cumsum(new[:-1]) - 1)[shared]]
             if n >= 5:
                 repeats = cand[first != cand]
                 edge = np.zeros(m + 1, dtype=np.int64)  # +1 where a repeat starts, -1 where it ends
