@@ -139,12 +139,13 @@ _SPAM_LITERALS = tuple(x for x in _SPAM_LITERALS if not any(y != x and y in x fo
 #: Characters that match a letter of those stretches under ``re.IGNORECASE`` though their
 #: ``str.lower()`` is not that letter (İ lowers to two characters; ı and ſ match i and s):
 #: a text holding one is always scanned (tests/test_quality.py derives this set from ``re``).
+_THAI = re.compile("[\u0e00-\u0e7f]")
 CASE_EXOTIC = ("\u0130", "\u0131", "\u017f")
 
 
 def spam_terms(text: str) -> int:
     """Occurrences of gambling/adult spam terms in ``text``."""
-    thai = sum(map(text.count, _SPAM_THAI))
+    thai = sum(map(text.count, _SPAM_THAI)) if _THAI.search(text) else 0  # (each count scans the text)
     if not any(map(text.__contains__, CASE_EXOTIC)):
         low = text.lower()
         if not any(map(low.__contains__, _SPAM_LITERALS)):
