@@ -16,6 +16,7 @@ su lists (equal evidence), not their over-estimated corpus count.
 from __future__ import annotations
 
 import argparse
+import base64
 import gzip
 import json
 import math
@@ -64,9 +65,13 @@ def main() -> None:
                 continue
             entry[lang] = round(math.log10((n - 0.9) / total * 1e9), 2)
     labels = list(latin_model.LABELS)
-    rows = {word: [round(table[word][lang], 1) if lang in table[word] else None for lang in labels] for word in sorted(table)}
+    words = sorted(table)
+    # one byte per word and label: ten times the Zipf value (one decimal, 0 < Zipf < 25.5), 0 where
+    # the language's list lacks the word (latin_model._word_table reads it back)
+    tenths = bytes(round(table[word][lang] * 10) if lang in table[word] else 0 for word in words for lang in labels)
     with gzip.open(args.out, "wt", encoding="utf-8", compresslevel=9) as out:
-        json.dump({"labels": labels, "words": rows}, out, ensure_ascii=False, separators=(",", ":"))
+        json.dump({"labels": labels, "words": words, "zipf10": base64.b64encode(tenths).decode("ascii")}, out,
+                  ensure_ascii=False, separators=(",", ":"))
     print(f"{len(table):,} words → {args.out} ({args.out.stat().st_size:,} bytes)")
 
 

@@ -1,3 +1,5 @@
+import re
+
 from khlang.document import Document
 from khlang.clean import Clean, clean_text
 
@@ -27,3 +29,23 @@ def test_seed_articles_survive_clean_intact(seed_texts):
     for raw in seed_texts:
         text, _ = clean_text(raw)
         assert text.split() == raw.split()  # only whitespace / invisible characters may change
+
+
+def test_whitespace_rule_sees_every_space_character():
+    """clean_text collapses spaces over the whole text with one pattern that names the space
+    characters; every other whitespace character must be gone by then (a line break or a
+    deleted control), or a line would keep one at its end that ``str.strip`` used to remove."""
+    from khlang.clean import _DELETE, _LINE_BREAKS, _SPACE_CHARS
+    import re
+
+    spaces = re.compile(f"[ {_SPACE_CHARS}]")
+    left = [hex(c) for c in range(0x110000) if chr(c).isspace() and chr(c) != "\n" and not spaces.match(chr(c))
+            and not _DELETE.match(chr(c)) and not _LINE_BREAKS.match(chr(c))]
+    assert left == []
+
+
+def test_whitespace_collapsed_and_lines_stripped_like_per_line_strip():
+    for raw in [" a  b \n\t c\u3000\n \n\u00a0", "x \u2000 y\n  \n z ", " ", "a \n \n b", "\t\ta\t"]:
+        text, _ = clean_text(raw)
+        expect = "\n".join(" ".join(line.split()) for line in raw.split("\n")).strip("\n")
+        assert text == re.sub(r"\n{3,}", "\n\n", expect)

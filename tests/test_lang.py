@@ -299,3 +299,28 @@ def test_words_api_signature_other_branches_call():
     params = inspect.signature(words).parameters
     assert list(params)[:2] == ["text", "lang"] and params["lang"].default is None
     assert words("ฉันกินข้าว ที่บ้าน", "th") == words("ฉันกินข้าว ที่บ้าน") == ["ฉัน", "กินข้าว", "ที่", "บ้าน"]
+
+
+def test_each_rule_hint_is_in_every_match_of_its_pattern():
+    """A rule with ``needs`` skips texts without it; that is only right if every match of the
+    rule's pattern contains it: random strings of the script's block (where the sequences the
+    rules fix are frequent) must never match the pattern without the hint being there."""
+    import random
+
+    from khlang.lang.normalize import _ZERO_WIDTH, RULES
+
+    blocks = {"thai": range(0x0E00, 0x0E80), "lao": range(0x0E80, 0x0F00), "khmer": range(0x1780, 0x1800),
+              "myanmar": range(0x1000, 0x10A0)}
+    rng = random.Random(3)
+    hinted = [r for r in RULES if getattr(r.apply, "needs", None)]
+    assert {r.name for r in hinted} >= {"thai_zero_width", "thai_sara_am", "thai_tone_order", "lao_sara_am"}
+    for rule in hinted:
+        needs, pattern = rule.apply.needs, rule.apply.pattern
+        chars = [chr(c) for c in blocks[rule.script]] + list(_ZERO_WIDTH) + [" "]
+        matched = 0
+        for _ in range(30000):
+            text = "".join(rng.choice(chars) for _ in range(rng.randint(1, 12)))
+            if pattern.search(text):
+                matched += 1
+                assert (any(n in text for n in needs) if isinstance(needs, tuple) else re.search(needs, text)), (rule.name, text)
+        assert matched, rule.name

@@ -157,3 +157,21 @@ def test_thai_words_cut_particles_and_keep_emphasis():
     assert words(text) == ["อยาก", "ได้", "มากกกกก", "จริง", "ๆ", "ตอน", "นี้", "ไม่", "ต้อง", "ไป"]
     plain = words(text, engine="nlpo3")  # PyThaiNLP's dictionary keeps the compounds
     assert "ตอนนี้" in plain and "".join(plain) == "".join(words(text))
+
+
+def test_zawgyi_probability_is_the_detectors_to_the_last_bit():
+    """normalize computes myanmartools' probability with NumPy lookups; it must equal the
+    library's own method exactly (same states — including characters the library's unsorted
+    character list makes it miss — same ratios, same summation order)."""
+    import random
+
+    from khlang.lang.normalize import _zawgyi_detector, zawgyi_probability
+
+    detector = _zawgyi_detector()
+    rng = random.Random(7)
+    alphabet = ([chr(c) for c in range(0x1000, 0x10A0)] + [chr(c) for c in range(0xA9E0, 0xAA80)]
+                + [chr(c) for c in range(0x2000, 0x200C)] + list("ab 1\n€"))
+    texts = ["", "abc", "ရွာ", "မဂၤလာပါ", *(v for pair in ZAWGYI_GAPS.values() for v in pair)]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 60))) for _ in range(3000)]
+    for text in texts:
+        assert zawgyi_probability(text) == detector.get_zawgyi_probability(text), text

@@ -79,3 +79,36 @@ def test_ascii_and_unicode_word_patterns_agree(text):
     toks, offsets = codeswitch._tokens(text, 0, len(text))
     matches = [m for m in codeswitch._TOKEN.finditer(text) if m.lastindex]
     assert toks == [m.group(1) for m in matches] and offsets() == [m.start(1) for m in matches]
+
+
+def regex_letter_stretches(text: str) -> list[list]:
+    """The stretches of one script as one regex finds them (an alternative per script, each a
+    letter stretch with the spaces, digits and punctuation between its words), then the letters
+    of unnamed scripts between those matches, merged where only common characters part them."""
+    named = "".join(SCRIPT_RANGES.values())
+    pattern = re.compile("|".join(
+        f"(?P<{name}>[{chars}]+(?:(?:(?![{named}])[\\W\\d_])*[{chars}]+)*)" for name, chars in SCRIPT_RANGES.items()))
+    letter = re.compile(r"[^\W\d_]")
+    marks = [[m.start(), m.end(), m.lastgroup] for m in pattern.finditer(text)]
+    out, pos = [], 0
+    for mark in marks + [[len(text), len(text), None]]:
+        for m in letter.finditer(text, pos, mark[0]):
+            if out and out[-1][2] == "other" and not letter.search(text, out[-1][1], m.start()):
+                out[-1][1] = m.end()
+            else:
+                out.append([m.start(), m.end(), "other"])
+        if mark[2] is not None:
+            out.append(mark)
+        pos = mark[1]
+    return out
+
+
+def test_letter_stretches_from_code_points_equal_the_regex():
+    from khlang.lang.scripts import _letter_stretches
+
+    rng = random.Random(21)
+    pieces = ["ab", "Zé", "ข่าว", "๑", "๏", "ສ", "ខ្មែរ", "မြန်", "தமிழ்", "中文", "\U00020000", "カナ", "한", "жи", "ع",
+              "\u0301", " ", "  ", "\n", "1", "_", ",", "(", "“", "«", "🙂", "-", "ß", "ſ", "\u3005", "ǅ"]
+    for n in range(6000):  # short texts, and long ones (many non-ASCII characters: the regex path)
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12 if n % 2 else 60)))
+        assert _letter_stretches(text) == regex_letter_stretches(text), text

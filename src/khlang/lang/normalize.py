@@ -11,10 +11,13 @@ Google's own Zawgyi/Unicode pairs were made with), through the bundled ICU of ``
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
+
+import numpy as np
 
 from .scripts import SCRIPT_RANGES
 
@@ -48,11 +51,26 @@ class Rule:
     doc: str
 
 
-def _sub(pattern: str, repl: str | Callable) -> Callable[[str], tuple[str, int]]:
-    """A rule from a regex substitution; counts only matches the replacement actually changes."""
+def _sub(pattern: str, repl: str | Callable, needs: str | tuple[str, ...] | None = None) -> Callable[[str], tuple[str, int]]:
+    """A rule from a regex substitution; counts only matches the replacement actually changes.
+
+    ``needs`` is what every match contains, found faster than the pattern itself (most texts
+    need no fix, so the scan is the cost): a regex whose search opens with a character class
+    (``re`` scans for those in a tight loop; the rule's own pattern, opening with a group or an
+    alternation, is tried position by position), or a tuple of strings one of which each match
+    holds (``str.__contains__``: a C-level substring search). When it is absent the text is
+    returned as it is. tests/test_lang.py checks each against its pattern on random text."""
     rx = re.compile(pattern)
+    if needs is None:
+        present = None
+    elif isinstance(needs, tuple):
+        present = lambda text: any(map(text.__contains__, needs))  # noqa: E731
+    else:
+        present = re.compile(needs).search
 
     def apply(text: str) -> tuple[str, int]:
+        if present is not None and not present(text):
+            return text, 0
         changed = 0
 
         def fix(m: re.Match) -> str:
@@ -63,7 +81,15 @@ def _sub(pattern: str, repl: str | Callable) -> Callable[[str], tuple[str, int]]
 
         return rx.sub(fix, text), changed
 
+    apply.pattern, apply.needs = rx, needs  # for the test that each ``needs`` holds
     return apply
+
+
+def _am_needs(nikhahit: str, tones: str, sara_aa: str) -> tuple[str, ...]:
+    """What a decomposed sara am holds, tone mark or not: nikhahit + (tone) + sara aa, the tone
+    either between them or before (then nikhahit + sara aa is there too)."""
+    first, last = ord(tones[0]), ord(tones[-1])
+    return (nikhahit + sara_aa, *(nikhahit + chr(c) + sara_aa for c in range(first, last + 1)))
 
 
 def _thai_digits(text: str) -> tuple[str, int]:
@@ -76,19 +102,18 @@ _THAI_DIGIT_TABLE = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789"
 
 def _zawgyi(text: str) -> tuple[str, int]:
     """Convert Zawgyi-encoded Burmese paragraphs to Unicode (count = paragraphs converted)."""
-    detector = _zawgyi_detector()
     out, n = [], 0
     for para in text.split("\n"):
-        if not re.search("[\u1000-\u109f]", para):
+        if not _MYANMAR.search(para):
             out.append(para)
             continue
-        p = detector.get_zawgyi_probability(para)
+        p = zawgyi_probability(para)
         if p > ZAWGYI_THRESHOLD:
             para = zawgyi_to_unicode(para)
             n += 1
         elif p > 0.5 and _NOT_UNICODE.search(para):  # unsure (short lines), yet not valid Unicode
             converted = zawgyi_to_unicode(para)
-            if detector.get_zawgyi_probability(converted) < ZAWGYI_CONVERTED_MAX:
+            if zawgyi_probability(converted) < ZAWGYI_CONVERTED_MAX:
                 para, n = converted, n + 1
         out.append(para)
     return "\n".join(out), n
@@ -147,20 +172,65 @@ def _zawgyi_detector():
     return ZawgyiDetector()
 
 
+_MYANMAR = re.compile("[\u1000-\u109f]")
+
+
+def zawgyi_probability(text: str) -> float:
+    """myanmartools' ``ZawgyiDetector.get_zawgyi_probability``, computed the same way in NumPy.
+
+    The detector is a Markov chain over character pairs: the text's score is the sum of one
+    log-likelihood ratio per pair of neighbouring characters (the text's ends paired with a
+    "foreign" state). myanmartools finds each character's state by a ``bisect`` and each pair's
+    ratio in a Python loop — 2.4 ms for a 2,000-character Burmese document. Here the states come
+    from a lookup table over code points and the ratios from one fancy index; the sum is still
+    Python's own ``sum`` over the same floats in the same order, so the probability is the
+    library's to the last bit (tests/test_lang_words_zawgyi.py checks it against the library).
+    """
+    table, params, size = _zawgyi_tables()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    states = np.zeros(len(codes) + 2, dtype=np.int64)  # foreign (0) before and after the text
+    states[1:-1] = table[np.minimum(codes, len(table) - 1)]
+    llrs = params[states[:-1] * size + states[1:]]
+    keep = ~np.isnan(llrs)
+    if not keep.any():
+        return -math.inf
+    total = sum(llrs[keep].tolist())
+    if total >= 0:  # as the library writes it: no overflow for large scores
+        z = math.exp(-total)
+        return z / (z + 1)
+    return 1 / (1 + math.exp(total))
+
+
+@lru_cache(maxsize=1)
+def _zawgyi_tables() -> tuple[np.ndarray, np.ndarray, int]:
+    """The detector's model as arrays: code point → state (0 for characters it does not know;
+    the last entry stands for every code point above), pair ratios as float32 (as stored), and
+    the number of states. States are what the detector's own ``_state`` gives each character
+    it knows (its character list is not in code-point order, so its ``bisect`` misses some:
+    those stay 0 here too)."""
+    detector = _zawgyi_detector()
+    chars, params = detector._chars, detector._params
+    table = np.zeros(max(map(ord, chars)) + 2, dtype=np.int64)
+    for c in chars:
+        table[ord(c)] = detector._state(c)
+    return table, np.asarray(params, dtype=np.float32), len(chars) + 1
+
+
 RULES: tuple[Rule, ...] = (
     # Thai
     Rule("thai_zero_width", "thai", True,
-         _sub(f"(?<=[\u0e00-\u0e7f])[{_ZERO_WIDTH}]+|[{_ZERO_WIDTH}]+(?=[\u0e00-\u0e7f])", ""),
+         _sub(f"(?<=[\u0e00-\u0e7f])[{_ZERO_WIDTH}]+|[{_ZERO_WIDTH}]+(?=[\u0e00-\u0e7f])", "", tuple(_ZERO_WIDTH)),
          "zero-width characters next to Thai letters (invisible word-break hints from editors)"),
     Rule("thai_sara_ae", "thai", True, _sub("\u0e40\u0e40", "\u0e41"),
          "two sara e (เเ) typed for sara ae (แ)"),
     Rule("thai_sara_am", "thai", True,
          _sub(f"\u0e4d([{_TH_TONE}]?)\u0e32|([{_TH_TONE}])\u0e4d\u0e32",
-              lambda m: (m.group(1) or m.group(2) or "") + "\u0e33"),
+              lambda m: (m.group(1) or m.group(2) or "") + "\u0e33", _am_needs("\u0e4d", _TH_TONE, "\u0e32")),
          "decomposed sara am (ํ + า, also with a tone mark between) → ำ, tone mark first"),
     Rule("thai_tone_order", "thai", True,
          _sub(f"([{_TH_TONE}\u0e4c])([{_TH_ABOVE_BELOW}])|\u0e33([{_TH_TONE}])",
-              lambda m: m.group(2) + m.group(1) if m.group(1) else m.group(3) + "\u0e33"),
+              lambda m: m.group(2) + m.group(1) if m.group(1) else m.group(3) + "\u0e33",
+              f"[{_TH_TONE}\u0e4c\u0e33][{_TH_ABOVE_BELOW}{_TH_TONE}]"),
          "tone mark typed before an upper/lower vowel (or after sara am) → vowel, then tone"),
     Rule("thai_dup_marks", "thai", True, _sub(f"([{_TH_MARKS}])\\1+", r"\1"),
          "the same vowel/tone mark repeated on one consonant"),
@@ -169,7 +239,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lao_sara_ae", "lao", True, _sub("\u0ec0\u0ec0", "\u0ec1"), "two sara e (ເເ) for sara ae (ແ)"),
     Rule("lao_sara_am", "lao", True,
          _sub(f"\u0ecd([{_LO_TONE}]?)\u0eb2|([{_LO_TONE}])\u0ecd\u0eb2",
-              lambda m: (m.group(1) or m.group(2) or "") + "\u0eb3"),
+              lambda m: (m.group(1) or m.group(2) or "") + "\u0eb3", _am_needs("\u0ecd", _LO_TONE, "\u0eb2")),
          "decomposed sara am (ໍ + າ) → ຳ"),
     Rule("lao_tone_order", "lao", True,
          _sub(f"([{_LO_TONE}])([{_LO_ABOVE_BELOW}])", r"\2\1"),
@@ -177,7 +247,7 @@ RULES: tuple[Rule, ...] = (
     Rule("lao_dup_marks", "lao", True, _sub(f"([{_LO_MARKS}])\\1+", r"\1"), "repeated Lao mark"),
     # Khmer
     Rule("khmer_coeng_order", "khmer", True,
-         _sub(f"([{_KM_VOWEL}{_KM_SHIFTER}]+)(\u17d2[{_KM_CONS}])", r"\2\1"),
+         _sub(f"([{_KM_VOWEL}{_KM_SHIFTER}]+)(\u17d2[{_KM_CONS}])", r"\2\1", f"[{_KM_VOWEL}{_KM_SHIFTER}]\u17d2"),
          "subscript consonant (coeng + consonant) typed after a vowel sign → before it"),
     Rule("khmer_shifter_order", "khmer", True,
          _sub(f"([{_KM_VOWEL}])([{_KM_SHIFTER}])", r"\2\1"),
@@ -203,6 +273,8 @@ _SCRIPT_OF_LANG = {"th": "thai", "lo": "lao", "km": "khmer", "my": "myanmar"}
 # one letter is enough to know a script is there: ``search`` stops at the first (counting all the
 # letters of nine scripts, as script_counts does, cost 10x more per document)
 _LETTER_OF = {script: re.compile(f"[{SCRIPT_RANGES[script]}]") for script in sorted({r.script for r in RULES})}
+# a letter of any of them: most documents have none (Latin, Han), and one scan says so
+_ANY_LETTER = re.compile(f"[{''.join(SCRIPT_RANGES[script] for script in _LETTER_OF)}]")
 
 
 def has_script(text: str, script: str) -> bool:
@@ -223,7 +295,9 @@ def normalize(text: str, lang: str | None = None, **rule_switches: bool) -> tupl
     if lang is not None:
         scripts = {_SCRIPT_OF_LANG[lang]} if lang in _SCRIPT_OF_LANG else set()
     else:
-        scripts = {script for script, rx in _LETTER_OF.items() if rx.search(text)}
+        first = _ANY_LETTER.search(text)  # nothing before it is a letter of these scripts
+        start = first.start() if first else len(text)
+        scripts = {script for script, rx in _LETTER_OF.items() if rx.search(text, start)} if first else set()
     counts: dict[str, int] = {}
     for rule in RULES:
         if rule.script not in scripts or not rule_switches.get(rule.name, rule.default):

@@ -74,8 +74,24 @@ ANYWHERE_MAX_CHARS = 400
 MENU_MAX_CHARS = 80
 LEAD_MAX_CHARS = 160
 
-ANYWHERE_RE = re.compile(_alternation(_ANYWHERE), re.IGNORECASE)
-MENU_WORDS_RE = re.compile(_alternation(_MENU_WORDS), re.IGNORECASE)
+
+
+def _first_char(pattern: str) -> str:
+    """The character every match of ``pattern`` starts with (its first, after a leading ``\\b``)."""
+    return pattern.removeprefix("\\b")[0]
+
+
+def _search_pattern(patterns: list[str]) -> str:
+    """:func:`_alternation` behind a look-ahead on the first characters of the patterns (both
+    cases): ``re`` tries an alternation at every position of a line, and most positions hold a
+    character no pattern starts with, which the look-ahead rejects in one test — 2.5x faster
+    on the lines of the benchmark corpus, same matches (tests/test_quality.py)."""
+    first = sorted({c for p in patterns for c in (_first_char(p).lower(), _first_char(p).upper())})
+    return f"(?=[{re.escape(''.join(first))}])(?:{_alternation(patterns)})"
+
+
+ANYWHERE_RE = re.compile(_search_pattern(_ANYWHERE), re.IGNORECASE)
+MENU_WORDS_RE = re.compile(_search_pattern(_MENU_WORDS), re.IGNORECASE)
 LEAD_RE = re.compile(r"^\W*(?:" + _alternation(_LEADS) + ")", re.IGNORECASE)
 #: What may sit between menu words: separators, punctuation, digits, icons.
 FILLER_RE = re.compile(r"[\W\d_]+")
@@ -107,6 +123,31 @@ _SPAM_FIRST = "".join(sorted({c for p in _SPAM_OTHER for c in (p[0].lower(), p[0
 SPAM_RE = re.compile(f"(?=[{re.escape(_SPAM_FIRST)}])(?:{_alternation(_SPAM_OTHER)})", re.IGNORECASE)
 
 
+
+
+def _literal(pattern: str) -> str:
+    """The longest plain stretch of a term's pattern: text every match of it contains (an
+    optional character ``x?`` or a group ``(?:…)`` cuts the pattern there)."""
+    return max(re.sub(r"\(\?:[^)]*\)|.\?", "\0", pattern).split("\0"), key=len)
+
+
+# Most pages hold no spam term at all, and SPAM_RE still tries its alternation at every word
+# start (~90 µs for 2,300 characters). A page whose lower-cased text contains none of these
+# plain stretches (one C-level substring search each) cannot match it, so it is not scanned.
+_SPAM_LITERALS = sorted({_literal(p) for p in _SPAM_OTHER})
+_SPAM_LITERALS = tuple(x for x in _SPAM_LITERALS if not any(y != x and y in x for y in _SPAM_LITERALS))
+#: Characters that match a letter of those stretches under ``re.IGNORECASE`` though their
+#: ``str.lower()`` is not that letter (İ lowers to two characters; ı and ſ match i and s):
+#: a text holding one is always scanned (tests/test_quality.py derives this set from ``re``).
+_THAI = re.compile("[\u0e00-\u0e7f]")
+CASE_EXOTIC = ("\u0130", "\u0131", "\u017f")
+
+
 def spam_terms(text: str) -> int:
     """Occurrences of gambling/adult spam terms in ``text``."""
-    return sum(map(text.count, _SPAM_THAI)) + len(SPAM_RE.findall(text))
+    thai = sum(map(text.count, _SPAM_THAI)) if _THAI.search(text) else 0  # (each count scans the text)
+    if not any(map(text.__contains__, CASE_EXOTIC)):
+        low = text.lower()
+        if not any(map(low.__contains__, _SPAM_LITERALS)):
+            return thai
+    return thai + len(SPAM_RE.findall(text))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from itertools import compress
+from operator import itemgetter, not_
 from typing import Any
 
 import numpy as np
@@ -80,7 +82,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
     if words is None:
         words = fallback_words(text, lang)
     tokens = list(filter(str.strip, words or ()))  # a segmenter may keep whitespace tokens
-    words = list(filter(_HAS_ALNUM.search, tokens))
+    words, n_letter_tokens = _word_tokens(tokens)
     n_words = len(words)
     word_chars = sum(map(len, words))
     lines = [ln.strip() for ln in text.split("\n")]
@@ -91,7 +93,7 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
                          "n_lines": len(lines)}
     s["mean_word_len"] = round(word_chars / n_words, 4) if n_words else None  # None: min_words decides
     s["symbol_word_ratio"] = _ratio(len(_SYMBOLS.findall(text)), n_words)
-    s["alpha_words_frac"] = _ratio(len(list(filter(_HAS_LETTER.search, tokens))), len(tokens))
+    s["alpha_words_frac"] = _ratio(n_letter_tokens, len(tokens))
     s["stop_words"] = _count_stop_words(tokens, text, lang)
     s["spam_words_frac"] = _ratio(lexicon.spam_terms(text), n_words)
     s["bullet_lines_frac"] = _ratio(sum(ln.startswith(_BULLET) for ln in lines), n_lines)
@@ -110,6 +112,25 @@ def quality_signals(text: str, lang: str | None = None, words: list[str] | None 
         s.update({f"dup_{n}gram_frac": None for n in range(5, 11)})
     s["lorem_ipsum"] = len(_LOREM.findall(text))
     return s
+
+
+def _word_tokens(tokens: list[str]) -> tuple[list[str], int]:
+    """The tokens holding a letter or digit (the words), and how many tokens hold a letter.
+
+    A regex search per token costs ~60 µs per document for each of the two; but a token whose
+    first character is alphanumeric holds one (``str.isalnum`` ⇒ ``\\w``), one whose first
+    character is alphabetic holds a letter (``str.isalpha`` ⇒ ``[^\\W\\d_]``), and segmenters
+    give words, which nearly always start so: the first characters are tested together, and
+    only the tokens that fail are searched."""
+    firsts = "".join(map(_FIRST, tokens))  # tokens are non-empty (stripped)
+    words = tokens if firsts.isalnum() else list(filter(_HAS_ALNUM.search, tokens))
+    if firsts.isalpha():
+        return words, len(tokens)
+    rest = list(compress(tokens, map(not_, map(str.isalpha, firsts))))
+    return words, len(tokens) - len(rest) + len(list(filter(_HAS_LETTER.search, rest)))
+
+
+_FIRST = itemgetter(0)
 
 
 def is_boilerplate(line: str) -> bool:
@@ -163,39 +184,56 @@ def _ngram_signals(words: list[str], word_chars: int) -> dict[str, float]:
     frequent n-gram; among equally frequent ones the first to occur) and ``dup_{5..10}gram_frac``
     (characters of words inside an n-gram that occurred earlier).
 
-    In NumPy, linear in the words but for a sort per n: every word gets the position of its first
-    occurrence as id, and the n-gram at ``i`` the rank of the pair (id of its (n-1)-gram, id of its
-    last word) — equal ids exactly when the n-grams are equal, no hash collisions."""
+    In NumPy, level by level: an n-gram can repeat only where its (n-1)-gram does, so each level
+    looks only at the positions whose (n-1)-gram occurs more than once (under half the words at
+    n = 2, a few at n = 4 in ordinary text) — no sort over every position at every n. Every word
+    gets the position of its first occurrence as id, and an n-gram is keyed by (first position
+    of its (n-1)-gram, id of its last word): equal keys exactly when the n-grams are equal, no
+    hash collisions. tests/test_quality.py checks it against the plain per-n formulation."""
     m = len(words)
     lens = np.fromiter(map(len, words), dtype=np.int64, count=m)
     first_seen: dict[str, int] = {}
     ids = np.fromiter(map(first_seen.setdefault, words, range(m)), dtype=np.int64, count=m)
     out: dict[str, float] = {}
-    gram = ids  # gram[i]: id of the (n-1)-gram starting at word i
+    # positions whose (n-1)-gram occurs more than once, and where that (n-1)-gram first occurs
+    cand = np.flatnonzero(np.bincount(ids, minlength=m)[ids] >= 2)
+    first = ids[cand]
     frac = 1.0
     for n in range(2, 11):
         if n >= 5 and not frac:  # no repeated n-gram ⇒ no repeated longer one
             out[f"dup_{n}gram_frac"] = frac
             continue
-        key = gram[:-1] * m + ids[n - 1 :]
-        if len(key) == 0:
-            value = 0.0
-        else:
-            _, first, gram, counts = np.unique(key, return_index=True, return_inverse=True, return_counts=True)
-            gram = gram.reshape(-1)
+        keep = cand <= m - n  # an n-gram starts there
+        cand, first = cand[keep], first[keep]
+        value = 0.0
+        key = first * m + ids[cand + (n - 1)]
+        order = np.argsort(key)
+        sk = key[order]
+        same = sk[1:] == sk[:-1]  # sorted neighbours holding the same n-gram
+        if same.any():
+            new = np.empty(len(sk) + 1, dtype=bool)  # a group of equal n-grams starts here (+ the end)
+            new[0] = new[-1] = True
+            np.logical_not(same, out=new[1:-1])
+            edges = np.flatnonzero(new)
+            starts, counts = edges[:-1], edges[1:] - edges[:-1]
+            members = cand[order]
+            group_first = np.minimum.reduceat(members, starts)
             if n <= 4:
                 top = int(counts.max())
-                start = int(first[counts == top].min())
-                value = _ratio(top * int(lens[start : start + n].sum()), word_chars) if top >= 2 and word_chars else 0.0
-            else:
-                repeats = np.flatnonzero(first[gram] != np.arange(len(gram)))
-                if len(repeats) == 0:
-                    value = 0.0
-                else:
-                    edge = np.zeros(m + 1, dtype=np.int64)  # +1 where a repeat starts, -1 where it ends
-                    edge[repeats] += 1
-                    edge[repeats + n] -= 1
-                    value = _ratio(int(lens[np.cumsum(edge[:m]) > 0].sum()), word_chars)
+                start = int(group_first[counts == top].min())
+                value = _ratio(top * int(lens[start : start + n].sum()), word_chars) if word_chars else 0.0
+            shared = np.zeros(len(sk), dtype=bool)  # in a group of two or more
+            shared[:-1] = same
+            shared[1:] |= same
+            cand, first = members[shared], group_first[(np.cumsum(new[:-1]) - 1)[shared]]
+            if n >= 5:
+                repeats = cand[first != cand]
+                edge = np.zeros(m + 1, dtype=np.int64)  # +1 where a repeat starts, -1 where it ends
+                edge[repeats] += 1
+                edge[repeats + n] -= 1
+                value = _ratio(int(lens[np.cumsum(edge[:m]) > 0].sum()), word_chars)
+        else:  # every n-gram once: so every longer one too
+            cand = cand[:0]
         if n >= 5:
             frac = value
         out[f"top_{n}gram_frac" if n <= 4 else f"dup_{n}gram_frac"] = value
