@@ -232,10 +232,11 @@ def flow_expired_reservation(app) -> None:
 
 
 def flow_database_before_open_places(url: str) -> None:
-    """A database made before documents had ``open_places`` (column and index dropped here, as an
-    older khlang left them) keeps working: opening it adds the column, counts each document's open
-    places from its slots, and /next hands out the right documents."""
-    from sqlalchemy import select
+    """A database made before documents had ``open_places`` (column and index dropped here, and the
+    full position index of that time made, as an older khlang left them) keeps working: opening it
+    adds the column and its index, drops the old index, counts each document's open places from its
+    slots, and /next hands out the right documents."""
+    from sqlalchemy import inspect, select
 
     from khlang.annotate.auth import create_user
     from khlang.annotate.db import Doc
@@ -253,8 +254,11 @@ def flow_database_before_open_places(url: str) -> None:
     with database.engine.begin() as con:
         con.exec_driver_sql("DROP INDEX ix_documents_open")
         con.exec_driver_sql("ALTER TABLE documents DROP COLUMN open_places")
+        con.exec_driver_sql("CREATE INDEX ix_documents_project_position ON documents (project_id, position)")
     database.engine.dispose()
     database = Database(url)
+    assert {i["name"] for i in inspect(database.engine).get_indexes("documents")} >= {"ix_documents_open"}
+    assert "ix_documents_project_position" not in {i["name"] for i in inspect(database.engine).get_indexes("documents")}
     with database.session() as db:
         assert dict(db.execute(select(Doc.doc_id, Doc.open_places)).all()) == {"o0": 0, "o1": 2, "o2": 2}
         project = db.merge(project)

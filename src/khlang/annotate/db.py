@@ -83,10 +83,11 @@ class Doc(Base):
     """A document copied into the project (the server works without the corpus afterwards)."""
 
     __tablename__ = "documents"
-    #: tasks are handed out in position order: the first index walks a project's documents in order;
-    #: the second (partial) holds only those with a place left, so the next free document is the
-    #: first entry of that index not already this annotator's, however far the project has got
-    __table_args__ = (UniqueConstraint("project_id", "doc_id"), Index("ix_documents_project_position", "project_id", "position"),
+    #: tasks are handed out in position order, from this partial index of the documents with a place
+    #: left: the next free document is its first entry not already this annotator's, however far
+    #: the project has got. (No full index on (project_id, position): planners took it for this
+    #: one while their statistics still said every document was open, then walked the full ones.)
+    __table_args__ = (UniqueConstraint("project_id", "doc_id"),
                       Index("ix_documents_open", "project_id", "position", postgresql_where=text("open_places > 0"),
                             sqlite_where=text("open_places > 0")))
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -222,6 +223,9 @@ class Database:
         for table in Base.metadata.sorted_tables:  # indexes added after a database was made
             for index in table.indexes:
                 index.create(self.engine, checkfirst=True)
+        with self.engine.begin() as con:  # and those dropped since
+            for name in DROPPED_INDEXES:
+                con.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         if fresh_slots:
             _backfill_slots(self.engine)
         if fresh_slots or ("documents", "open_places") in added:
@@ -247,6 +251,8 @@ class Database:
         Base.metadata.create_all(self.engine)
 
 
+#: indexes an older khlang made that would now mislead the planner (see :class:`Doc`)
+DROPPED_INDEXES = ("ix_documents_project_position",)
 BUSY_SECONDS = 15  # how long an SQLite writer waits for the lock before "database is locked"
 
 
