@@ -205,12 +205,13 @@ class DatabaseCpu:
         return {pid: stats[pid][1] for pid in pids if pid in stats}
 
     def used(self) -> float | None:
-        """Seconds since this object was made (a backend that started since counts from zero)."""
+        """Seconds since this object was made (a backend that started since counts from zero); None
+        also when no backend is a process of this machine (a PostgreSQL elsewhere)."""
         if self.engine is None:
             return None
         now_ = self._read()
         self.engine.dispose()
-        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in now_.items())
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in now_.items()) if now_ else None
 
 
 @dataclass
