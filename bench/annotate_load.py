@@ -11,9 +11,11 @@ processes unless ``--workers``). The PostgreSQL database is created when it does
 role needs CREATEDB), and its tables are dropped.
 
 Prints, per database and client count: requests/s, the server's CPU milliseconds per request (all
-its processes), p50/p95/p99 per route (ms), errors by route and status, seconds from SIGTERM to
+its processes) and PostgreSQL's (the backends serving the bench's database; SQLite runs inside the
+server), p50/p95/p99 per route (ms), errors by route and status, seconds from SIGTERM to
 exit, and the integrity checks (answers stored = 200 responses, documents over their overlap,
-documents handed twice to one annotator). Exit status 1 when an integrity check or a goal of issue 23 fails.
+documents handed twice to one annotator; and, failing the run when not 0, documents whose count of
+open places differs from their slots). Exit status 1 when an integrity check or a goal of issue 23 fails.
 """
 
 from __future__ import annotations
@@ -56,9 +58,9 @@ def main() -> None:
     failed = []
     print(f"{args.docs} documents, overlap {args.overlap}, {args.seconds:g} s per run; load average "
           f"{os.getloadavg()[0]:.1f} at the start; server log in {tmp}")
-    print("| db | clients | req/s | server CPU ms/req | next p50/p95/p99 ms | save p50/p95/p99 ms | errors | SIGTERM→exit s "
+    print("| db | clients | req/s | server CPU ms/req | PostgreSQL CPU ms/req | next p50/p95/p99 ms | save p50/p95/p99 ms | errors | SIGTERM→exit s "
           "| stored = 200s | over overlap | given twice |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for kind in args.db.split(","):
         for n in (int(c) for c in args.clients.split(",")):
             url = f"sqlite:///{tmp / f'load-{n}.db'}" if kind == "sqlite" else args.pg_url
@@ -72,10 +74,12 @@ def main() -> None:
             lat = {r: "/".join(f"{pct(res.latencies[r], q):.0f}" for q in (0.5, 0.95, 0.99)) for r in ("next", "save")}
             errors = ", ".join(f"{k}: {v}" for k, v in sorted(res.errors.items())) or "none"
             stop = "killed" if res.stop_seconds is None else f"{res.stop_seconds:.1f}"
-            print(f"| {kind} | {n} | {res.requests / res.seconds:.0f} | {1000 * res.server_cpu / max(res.requests, 1):.1f} | {lat['next']} | {lat['save']} | {errors} "
+            per_req = lambda cpu: "–" if cpu is None else f"{1000 * cpu / max(res.requests, 1):.1f}"  # noqa: E731
+            print(f"| {kind} | {n} | {res.requests / res.seconds:.0f} | {per_req(res.server_cpu)} | {per_req(res.db_cpu)} | {lat['next']} | {lat['save']} | {errors} "
                   f"| {stop} | {check['stored']} = {check['ok_responses']} | {check['over_overlap']} "
                   f"| {check['given_twice']} |", flush=True)
-            if check["stored"] != check["ok_responses"] or check["over_overlap"] or check["given_twice"]:
+            if check["stored"] != check["ok_responses"] or check["over_overlap"] or check["given_twice"] \
+                    or check["places_miscounted"]:
                 failed.append(f"{kind}/{n}: integrity {check}")
             if res.ran_out:
                 failed.append(f"{kind}/{n}: {res.ran_out} annotator(s) ran out of tasks before the time was up: "

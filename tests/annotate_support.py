@@ -188,6 +188,92 @@ def flow_reservations(app) -> None:
     assert a1.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]  # released by the skip
 
 
+def flow_expired_reservation(app) -> None:
+    """Overlap 2: a reservation that expired gives its place back to the next annotator who asks
+    (the document was full: one answer, one reservation), the late annotator's save is refused
+    with 409, and every document's count of open places matches its slots throughout."""
+    from datetime import timedelta
+
+    from sqlalchemy import func, select, update
+
+    from khlang.annotate.db import Doc, Slot, now
+
+    admin, a1, a2, rev = (login(app, u) for u in ("admin", "ann1", "ann2", "rev"))
+    pid = new_project(admin, "expire", overlap=2)["id"]
+
+    def places() -> dict[str, tuple[int, int]]:  # doc_id → (open_places, overlap − slots)
+        with app.state.db.reader() as db:
+            held = select(func.count()).where(Slot.document_id == Doc.id).scalar_subquery()
+            return {d: (o, 2 - h) for d, o, h in db.execute(select(Doc.doc_id, Doc.open_places, held)
+                                                            .where(Doc.project_id == pid))}
+
+    assert places() == {"thai-1": (2, 2), "thai-2": (2, 2)}
+    d1 = a1.post(f"/api/projects/{pid}/next").json()["document"]
+    assert a2.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]
+    assert a1.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation", json={"labels": ["news"]}).status_code == 200
+    assert places()["thai-1"] == (0, 0)  # one answer, one reservation: full
+    assert rev.post(f"/api/projects/{pid}/next").json()["document"]["doc_id"] == "thai-2"
+    with app.state.db.session() as db:  # ann2 walked away: their reservation ran out
+        db.execute(update(Slot).where(Slot.document_id == d1["id"], Slot.expires_at.is_not(None))
+                   .values(expires_at=now() - timedelta(minutes=1)))
+        db.commit()
+    assert places()["thai-1"] == (0, 0)  # still counted until someone asks
+    assert admin.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d1["id"]  # given back, first by position
+    assert places() == {"thai-1": (0, 0), "thai-2": (1, 1)}
+    late = a2.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation", json={"labels": ["ad"]})
+    assert late.status_code == 409, late.text
+    assert admin.post(f"/api/projects/{pid}/documents/{d1['id']}/annotation", json={"labels": ["ad"]}).status_code == 200
+    d2 = a2.post(f"/api/projects/{pid}/next").json()["document"]
+    assert d2["doc_id"] == "thai-2" and places()["thai-2"] == (0, 0)
+    assert rev.post(f"/api/projects/{pid}/documents/{d2['id']}/skip").status_code == 200  # a skip gives the place back
+    assert places()["thai-2"] == (1, 1)
+    assert a1.post(f"/api/projects/{pid}/next").json()["document"]["id"] == d2["id"]
+    assert places() == {"thai-1": (0, 0), "thai-2": (0, 0)}
+    with app.state.db.session() as db:  # a count gone wrong (say, a hand-edited database) only costs a recount
+        db.execute(update(Doc).where(Doc.project_id == pid, Doc.doc_id == "thai-1").values(open_places=1))
+        db.commit()
+    assert rev.post(f"/api/projects/{pid}/next").json()["document"] is None  # thai-1 is full; thai-2 skipped
+    assert places() == {"thai-1": (0, 0), "thai-2": (0, 0)}
+
+
+def flow_database_before_open_places(url: str) -> None:
+    """A database made before documents had ``open_places`` (column and index dropped here, and the
+    full position index of that time made, as an older khlang left them) keeps working: opening it
+    adds the column and its index, drops the old index, counts each document's open places from its
+    slots, and /next hands out the right documents."""
+    from sqlalchemy import inspect, select
+
+    from khlang.annotate.auth import create_user
+    from khlang.annotate.db import Doc
+    from khlang.annotate.projects import create_project, next_document, save_answer
+
+    database = Database(url)
+    database.drop_all()
+    with database.session() as db:
+        a1, a2, a3 = (create_user(db, f"old{i}", PASSWORD, "annotator") for i in range(3))
+        project = create_project(db, "old", SCHEMA, [{"id": f"o{i}", "text": THAI} for i in range(3)], overlap=2)
+        first = next_document(db, project, a1)
+        save_answer(db, project, first, a1, {"labels": ["news"]})
+        assert next_document(db, project, a2).id == first.id  # o0: one answer, one reservation
+        db.commit()
+    with database.engine.begin() as con:
+        con.exec_driver_sql("DROP INDEX ix_documents_open")
+        con.exec_driver_sql("ALTER TABLE documents DROP COLUMN open_places")
+        con.exec_driver_sql("CREATE INDEX ix_documents_project_position ON documents (project_id, position)")
+    database.engine.dispose()
+    database = Database(url)
+    assert {i["name"] for i in inspect(database.engine).get_indexes("documents")} >= {"ix_documents_open"}
+    assert "ix_documents_project_position" not in {i["name"] for i in inspect(database.engine).get_indexes("documents")}
+    with database.session() as db:
+        assert dict(db.execute(select(Doc.doc_id, Doc.open_places)).all()) == {"o0": 0, "o1": 2, "o2": 2}
+        project = db.merge(project)
+        assert next_document(db, project, a3).doc_id == "o1"
+        assert next_document(db, project, a1).doc_id == "o1"
+        assert next_document(db, project, a2).doc_id == "o0"  # their own reservation
+        db.commit()
+    database.engine.dispose()
+
+
 def flow_same_user_race(app, rounds: int = 8) -> None:
     """One annotator's two tabs submit the same document at once: one row, the last answer, no error."""
     from concurrent.futures import ThreadPoolExecutor

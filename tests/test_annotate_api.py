@@ -320,6 +320,18 @@ def test_export_import_over_http(app):
     assert admin.get("/api/docs").status_code == 404  # no Swagger page pulling scripts from a CDN
 
 
+def test_expired_reservation_gives_its_place_back(app):
+    from annotate_support import flow_expired_reservation
+
+    flow_expired_reservation(app)
+
+
+def test_database_made_before_open_places_keeps_working(tmp_path):
+    from annotate_support import flow_database_before_open_places
+
+    flow_database_before_open_places(f"sqlite:///{tmp_path / 'old.db'}")
+
+
 def test_reservations(app):
     from annotate_support import flow_reservations
 

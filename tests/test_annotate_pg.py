@@ -23,6 +23,18 @@ def test_pg_concurrent_submissions(pg_app):
     flow_concurrent_submissions(pg_app, n_docs=20)
 
 
+def test_pg_expired_reservation_gives_its_place_back(pg_app):
+    from annotate_support import flow_expired_reservation
+
+    flow_expired_reservation(pg_app)
+
+
+def test_pg_database_made_before_open_places_keeps_working():
+    from annotate_support import flow_database_before_open_places
+
+    flow_database_before_open_places(PG_URL)
+
+
 def test_pg_reservations(pg_app):
     from annotate_support import flow_reservations
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, create_engine,
-                        event, false, inspect)
+                        event, false, inspect, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
 ROLES = ("annotator", "reviewer", "admin")  # each role may do what the roles before it may
@@ -83,9 +83,13 @@ class Doc(Base):
     """A document copied into the project (the server works without the corpus afterwards)."""
 
     __tablename__ = "documents"
-    #: tasks are handed out in position order: with this index the next free document is found by
-    #: walking the project's documents in order, not by sorting all of them on every request
-    __table_args__ = (UniqueConstraint("project_id", "doc_id"), Index("ix_documents_project_position", "project_id", "position"))
+    #: tasks are handed out in position order, from this partial index of the documents with a place
+    #: left: the next free document is its first entry not already this annotator's, however far
+    #: the project has got. (No full index on (project_id, position): planners took it for this
+    #: one while their statistics still said every document was open, then walked the full ones.)
+    __table_args__ = (UniqueConstraint("project_id", "doc_id"),
+                      Index("ix_documents_open", "project_id", "position", postgresql_where=text("open_places > 0"),
+                            sqlite_where=text("open_places > 0")))
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     doc_id: Mapped[str] = mapped_column(String(200))  # the corpus id
@@ -93,13 +97,21 @@ class Doc(Base):
     text: Mapped[str] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String(20), nullable=True)
     meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: places nobody holds: the project's overlap minus this document's slots (an expired reservation
+    #: counts until it is dropped). Changed only by :mod:`.projects`, in the transaction that takes or
+    #: gives back a place and under the document's row lock, so it always matches the slots table
+    open_places: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Annotation(Base):
     """One annotator's answer for one document (``status``: done or skipped)."""
 
     __tablename__ = "annotations"
-    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+    #: an annotator's answers sent back to them, looked up on every /next: a partial index holds only
+    #: those, so the lookup does not read all of the annotator's answers
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),
+                      Index("ix_annotations_sent_back", "user_id", postgresql_where=text("review = 'sent_back'"),
+                            sqlite_where=text("review = 'sent_back'")))
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
@@ -140,7 +152,11 @@ class Slot(Base):
     or conflicts, and nobody holds two places of one document."""
 
     __tablename__ = "slots"
-    __table_args__ = (UniqueConstraint("document_id", "user_id"),)
+    #: an annotator's open reservation, looked up on every /next: the partial index holds only
+    #: reservations (a kept place has no expiry), not every place the annotator ever took
+    __table_args__ = (UniqueConstraint("document_id", "user_id"),
+                      Index("ix_slots_reserved", "user_id", postgresql_where=text("expires_at IS NOT NULL"),
+                            sqlite_where=text("expires_at IS NOT NULL")))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     slot: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
@@ -203,12 +219,20 @@ class Database:
             self.engine = create_engine(self.url, pool_size=20, max_overflow=40)
         fresh_slots = not inspect(self.engine).has_table(Slot.__tablename__)
         Base.metadata.create_all(self.engine)
-        _add_columns(self.engine)
+        added = _add_columns(self.engine)
         for table in Base.metadata.sorted_tables:  # indexes added after a database was made
             for index in table.indexes:
                 index.create(self.engine, checkfirst=True)
+        with self.engine.begin() as con:  # and those dropped since
+            for name in DROPPED_INDEXES:
+                con.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
         if fresh_slots:
             _backfill_slots(self.engine)
+        if fresh_slots or ("documents", "open_places") in added:
+            from .projects import count_places
+
+            with self.engine.begin() as con:
+                count_places(con)
         self.session = sessionmaker(self.engine, expire_on_commit=False)
         self.reader = sessionmaker(self.engine.execution_options(khlang_read_only=True), expire_on_commit=False)
         #: who the live API tokens and session cookies belong to, remembered for a few seconds in
@@ -227,22 +251,29 @@ class Database:
         Base.metadata.create_all(self.engine)
 
 
+#: indexes an older khlang made that would now mislead the planner (see :class:`Doc`)
+DROPPED_INDEXES = ("ix_documents_project_position",)
 BUSY_SECONDS = 15  # how long an SQLite writer waits for the lock before "database is locked"
 
 
-def _add_columns(engine) -> None:
-    """Columns added after a database was made (``create_all`` only creates missing tables)."""
+def _add_columns(engine) -> list[tuple[str, str]]:
+    """Columns added after a database was made (``create_all`` only creates missing tables);
+    returns those this call added."""
     added = {("users", "disabled"): "BOOLEAN NOT NULL DEFAULT false", ("annotations", "seconds"): "FLOAT",
              ("annotations", "review"): "VARCHAR(20) NOT NULL DEFAULT ''",
              ("annotations", "review_comment"): "TEXT NOT NULL DEFAULT ''",
              ("annotations", "guidelines_version"): "INTEGER",
              ("projects", "guidelines"): "TEXT NOT NULL DEFAULT ''",
              ("projects", "guidelines_version"): "INTEGER NOT NULL DEFAULT 0",
-             ("projects", "archived"): "BOOLEAN NOT NULL DEFAULT false"}
+             ("projects", "archived"): "BOOLEAN NOT NULL DEFAULT false",
+             ("documents", "open_places"): "INTEGER NOT NULL DEFAULT 0"}
+    done = []
     for (table, column), kind in added.items():
         if column not in {c["name"] for c in inspect(engine).get_columns(table)}:
             with engine.begin() as con:
                 con.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            done.append((table, column))
+    return done
 
 
 def _backfill_slots(engine) -> None:

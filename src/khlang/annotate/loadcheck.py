@@ -155,18 +155,11 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """User + system CPU time so far of the server and its worker processes (Linux /proc)."""
-        stats = {}
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:  # a process that just exited
-                continue
-            stats[int(stat.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))  # ppid, ticks
+        stats = _proc_stats()
         tree = {self.proc.pid}
         for _ in range(3):  # the server, its workers, anything they started
             tree |= {pid for pid, (ppid, _) in stats.items() if ppid in tree}
-        ticks = sum(stats[pid][1] for pid in tree if pid in stats)
-        return ticks / os.sysconf("SC_CLK_TCK")
+        return sum(stats[pid][1] for pid in tree if pid in stats)
 
     def kill(self) -> None:
         try:
@@ -178,6 +171,49 @@ class Server:
             self._log.close()
 
 
+def _proc_stats() -> dict[int, tuple[int, float]]:
+    """pid → (parent pid, user + system CPU seconds so far) of every process (Linux /proc)."""
+    stats, tick = {}, os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that just exited
+            continue
+        stats[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    return stats
+
+
+class DatabaseCpu:
+    """CPU seconds used by the PostgreSQL backends serving one database (those listed in
+    ``pg_stat_activity`` for it: the server's pooled connections, which live as long as the run),
+    read from /proc of this machine; None for SQLite, which runs inside the server's processes."""
+
+    def __init__(self, db_url: str) -> None:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        self.engine = create_engine(db_url, poolclass=NullPool) if db_url.startswith("postgresql") else None
+        self.start = self._read()
+
+    def _read(self) -> dict[int, float]:
+        if self.engine is None:
+            return {}
+        with self.engine.connect() as con:
+            pids = con.exec_driver_sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                       "AND pid <> pg_backend_pid()").scalars().all()
+        stats = _proc_stats()
+        return {pid: stats[pid][1] for pid in pids if pid in stats}
+
+    def used(self) -> float | None:
+        """Seconds since this object was made (a backend that started since counts from zero); None
+        also when no backend is a process of this machine (a PostgreSQL elsewhere)."""
+        if self.engine is None:
+            return None
+        now_ = self._read()
+        self.engine.dispose()
+        return sum(cpu - self.start.get(pid, 0.0) for pid, cpu in now_.items()) if now_ else None
+
+
 @dataclass
 class Result:
     seconds: float = 0.0
@@ -187,6 +223,7 @@ class Result:
     tasks: list[list[list]] = field(default_factory=list)
     stop_seconds: float | None = None  # SIGTERM → exit, under load
     server_cpu: float = 0.0  # CPU seconds the server used under load (user + system): a load-independent cost
+    db_cpu: float | None = None  # CPU seconds PostgreSQL's backends used for it (None: SQLite, inside the server)
     after_stop: Counter = field(default_factory=Counter)  # what clients got once the server was stopping
     ran_out: int = 0  # annotators that found no task left before the time was up (not a steady load)
 
@@ -258,6 +295,7 @@ def drive(server: Server, setup: Setup, seconds: float, timeout: float = 35) -> 
                     return
 
     threads = [threading.Thread(target=annotator, args=(i,), daemon=True) for i in range(len(setup.tokens))]
+    db_cpu = DatabaseCpu(setup.db_url)
     cpu0, t0 = server.cpu_seconds(), time.monotonic()
     for t in threads:
         t.start()
@@ -266,6 +304,7 @@ def drive(server: Server, setup: Setup, seconds: float, timeout: float = 35) -> 
         stopping.set()
         res.seconds = time.monotonic() - t0
     res.server_cpu = server.cpu_seconds() - cpu0
+    res.db_cpu = db_cpu.used()
     res.stop_seconds = server.terminate()
     for t in threads:
         t.join(timeout + 5)
@@ -275,10 +314,11 @@ def drive(server: Server, setup: Setup, seconds: float, timeout: float = 35) -> 
 def integrity(setup: Setup, res: Result) -> dict[str, int]:
     """What the database holds against what the clients were told: saves stored = 200 responses,
     documents answered by more than ``overlap`` annotators, documents handed again to an annotator
-    who had answered them."""
+    who had answered them, and documents whose count of open places (``open_places``, which guides
+    ``/next``) differs from the overlap minus their places in the slots table."""
     from sqlalchemy import func, select
 
-    from .db import Annotation, Database
+    from .db import Annotation, Database, Doc, Slot
 
     database = Database(setup.db_url)
     with database.reader() as db:
@@ -288,6 +328,9 @@ def integrity(setup: Setup, res: Result) -> dict[str, int]:
                                                         Annotation.status == "done")
                    .group_by(Annotation.document_id).having(func.count() > setup.overlap))
         over = db.scalar(select(func.count()).select_from(per_doc.subquery()))
+        held = select(func.count()).where(Slot.document_id == Doc.id).scalar_subquery()
+        miscounted = db.scalar(select(func.count()).select_from(Doc).where(
+            Doc.project_id == setup.project_id, Doc.open_places != setup.overlap - held))
     database.engine.dispose()
     again = ok = 0
     for tasks in res.tasks:
@@ -297,4 +340,5 @@ def integrity(setup: Setup, res: Result) -> dict[str, int]:
             if saved:
                 answered.add(doc)
                 ok += 1
-    return {"stored": stored, "ok_responses": ok, "over_overlap": over, "given_twice": again}
+    return {"stored": stored, "ok_responses": ok, "over_overlap": over, "given_twice": again,
+            "places_miscounted": miscounted}

@@ -12,7 +12,7 @@ from typing import Any
 
 from datetime import timedelta
 
-from sqlalchemy import DateTime, Integer, bindparam, case, delete, func, literal, or_, select, union, union_all, update
+from sqlalchemy import DateTime, text, Integer, and_, bindparam, case, delete, exists, func, literal, literal_column, or_, select, union_all, update
 from sqlalchemy.orm import Session, aliased
 
 from .db import Annotation, Doc, Gold, Project, Slot, Suggestion, User, now
@@ -106,7 +106,7 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
             continue
         meta = {k: v for k, v in d.items() if k not in ("id", "text", "lang", "annotations") and v is not None}
         doc = Doc(project_id=project.id, doc_id=str(d["id"]), position=position, text=d["text"],
-                  lang=d.get("lang"), meta=json.loads(json.dumps(meta, default=str)))
+                  lang=d.get("lang"), meta=json.loads(json.dumps(meta, default=str)), open_places=project.overlap)
         db.add(doc)
         suggested = _pipeline_suggestion(project.schema, d)
         if suggested is not None:
@@ -116,6 +116,11 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
         position += 1
         added += 1
     db.flush()
+    if added and db.get_bind().dialect.name == "postgresql":
+        # statistics now, not when autovacuum gets round to it (a minute or more): without them the
+        # planner takes a project of thousands of documents for a few dozen and walks all of them
+        # on every /next. ANALYZE counts the rows this transaction inserted, and blocks no one.
+        db.execute(text("ANALYZE documents"))
     return added
 
 
@@ -153,53 +158,90 @@ def _live(t):
     return or_(Slot.expires_at.is_(None), Slot.expires_at > t)
 
 
+# written into the SQL, not bound: only a literal lets PostgreSQL (generic plans) and SQLite prove
+# that a query's ``open_places > 0`` is the predicate of the partial index ``ix_documents_open``
+_ZERO, _SENT_BACK = literal_column("0"), literal_column("'sent_back'")  # and ix_annotations_sent_back's
+# PostgreSQL plans a prepared statement once (a generic plan) only when that plan looks no worse
+# than planning it each time: with ``LIMIT $1`` it expects many rows and so plans every call afresh
+# (≈0.7 ms, ten times the query's run); ``LIMIT 1`` written out lets it keep the plan
+_ONE = literal_column("1")
+# a document this user has not answered and holds no live place in (answered-then-skipped counts:
+# a skip is an answer); correlated, so it costs two index probes per document looked at
+_UNSEEN = and_(~exists().where(Annotation.document_id == Doc.id, Annotation.user_id == _UID),
+               ~exists().where(Slot.document_id == Doc.id, Slot.user_id == _UID, _live(_T)))
 # the user's own open task, if any: an answer a reviewer sent back (first), else a live reservation
-# not answered yet; one statement for both, as most calls find neither
+# not answered yet; and else the document of the oldest expired reservation in the database (kind 2,
+# rare: reservations last half an hour), which the caller gives back — an expired reservation still
+# counts in ``open_places`` until then. That one comes from the index on ``expires_at`` alone (an
+# InitPlan): a plan that walked the project's documents to find expired places would be O(project).
+# One statement for all three, as most calls find none.
+_OLDEST_EXPIRED = (select(Slot.document_id).where(Slot.expires_at <= _T).order_by(Slot.expires_at)
+                   .limit(1).scalar_subquery())
 _own = union_all(
     select(Doc, literal(0).label("kind")).join(Annotation, Annotation.document_id == Doc.id)
-    .where(Annotation.user_id == _UID, Annotation.project_id == _PID, Annotation.review == "sent_back"),
+    .where(Annotation.user_id == _UID, Annotation.project_id == _PID, Annotation.review == _SENT_BACK),
     select(Doc, literal(1).label("kind")).join(Slot, Slot.document_id == Doc.id)
     .where(Slot.user_id == _UID, Slot.expires_at > _T, Doc.project_id == _PID,
-           Doc.id.not_in(select(Annotation.document_id).where(Annotation.user_id == _UID)))).subquery()
+           ~exists().where(Annotation.document_id == Doc.id, Annotation.user_id == _UID)),
+    select(Doc, literal(2).label("kind")).where(Doc.id == _OLDEST_EXPIRED)).subquery()
 _OWN_DOC = aliased(Doc, _own)
 _OWN = select(_OWN_DOC, _own.c.kind).order_by(_own.c.kind, _own.c.position).limit(1)
 _RENEW = (update(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID)
           .values(expires_at=bindparam("until", type_=DateTime(timezone=True))))
-_FULL = (select(Slot.document_id).join(Doc, Doc.id == Slot.document_id)
-         .where(Doc.project_id == _PID, _live(_T)).group_by(Slot.document_id)
-         .having(func.count() >= bindparam("overlap", type_=Integer)))
-_SEEN = union(select(Annotation.document_id).where(Annotation.user_id == _UID),
-              select(Slot.document_id).where(Slot.user_id == _UID, _live(_T)))
-_FREE = (select(Doc).where(Doc.project_id == _PID, Doc.id.not_in(_FULL), Doc.id.not_in(_SEEN))
-         .order_by(Doc.position).limit(1))
+# the first document with a place left that this user has not seen: the first entries of the
+# partial index ``ix_documents_open`` (documents being worked on, then untouched ones), not a count
+# of every place of the project
+_FREE = (select(Doc).where(Doc.project_id == _PID, Doc.open_places > _ZERO, _UNSEEN).order_by(Doc.position)
+         .limit(_ONE))
 # PostgreSQL: lock the candidate and skip the ones other claimers hold right now, so that concurrent
 # annotators spread over documents instead of queueing for one (SQLite ignores the clause: its
-# write transaction already is the only claimer)
+# write transaction already is the only claimer). A row changed since the statement began is
+# checked again once locked, so a document whose last place was just taken is passed over.
 _CLAIM = _FREE.with_for_update(of=Doc, key_share=True, skip_locked=True)
 _CLAIM_WAITING = _FREE.with_for_update(of=Doc, key_share=True)
 _DROP_EXPIRED = delete(Slot).where(Slot.document_id == _DID, Slot.expires_at.is_not(None), Slot.expires_at <= _T)
-# Places in one document are taken one claimer at a time: its row stays locked until the caller
-# commits (PostgreSQL ``FOR NO KEY UPDATE``, which leaves the foreign-key checks of concurrent inserts
-# alone; SQLite's write transaction already is the only writer, and ignores the clause)
+_GIVE_BACK = delete(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID)
+_REOPEN = update(Doc).where(Doc.id == _DID).values(open_places=Doc.open_places + bindparam("n", type_=Integer))
+# Places in one document are taken and given back one transaction at a time: its row stays locked
+# until the caller commits (PostgreSQL ``FOR NO KEY UPDATE``, which leaves the foreign-key checks of
+# concurrent inserts alone; SQLite's write transaction already is the only writer, and ignores the
+# clause). Every writer locks the document before its slots, so two never wait for each other.
 _LOCK_DOC = select(Doc.id).where(Doc.id == _DID).with_for_update(key_share=True)
+_LOCK_DOC_NOW = select(Doc.id).where(Doc.id == _DID).with_for_update(key_share=True, skip_locked=True)
 _KEEP = (update(Slot).where(Slot.document_id == _DID, Slot.user_id == _UID).values(expires_at=None)
          .returning(Slot.taken_at))
 
 
+def count_places(con, document_id: int | None = None) -> None:
+    """Set ``open_places`` from the slots table: for every document (a database made before the
+    column existed), or for one whose count turned out wrong."""
+    places = (select(Project.overlap).where(Project.id == Doc.project_id).scalar_subquery()
+              - select(func.count()).where(Slot.document_id == Doc.id).scalar_subquery())
+    stmt = update(Doc).values(open_places=places).execution_options(synchronize_session=False)
+    con.execute(stmt if document_id is None else stmt.where(Doc.id == document_id))
+
+
 @functools.cache
 def _upserts(dialect: str):
-    """The two ``INSERT … ON CONFLICT`` statements of the hot routes in ``dialect``, on the tables
+    """The ``INSERT … ON CONFLICT`` statements of the hot routes in ``dialect``, on the tables
     (Core: the ORM's bulk-insert machinery costs more than the statement), values as parameters:
     taking a place (a lost race returns no row instead of an error that would abort the
-    transaction), and writing an answer (a second save of the same task replaces the first; the time
-    of the first finished answer stays, and an answer a reviewer sent back goes back into the review
-    queue, comment kept)."""
+    transaction; on PostgreSQL the same statement takes one off the document's ``open_places``,
+    on SQLite — no round trips there — a second one does), and writing an answer (a second save
+    of the same task replaces the first; the time of the first finished answer stays, and an
+    answer a reviewer sent back goes back into the review queue, comment kept)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    slots, answers = Slot.__table__, Annotation.__table__
-    take = insert(slots).on_conflict_do_nothing().returning(slots.c.slot)
+    slots, answers, docs = Slot.__table__, Annotation.__table__, Doc.__table__
+    take = (insert(slots).values({c: bindparam(c, type_=slots.c[c].type) for c in
+                                  ("document_id", "slot", "user_id", "expires_at", "taken_at")})
+            .on_conflict_do_nothing().returning(slots.c.document_id))
+    if dialect == "postgresql":
+        taken = take.cte("taken")
+        take = (update(docs).where(docs.c.id == taken.c.document_id)
+                .values(open_places=docs.c.open_places - 1).returning(docs.c.id))
     write = insert(answers)
     new, old = write.excluded, answers.c
     write = write.on_conflict_do_update(index_elements=[old.document_id, old.user_id], set_={
@@ -210,18 +252,36 @@ def _upserts(dialect: str):
     return take, write.returning(old.labels, old.rating, old.comment, old.spans, old.status, old.review, old.review_comment)
 
 
-def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_at) -> bool:
-    """Put ``user`` in a free place of the document; False when all are held. A place whose
-    reservation expired is freed only when no other is left (that costs a statement)."""
-    t = now()
-    take, _ = _upserts(db.get_bind().dialect.name)
+_TAKEN = update(Doc).where(Doc.id == _DID).values(open_places=Doc.open_places - 1)
+
+
+def _drop_expired(db: Session, doc_id: int, t) -> int:
+    """Give back the places of the document (whose row the caller has locked) whose reservation
+    expired before ``t``; returns how many."""
+    dropped = db.execute(_DROP_EXPIRED, {"did": doc_id, "t": t}).rowcount
+    if dropped:
+        db.execute(_REOPEN, {"did": doc_id, "n": dropped})
+    return dropped
+
+
+def _take_slot(db: Session, project: Project, doc: Doc, user: User, expires_at) -> bool:
+    """Put ``user`` in a free place of the document (whose row the caller has locked); False when
+    all are held. A place whose reservation expired is freed only when no other is left (that
+    costs a statement). Places are numbered from 0 and mostly taken in order, so the first one
+    tried is the one after those held as ``doc`` was read (a hint: any free number will do)."""
+    t, doc_id, overlap = now(), doc.id, project.overlap
+    dialect = db.get_bind().dialect.name
+    take, _ = _upserts(dialect)
+    first = min(max(overlap - (doc.open_places or 0), 0), overlap - 1)
     for attempt in range(2):
-        if attempt:
-            db.execute(_DROP_EXPIRED, {"did": doc_id, "t": t})
-        for slot in range(project.overlap):
+        if attempt and not _drop_expired(db, doc_id, t):
+            return False
+        for slot in (*range(first, overlap), *range(first)):
             row = {"document_id": doc_id, "slot": slot, "user_id": user.id, "expires_at": expires_at,
                    "taken_at": t if expires_at is not None else None}
             if db.execute(take, row).first() is not None:
+                if dialect != "postgresql":
+                    db.execute(_TAKEN, {"did": doc_id})
                 return True
     return False
 
@@ -229,27 +289,32 @@ def _take_slot(db: Session, project: Project, doc_id: int, user: User, expires_a
 def next_document(db: Session, project: Project, user: User, reserve: bool = True) -> Doc | None:
     """The first document (by position) this user has not answered or skipped and that fewer than
     ``overlap`` annotators have answered or hold. With ``reserve`` the user gets a place in it
-    (the caller commits at once); without, nothing is written (a peek)."""
+    (the caller commits at once); without, nothing is written (a peek, which does not see a place
+    whose reservation expired until some annotator's next reserving call has given it back)."""
     if project.archived:
         return None
     t = now()
-    params = {"uid": user.id, "pid": project.id, "t": t, "overlap": project.overlap}
+    params = {"uid": user.id, "pid": project.id, "t": t}
     own = db.execute(_OWN, params).first()
-    if own is not None:
+    if own is not None and own[1] < 2:
         mine, kind = own
         if reserve and kind == 1:  # the user's reservation: renewed
             db.execute(_RENEW, {"did": mine.id, "uid": user.id, "until": t + timedelta(minutes=RESERVE_MINUTES)})
         return mine
     if not reserve:
         return db.scalar(_FREE, params)
+    if own is not None and db.scalar(_LOCK_DOC_NOW, {"did": own[0].id}) is not None:
+        _drop_expired(db, own[0].id, t)  # an expired reservation (any project's): its place is open again
+    until = t + timedelta(minutes=RESERVE_MINUTES)
     for _attempt in range(8):  # each statement sees the places committed before it began
         doc = db.scalar(_CLAIM, params)
         if doc is None:
             # SKIP LOCKED means "none free this instant", not "none left": the last documents may be
             # locked by another annotator's claim right now. Ask once more, waiting for those locks.
             doc = db.scalar(_CLAIM_WAITING, params)
-        if doc is None or _take_slot(db, project, doc.id, user, t + timedelta(minutes=RESERVE_MINUTES)):
+        if doc is None or _take_slot(db, project, doc, user, until):
             return doc
+        count_places(db, doc.id)  # the count said a place was left and there was none: recount it
     return None
 
 
@@ -273,7 +338,7 @@ def _keep_place(db: Session, project: Project, doc: Doc, user: User, enforce: bo
     if kept is None:
         db.execute(_LOCK_DOC, ids)
         kept = db.execute(_KEEP, ids).first()  # the user's other tab took a place while this one waited for the lock
-    if kept is None and not _take_slot(db, project, doc.id, user, None) and enforce:
+    if kept is None and not _take_slot(db, project, doc, user, None) and enforce:
         raise OverlapFull(f"document {doc.id} already has its {project.overlap} annotator(s)")
     return kept[0] if kept else None
 
@@ -295,8 +360,12 @@ def save_answer(db: Session, project: Project, doc: Doc, user: User, answer: dic
     taken_at = None
     if status == "done":
         taken_at = _keep_place(db, project, doc, user, enforce)
-    else:
-        db.execute(delete(Slot).where(Slot.document_id == doc.id, Slot.user_id == user.id))
+    else:  # the document first, then its places: the order every claimer keeps
+        ids = {"did": doc.id, "uid": user.id}
+        db.execute(_LOCK_DOC, ids)
+        gone = db.execute(_GIVE_BACK, ids).rowcount
+        if gone:
+            db.execute(_REOPEN, {"did": doc.id, "n": gone})
     t = now()
     seconds = None
     if taken_at is not None:  # the first finished answer to a task handed out by /next
