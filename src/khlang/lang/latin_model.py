@@ -156,12 +156,20 @@ def _word_table() -> tuple[dict[str, int], bytes]:
 def word_zipf(word: str) -> tuple[float | None, ...] | None:
     """Zipf frequency of an already-normalised word in each language of :data:`LABELS` (None for
     a language whose list lacks it), or None when no list has the word."""
-    index, rows = _word_table()
-    at = index.get(word)
-    if at is None:
-        return None
-    # tenths back to the floats the lists hold (74 / 10 is the double nearest 7.4, as float("7.4"))
-    return tuple([z / 10 if z else None for z in rows[at : at + len(LABELS)]])
+    found = _ZIPF_ROWS.get(word)
+    if found is None:
+        index, rows = _word_table()
+        at = index.get(word)
+        if at is None:
+            return None
+        found = _ZIPF_ROWS[word] = tuple(map(_TENTHS.__getitem__, rows[at : at + len(LABELS)]))
+    return found
+
+
+_ZIPF_ROWS: dict[str, tuple[float | None, ...]] = {}  # the rows of the listed words met so far
+#: byte → the Zipf value it stands for: None for 0, else tenths (74 / 10 is the double nearest
+#: 7.4, the float the JSON lists held)
+_TENTHS = (None, *(z / 10 for z in range(1, 256)))
 
 
 #: Zipf frequency assumed for a word a language's list lacks: the wordfreq lists (en, id, ms,
