@@ -112,7 +112,10 @@ def test_word_table_tenths_decode_to_the_decimal_values():
     float its one-decimal number reads as (what the JSON lists of numbers used to give)."""
     assert latin_model._TENTHS[0] is None
     assert all(latin_model._TENTHS[c] == float(f"{c // 10}.{c % 10}") for c in range(1, 256))
-    index, rows = latin_model._word_table()
-    assert len(rows) == len(index) * len(latin_model.LABELS) > 500_000
+    index, rows, listed = latin_model._word_table()
+    assert len(rows) == len(index) * len(latin_model.LABELS) > 500_000 and len(listed) == len(index)
+    for word in ("banget", "the", "boleh", "kasi", "aabang"):
+        bits = sum(1 << i for i, z in enumerate(latin_model.word_zipf(word)) if z is not None)
+        assert listed[index[word] // len(latin_model.LABELS)] == bits, word
     row = latin_model.word_zipf("banget")
     assert row is latin_model.word_zipf("banget") and all(z is None or 2 <= z <= 9 for z in row)
