@@ -105,3 +105,17 @@ def test_models_ship_inside_the_package():
     assert latin_model.word_zipf("banget")[latin_model.LABELS.index("id")] > 4
     probs = latin_model.probs("Saya tidak bisa datang")
     assert set(probs) == set(latin_model.LABELS) and abs(sum(probs.values()) - 1) < 0.01
+
+
+def test_word_table_tenths_decode_to_the_decimal_values():
+    """The word table stores Zipf values as tenths in one byte; each byte must decode to the very
+    float its one-decimal number reads as (what the JSON lists of numbers used to give)."""
+    assert latin_model._TENTHS[0] is None
+    assert all(latin_model._TENTHS[c] == float(f"{c // 10}.{c % 10}") for c in range(1, 256))
+    index, rows, listed = latin_model._word_table()
+    assert len(rows) == len(index) * len(latin_model.LABELS) > 500_000 and len(listed) == len(index)
+    for word in ("banget", "the", "boleh", "kasi", "aabang"):
+        bits = sum(1 << i for i, z in enumerate(latin_model.word_zipf(word)) if z is not None)
+        assert listed[index[word] // len(latin_model.LABELS)] == bits, word
+    row = latin_model.word_zipf("banget")
+    assert row is latin_model.word_zipf("banget") and all(z is None or 2 <= z <= 9 for z in row)

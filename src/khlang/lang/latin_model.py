@@ -22,6 +22,8 @@ from functools import lru_cache, reduce
 from importlib import resources
 from operator import add
 
+import numpy as np
+
 #: The labels the model knows, in a fixed order (``word_probs`` returns probabilities in it).
 LABELS = ("en", "id", "ms", "tl", "ceb", "jv", "su", "other")
 MODEL_FILE = "latin_lid.ftz"
@@ -131,10 +133,11 @@ def clear_caches() -> None:
 
 
 @lru_cache(maxsize=1)
-def _word_table() -> tuple[dict[str, int], bytes]:
-    """word → its row, and the rows: Zipf frequency per label in :data:`LABELS` order, one byte
-    each (ten times the Zipf value, which has one decimal; 0 where that language's list lacks
-    the word), built by ``scripts/langid_words.py``. Loaded once per process, which is every
+def _word_table() -> tuple[dict[str, int], bytes, bytes]:
+    """word → where its row starts, the rows: Zipf frequency per label in :data:`LABELS` order,
+    one byte each (ten times the Zipf value, which has one decimal; 0 where that language's list
+    lacks the word), built by ``scripts/langid_words.py``; and per word one byte with a bit per
+    label whose list has it (:func:`known_share`). Loaded once per process, which is every
     worker's first Latin document: the rows as one base64 string load in a fraction of the
     time 91,000 JSON lists of numbers took (~20 ms against ~130 ms), and become tuples only for
     the words a process meets (:func:`word_zipf`)."""
@@ -150,18 +153,27 @@ def _word_table() -> tuple[dict[str, int], bytes]:
     rows = base64.b64decode(data["zipf10"])
     if len(rows) != len(LABELS) * len(data["words"]):
         raise ValueError(f"{path}: {len(rows)} Zipf values for {len(data['words'])} words")
-    return dict(zip(data["words"], range(0, len(rows), len(LABELS)))), rows
+    listed = np.packbits(np.frombuffer(rows, dtype=np.uint8).reshape(-1, len(LABELS)) != 0, axis=1, bitorder="little")
+    return dict(zip(data["words"], range(0, len(rows), len(LABELS)))), rows, listed.tobytes()
 
 
 def word_zipf(word: str) -> tuple[float | None, ...] | None:
     """Zipf frequency of an already-normalised word in each language of :data:`LABELS` (None for
     a language whose list lacks it), or None when no list has the word."""
-    index, rows = _word_table()
-    at = index.get(word)
-    if at is None:
-        return None
-    # tenths back to the floats the lists hold (74 / 10 is the double nearest 7.4, as float("7.4"))
-    return tuple([z / 10 if z else None for z in rows[at : at + len(LABELS)]])
+    found = _ZIPF_ROWS.get(word)
+    if found is None:
+        index, rows, _ = _word_table()
+        at = index.get(word)
+        if at is None:
+            return None
+        found = _ZIPF_ROWS[word] = tuple(map(_TENTHS.__getitem__, rows[at : at + len(LABELS)]))
+    return found
+
+
+_ZIPF_ROWS: dict[str, tuple[float | None, ...]] = {}  # the rows of the listed words met so far
+#: byte → the Zipf value it stands for: None for 0, else tenths (74 / 10 is the double nearest
+#: 7.4, the float the JSON lists held)
+_TENTHS = (None, *(z / 10 for z in range(1, 256)))
 
 
 #: Zipf frequency assumed for a word a language's list lacks: the wordfreq lists (en, id, ms,
@@ -196,9 +208,12 @@ def known_share(text: str, langs: tuple[str, ...]) -> float:
     if not ws:
         return 1.0
     listed = _facts("listed")  # word → one bit per label whose list has it
-    for word in set(ws).difference(listed):
-        z = word_zipf(word)
-        listed[word] = 0 if z is None else sum(1 << i for i, v in enumerate(z) if v is not None)
+    new = set(ws).difference(listed)
+    if new:
+        index, _, bits_of = _word_table()
+        for word in new:
+            at = index.get(word)
+            listed[word] = 0 if at is None else bits_of[at // len(LABELS)]
     bits = sum(1 << LABELS.index(lang) for lang in set(langs))
     return (len(ws) - list(map(bits.__and__, map(listed.__getitem__, ws))).count(0)) / len(ws)
 

@@ -186,7 +186,10 @@ def zawgyi_probability(text: str) -> float:
     Python's own ``sum`` over the same floats in the same order, so the probability is the
     library's to the last bit (tests/test_lang_words_zawgyi.py checks it against the library).
     """
-    table, params, size = _zawgyi_tables()
+    tables = _zawgyi_tables()
+    if tables is None:  # a myanmartools without the tables this reads: its own (slower) method
+        return _zawgyi_detector().get_zawgyi_probability(text)
+    table, params, size = tables
     codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     states = np.zeros(len(codes) + 2, dtype=np.int64)  # foreign (0) before and after the text
     states[1:-1] = table[np.minimum(codes, len(table) - 1)]
@@ -202,14 +205,16 @@ def zawgyi_probability(text: str) -> float:
 
 
 @lru_cache(maxsize=1)
-def _zawgyi_tables() -> tuple[np.ndarray, np.ndarray, int]:
+def _zawgyi_tables() -> tuple[np.ndarray, np.ndarray, int] | None:
     """The detector's model as arrays: code point → state (0 for characters it does not know;
     the last entry stands for every code point above), pair ratios as float32 (as stored), and
     the number of states. States are what the detector's own ``_state`` gives each character
     it knows (its character list is not in code-point order, so its ``bisect`` misses some:
-    those stay 0 here too)."""
+    those stay 0 here too). None when the installed myanmartools keeps its model otherwise."""
     detector = _zawgyi_detector()
-    chars, params = detector._chars, detector._params
+    chars, params = getattr(detector, "_chars", None), getattr(detector, "_params", None)
+    if not isinstance(chars, str) or not hasattr(detector, "_state") or len(params or ()) != (len(chars) + 1) ** 2:
+        return None
     table = np.zeros(max(map(ord, chars)) + 2, dtype=np.int64)
     for c in chars:
         table[ord(c)] = detector._state(c)
