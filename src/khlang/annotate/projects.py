@@ -12,7 +12,8 @@ from typing import Any
 
 from datetime import timedelta
 
-from sqlalchemy import DateTime, text, Integer, and_, bindparam, case, delete, exists, func, literal, literal_column, or_, select, union_all, update
+from sqlalchemy import (DateTime, Integer, and_, bindparam, case, delete, exists, func, literal, literal_column, or_, select, text,
+                        union_all, update)
 from sqlalchemy.orm import Session, aliased
 
 from .db import Annotation, Doc, Gold, Project, Slot, Suggestion, User, now
@@ -119,7 +120,8 @@ def add_documents(db: Session, project: Project, docs: list[dict[str, Any]]) -> 
     if added and db.get_bind().dialect.name == "postgresql":
         # statistics now, not when autovacuum gets round to it (a minute or more): without them the
         # planner takes a project of thousands of documents for a few dozen and walks all of them
-        # on every /next. ANALYZE counts the rows this transaction inserted, and blocks no one.
+        # on every /next. ANALYZE counts the rows this transaction inserted; readers and writers
+        # do not wait for it.
         db.execute(text("ANALYZE documents"))
     return added
 
@@ -295,16 +297,15 @@ def next_document(db: Session, project: Project, user: User, reserve: bool = Tru
         return None
     t = now()
     params = {"uid": user.id, "pid": project.id, "t": t}
-    own = db.execute(_OWN, params).first()
-    if own is not None and own[1] < 2:
-        mine, kind = own
+    mine, kind = db.execute(_OWN, params).first() or (None, None)
+    if kind in (0, 1):
         if reserve and kind == 1:  # the user's reservation: renewed
             db.execute(_RENEW, {"did": mine.id, "uid": user.id, "until": t + timedelta(minutes=RESERVE_MINUTES)})
         return mine
     if not reserve:
         return db.scalar(_FREE, params)
-    if own is not None and db.scalar(_LOCK_DOC_NOW, {"did": own[0].id}) is not None:
-        _drop_expired(db, own[0].id, t)  # an expired reservation (any project's): its place is open again
+    if kind == 2 and db.scalar(_LOCK_DOC_NOW, {"did": mine.id}) is not None:
+        _drop_expired(db, mine.id, t)  # an expired reservation (any project's): its place is open again
     until = t + timedelta(minutes=RESERVE_MINUTES)
     for _attempt in range(8):  # each statement sees the places committed before it began
         doc = db.scalar(_CLAIM, params)
