@@ -43,7 +43,8 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=60.0)
     ap.add_argument("--clients", default="1,2,5,20")
     ap.add_argument("--db", default="sqlite,postgresql")
-    ap.add_argument("--docs", type=int, default=10000, help="documents in the project: enough that none runs out")
+    ap.add_argument("--docs", type=int, default=20000,
+                    help="documents in the project: enough that none runs out (one annotator answers ~9,000 a minute)")
     ap.add_argument("--overlap", type=int, default=2)
     ap.add_argument("--pg-url", default=os.environ.get("KHLANG_BENCH_PG_URL",
                                                        "postgresql+psycopg://khlang:khlang@127.0.0.1:5432/khlang_bench"))
