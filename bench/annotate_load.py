@@ -15,7 +15,9 @@ its processes) and PostgreSQL's (the backends serving the bench's database; SQLi
 server), p50/p95/p99 per route (ms), errors by route and status, seconds from SIGTERM to
 exit, and the integrity checks (answers stored = 200 responses, documents over their overlap,
 documents handed twice to one annotator; and, failing the run when not 0, documents whose count of
-open places differs from their slots). Exit status 1 when an integrity check or a goal of issue 23 fails.
+open places differs from their slots). Exit status 1 when an integrity check fails, a request errors, the
+server does not stop within 10 s of SIGTERM or an annotator runs out of documents; speeds are reported,
+not asserted (this machine's load moves them).
 """
 
 from __future__ import annotations
