@@ -11,7 +11,7 @@ How it runs over a corpus (``dedup_minhash`` stage):
    file per shard: ``id``, the signature and the ``bands`` LSH keys. The files are cached under
    ``dedup/minhash-<params>/``, so a resumed or repeated run signs only new shards.
 2. **Candidates, in DuckDB** — band keys are unnested and ``GROUP BY band, key``: every bucket
-   with more than one live document links its members to the bucket's smallest id.
+   with more than one live document makes every pair of its members a candidate.
 3. **Verification** — each candidate pair's signatures are compared (estimated Jaccard); pairs
    below ``threshold`` are discarded, which removes most LSH false positives. Pairs stream from
    DuckDB in batches; only the pairs that pass are held in memory.
@@ -320,6 +320,13 @@ class MinhashDedup(CorpusStage):
         """Candidate pairs from the LSH buckets (live documents only), in batches, each filtered by
         estimated Jaccard when ``verify`` is on.
 
+        Every pair of documents sharing a bucket is a candidate, not only each member with one
+        representative: verification is not transitive (B and C may both fail against A yet match
+        each other), so checking members against a chosen root (say the smallest id) made the
+        clusters depend on the ids, which hash the input path — the same texts read from another
+        folder dropped a different number of duplicates. Buckets hold a handful of documents
+        (exact copies are gone by then), so all pairs cost little.
+
         Buckets are grouped by the executor's ``group_by_key`` (DuckDB on this machine, out of
         core; a distributed shuffle on Ray), which hands back only the buckets holding two or more
         documents."""
@@ -330,16 +337,15 @@ class MinhashDedup(CorpusStage):
         query = f"""
             WITH keyed AS ({keyed}),
             live AS (SELECT band, key, id FROM keyed WHERE id IN (SELECT id FROM documents)),
-            buckets AS (SELECT min(id) AS root, list(id) AS ids FROM live GROUP BY band, key HAVING count(*) > 1),
             pairs AS (
-                SELECT DISTINCT root, id FROM (SELECT root, unnest(ids) AS id FROM buckets) WHERE id <> root
+                SELECT DISTINCT x.id, y.id AS other FROM live x JOIN live y USING (band, key) WHERE x.id < y.id
             )
         """
         if self.verify:
-            query += f"""SELECT p.id, p.root, a.sig AS sa, b.sig AS sb FROM pairs p
-                JOIN {sigs} a ON a.id = p.id JOIN {sigs} b ON b.id = p.root"""
+            query += f"""SELECT p.id, p.other, a.sig AS sa, b.sig AS sb FROM pairs p
+                JOIN {sigs} a ON a.id = p.id JOIN {sigs} b ON b.id = p.other"""
         else:
-            query += "SELECT id, root FROM pairs"
+            query += "SELECT id, other FROM pairs"
         reader = _batches(corpus.con, query, 50_000)
         for batch in reader:
             left, right = batch.column(0).to_pylist(), batch.column(1).to_pylist()
@@ -400,11 +406,13 @@ def near_duplicates(texts: Sequence[str], langs: Sequence[str | None] | None = N
     keys = band_keys(sigs, stage.bands, stage.rows)
     live = np.flatnonzero(lens).tolist()
     uf = UnionFind()
-    for band in range(stage.bands):
-        first: dict[int, int] = {}
+    for band in range(stage.bands):  # every pair in a bucket, as the corpus stage: order never matters
+        bucket: dict[int, list[int]] = {}
         for i in live:
-            j = first.setdefault(int(keys[i, band]), i)
-            if j != i and (not verify or (sigs[i] == sigs[j]).mean() >= threshold):
-                uf.union(j, i)
+            members = bucket.setdefault(int(keys[i, band]), [])
+            for j in members:
+                if not verify or (sigs[i] == sigs[j]).mean() >= threshold:
+                    uf.union(j, i)
+            members.append(i)
     label: dict[Any, int] = {}
     return [label.setdefault(uf.find(i), i) for i in range(len(texts))]
