@@ -343,3 +343,34 @@ def test_minhash_stage_does_not_depend_on_ids(tmp_path):
             clusters.setdefault(kept, set()).add(title)
         results.add(frozenset(frozenset(v) for v in clusters.values()))
     assert results == {frozenset({frozenset({"1", "2", "5"})})}
+
+
+def test_big_bucket_is_checked_against_one_root_chosen_by_content(tmp_path):
+    """Thousands of copies of one page (exact dedup not run first) must not make candidates quadratic:
+    a bucket over ALL_PAIRS_MAX members gives one candidate per member, and the clusters still do not
+    depend on ids or order."""
+    from khlang.dedup.minhash import ALL_PAIRS_MAX, MinhashDedup
+    from khlang.executors.local import LocalExecutor
+
+    texts = chained_variants()
+    copies = ALL_PAIRS_MAX + 36
+    rows = [{"text": t, "title": str(i)} for i, t in enumerate(texts)] + [{"text": texts[1], "title": "c"}] * copies
+    inp = write_jsonl(tmp_path / "in.jsonl", rows)
+    run(pipeline(inp, ["clean"], per_shard=50), tmp_path / "out", workers=1, progress=False)
+    stage, ex = MinhashDedup(verify=False), LocalExecutor(1)
+    with Corpus(tmp_path / "out") as corpus:
+        pairs = {frozenset(p) for left, right in stage.verified_pairs(corpus, stage.sign(corpus, ex), ex)
+                 for p in zip(left, right)}
+    # every pair of the copies would be copies * (copies + 1) / 2; one root per bucket gives far fewer
+    assert len(pairs) < 4 * (copies + len(texts))
+    order = list(range(len(rows)))
+    partitions = set()
+    for o in (order, order[::-1], order[len(texts):] + order[:len(texts)]):
+        label = near_duplicates([rows[i]["text"] for i in o])
+        groups: dict[int, set[str]] = {}
+        for pos, lab in enumerate(label):
+            groups.setdefault(lab, set()).add(rows[o[pos]]["title"])
+        partitions.add(frozenset(frozenset(g) for g in groups.values()))
+    assert len(partitions) == 1
+    (partition,) = partitions
+    assert any({"1", "c"} <= g for g in partition)

@@ -11,7 +11,8 @@ How it runs over a corpus (``dedup_minhash`` stage):
    file per shard: ``id``, the signature and the ``bands`` LSH keys. The files are cached under
    ``dedup/minhash-<params>/``, so a resumed or repeated run signs only new shards.
 2. **Candidates, in DuckDB** — band keys are unnested and ``GROUP BY band, key``: every bucket
-   with more than one live document makes every pair of its members a candidate.
+   with more than one live document makes every pair of its members a candidate (a bucket of more
+   than :data:`ALL_PAIRS_MAX`: each member with the member whose signature sorts first).
 3. **Verification** — each candidate pair's signatures are compared (estimated Jaccard); pairs
    below ``threshold`` are discarded, which removes most LSH false positives. Pairs stream from
    DuckDB in batches; only the pairs that pass are held in memory.
@@ -28,6 +29,7 @@ under the curve are smallest (see :func:`lsh_params`).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from pathlib import Path
@@ -324,8 +326,10 @@ class MinhashDedup(CorpusStage):
         representative: verification is not transitive (B and C may both fail against A yet match
         each other), so checking members against a chosen root (say the smallest id) made the
         clusters depend on the ids, which hash the input path — the same texts read from another
-        folder dropped a different number of duplicates. Buckets hold a handful of documents
-        (exact copies are gone by then), so all pairs cost little.
+        folder dropped a different number of duplicates. Most buckets hold a handful of documents;
+        one holding more than :data:`ALL_PAIRS_MAX` (thousands of copies of one page when exact
+        dedup did not run first) would make all pairs quadratic, so there each member is checked
+        against the member whose signature sorts first — a root chosen by content, not by id.
 
         Buckets are grouped by the executor's ``group_by_key`` (DuckDB on this machine, out of
         core; a distributed shuffle on Ray), which hands back only the buckets holding two or more
@@ -336,9 +340,14 @@ class MinhashDedup(CorpusStage):
         keyed = 'SELECT 0 AS band, key, unnest("values") AS id FROM _lsh_groups'  # band is in the key
         query = f"""
             WITH keyed AS ({keyed}),
-            live AS (SELECT band, key, id FROM keyed WHERE id IN (SELECT id FROM documents)),
+            live AS (SELECT band, key, id, count(*) OVER (PARTITION BY band, key) AS n
+                     FROM keyed WHERE id IN (SELECT id FROM documents)),
+            small AS (SELECT band, key, id FROM live WHERE n <= {ALL_PAIRS_MAX}),
+            big AS (SELECT id, first_value(id) OVER (PARTITION BY band, key ORDER BY g.sig, id) AS root
+                    FROM live JOIN {sigs} g USING (id) WHERE n > {ALL_PAIRS_MAX}),
             pairs AS (
-                SELECT DISTINCT x.id, y.id AS other FROM live x JOIN live y USING (band, key) WHERE x.id < y.id
+                SELECT x.id, y.id AS other FROM small x JOIN small y USING (band, key) WHERE x.id < y.id
+                UNION SELECT least(id, root), greatest(id, root) FROM big WHERE id <> root
             )
         """
         if self.verify:
@@ -356,6 +365,10 @@ class MinhashDedup(CorpusStage):
                 left, right = [left[i] for i in ok], [right[i] for i in ok]
             yield left, right
 
+
+#: Buckets with more documents than this are checked against one root (chosen by signature) instead
+#: of pair by pair, which would be quadratic in the bucket's size.
+ALL_PAIRS_MAX = 64
 
 #: Band keys of different bands must not meet in one bucket: key + band × salt keeps them apart
 #: (as a wrapping 64-bit sum; a rare collision only adds a candidate that verification rejects).
@@ -406,13 +419,18 @@ def near_duplicates(texts: Sequence[str], langs: Sequence[str | None] | None = N
     keys = band_keys(sigs, stage.bands, stage.rows)
     live = np.flatnonzero(lens).tolist()
     uf = UnionFind()
-    for band in range(stage.bands):  # every pair in a bucket, as the corpus stage: order never matters
-        bucket: dict[int, list[int]] = {}
+    for band in range(stage.bands):  # candidates as the corpus stage takes them: order never matters
+        buckets: dict[int, list[int]] = {}
         for i in live:
-            members = bucket.setdefault(int(keys[i, band]), [])
-            for j in members:
+            buckets.setdefault(int(keys[i, band]), []).append(i)
+        for members in buckets.values():
+            if len(members) > ALL_PAIRS_MAX:
+                root = min(members, key=lambda i: (sigs[i].tolist(), i))
+                pairs = ((root, i) for i in members if i != root)
+            else:
+                pairs = itertools.combinations(members, 2)
+            for i, j in pairs:
                 if not verify or (sigs[i] == sigs[j]).mean() >= threshold:
-                    uf.union(j, i)
-            members.append(i)
+                    uf.union(i, j)
     label: dict[Any, int] = {}
     return [label.setdefault(uf.find(i), i) for i in range(len(texts))]
